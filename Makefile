@@ -1,0 +1,83 @@
+# Two commands do all the setup: `make run` and `make test`. See README.md.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format messages makemessages migrate ci clean
+
+help:
+	@echo "make run           the whole portal (web, Celery worker and beat) on http://$(HOST):$(PORT)/"
+	@echo "make test          lint, migration and system checks, and the test suite"
+	@echo "make messages      compile the .po translation files"
+	@echo "make makemessages  collect new UI strings into locale/*/LC_MESSAGES/django.po"
+	@echo "make lint|format   ruff"
+	@echo "make ci            what CI runs (.ci/run)"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt tests/requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r tests/requirements.txt
+	touch $@ $(VENV)/.installed
+
+# A local secret key for this checkout, generated once and never committed.
+.env: | $(PY)
+	@$(PY) -c "import secrets; print('SECRET_KEY=' + secrets.token_urlsafe(50))" > $@
+	@chmod 600 $@
+	@echo "Wrote a new local SECRET_KEY to .env (git-ignored)."
+
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: install GNU gettext (apt-get install gettext)"; exit 1; }
+	$(PY) manage.py compilemessages --ignore=$(VENV) --ignore=staticfiles -v0
+
+makemessages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l vi -l en --no-location --no-obsolete \
+		--ignore=$(VENV) --ignore=staticfiles --ignore=tests --ignore=var
+
+migrate: $(VENV)/.installed .env
+	$(PY) manage.py migrate --noinput
+
+run: $(VENV)/.installed .env messages migrate
+	$(PY) manage.py load_seed_content
+	$(PY) manage.py collectstatic --noinput -v0
+	@echo
+	@$(PY) manage.py bootstrap_admin
+	@echo
+	@echo "  Portal (Vietnamese): http://$(HOST):$(PORT)/vi/"
+	@echo "  Portal (English):    http://$(HOST):$(PORT)/en/"
+	@echo "  Admin:               http://$(HOST):$(PORT)/vi/admin/"
+	@echo "  Health:              http://$(HOST):$(PORT)/readyz"
+	@echo "  Press Ctrl-C to stop the web server, the worker and beat."
+	@echo
+	SERVE_MEDIA=1 HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho -f asean_portal/Procfile.dev -d . start
+
+test: $(VENV)/.installed-dev .env messages
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(VENV) staticfiles var test-artifacts
+	find . -name '*.mo' -not -path './$(VENV)/*' -delete
