@@ -1,0 +1,148 @@
+"""What every content admin shares: language tabs, history (django-reversion),
+publishing fields guarded by the "publish" permission, times shown in Hanoi
+time, and the state of the English translation."""
+
+from django.contrib import admin, messages
+from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from modeltranslation.admin import TabbedTranslationAdmin
+from reversion.admin import VersionAdmin
+
+from .content import SlugHistory
+from .publishing import Status
+
+PUBLISHING_FIELDS = ("status", "publish_at", "unpublish_at")
+ENGLISH_FIELDS = ("english_label", "english_source")
+AUDIT_FIELDS = (
+    "english_state",
+    "first_published_at",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "scheduled_by",
+    "published_by",
+)
+
+
+def hanoi_time(value):
+    if value is None:
+        return "—"
+    return date_format(timezone.localtime(value), "H:i d/m/Y")
+
+
+def year_filter(field, title):
+    """A list filter on the years that occur in a date or year field."""
+    is_year = not field.endswith(("date", "_on", "_at"))
+
+    class YearFilter(admin.SimpleListFilter):
+        parameter_name = f"{field}_year"
+
+        def lookups(self, request, model_admin):
+            queryset = model_admin.get_queryset(request)
+            if is_year:
+                years = queryset.exclude(**{f"{field}__isnull": True}).values_list(field, flat=True)
+            else:
+                years = [date.year for date in queryset.dates(field, "year")]
+            return [(str(year), str(year)) for year in sorted(set(years), reverse=True)]
+
+        def queryset(self, request, queryset):
+            value = self.value()
+            if not value:
+                return queryset
+            if not value.isdigit():
+                return queryset.none()
+            lookup = field if is_year else f"{field}__year"
+            return queryset.filter(**{lookup: int(value)})
+
+    YearFilter.title = title
+    return YearFilter
+
+
+class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
+    """Admin for reference data with translated fields and history."""
+
+    list_per_page = 50
+    actions = ["mark_english_reviewed"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_fields(self, request, obj=None):
+        """The content first, then publishing, then the provenance of the
+        English and the audit trail."""
+        fields = list(super().get_fields(request, obj))
+        tail = [*PUBLISHING_FIELDS, *ENGLISH_FIELDS, *AUDIT_FIELDS]
+        return [f for f in fields if f not in tail] + [f for f in tail if f in fields]
+
+    @admin.action(description=_("Mark the English as reviewed (it still matches the Vietnamese)"))
+    def mark_english_reviewed(self, request, queryset):
+        count = 0
+        for obj in queryset:
+            obj.mark_english_reviewed()
+            obj.save()
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d item marked as reviewed.", "%(count)d items marked as reviewed.", count
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.display(description=_("English"), ordering="english_state")
+    def english(self, obj):
+        return obj.get_english_state_display()
+
+
+class ContentAdmin(TranslatedAdmin):
+    """Admin for Publishable content."""
+
+    date_hierarchy = "publish_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj)) + list(AUDIT_FIELDS)
+        if not self.can_publish(request):
+            readonly += list(PUBLISHING_FIELDS)
+        return readonly
+
+    def can_publish(self, request):
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.publish_{opts.model_name}")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        if self.can_publish(request) and "status" in form.changed_data:
+            if obj.status == Status.SCHEDULED:
+                obj.scheduled_by = request.user
+            elif obj.status == Status.PUBLISHED:
+                obj.published_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("publication time (Hanoi time, UTC+7)"), ordering="publish_at")
+    def publish_time(self, obj):
+        return hanoi_time(obj.publish_at)
+
+    @admin.display(description=_("public now"), boolean=True)
+    def live(self, obj):
+        return obj.is_live()
+
+
+@admin.register(SlugHistory)
+class SlugHistoryAdmin(admin.ModelAdmin):
+    list_display = ("slug", "language", "content_type", "object_id", "created_at")
+    list_filter = ("language", "content_type")
+    search_fields = ("slug",)
+    readonly_fields = ("content_type", "object_id", "language", "slug", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+admin.site.site_header = _("ASEAN Cooperation Portal – administration")
+admin.site.site_title = _("ASEAN Cooperation Portal")
+admin.site.index_title = _("Content of the portal")

@@ -1,0 +1,15 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Index every searchable object again (needed after bulk inserts that skip signals)."
+
+    def handle(self, *args, **options):
+        from asean_portal.search import rebuild
+
+        started = time.perf_counter()
+        total = rebuild()
+        elapsed = time.perf_counter() - started
+        self.stdout.write(self.style.SUCCESS(f"Indexed {total} objects in {elapsed:.1f} s."))

@@ -1,0 +1,147 @@
+"""Whole-page cache for anonymous readers, per language.
+
+A cached page must never outlive a transition. Two rules make that true even
+when no Celery worker runs:
+
+- every save or delete of content starts a new cache *generation*, which is
+  part of every key, so an editor's change shows at once;
+- no entry is kept past the *next scheduled transition* (the earliest future
+  ``publish_at``, ``unpublish_at`` or focus boundary of any item), so a page
+  cached before an item's publication time stops being served at that time.
+  An entry is also checked against that instant when it is read, because
+  cache backends count their timeouts in whole seconds.
+"""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Min
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import get_language_from_path
+
+from .preferences import CONTRAST_COOKIE, FONT_COOKIE
+from .publishing import LIVE_STATUSES, Status, publishable_models
+
+GENERATION_KEY = "portal:generation"
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Link", "X-Robots-Tag")
+
+
+def generation():
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        # A new or emptied cache: any number unlike the last one will do.
+        value = int(time.time() * 1000)
+        cache.add(GENERATION_KEY, value, None)
+        value = cache.get(GENERATION_KEY, value)
+    return value
+
+
+def content_changed():
+    """Public pages may have changed: start a new cache generation."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, int(time.time() * 1000), None)
+
+
+def next_transition(now=None):
+    """The earliest future instant at which some page may change by itself."""
+    now = now or timezone.now()
+    moments = []
+    for model in publishable_models():
+        moments.append(
+            model.objects.filter(status=Status.SCHEDULED, publish_at__gt=now).aggregate(
+                at=Min("publish_at")
+            )["at"]
+        )
+        moments.append(
+            model.objects.filter(status__in=LIVE_STATUSES, unpublish_at__gt=now).aggregate(
+                at=Min("unpublish_at")
+            )["at"]
+        )
+        for field in ("featured_from", "featured_until"):
+            if any(f.name == field for f in model._meta.get_fields()):
+                moments.append(
+                    model.objects.filter(**{f"{field}__gt": now}).aggregate(at=Min(field))["at"]
+                )
+    moments = [moment for moment in moments if moment is not None]
+    return min(moments).timestamp() if moments else None
+
+
+def cached_next_transition(gen, now):
+    """next_transition(), remembered for one generation until it has passed."""
+    key = f"portal:next-transition:{gen}"
+    value = cache.get(key)
+    if value is None or (value and value <= now):
+        moment = next_transition()
+        value = moment or 0  # 0: nothing is scheduled
+        cache.set(key, value, settings.PAGE_CACHE_SECONDS)
+    return value or None
+
+
+def cacheable_request(request):
+    if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_SECONDS:
+        return False
+    if get_language_from_path(request.path_info) is None:
+        return False
+    if f"/{settings.ADMIN_PATH}" in request.path_info:
+        return False
+    # Signed-in staff see drafts and previews: never from or into the cache.
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def page_key(request, gen):
+    variant = "|".join(
+        (
+            request.get_full_path(),
+            request.COOKIES.get(FONT_COOKIE, ""),
+            request.COOKIES.get(CONTRAST_COOKIE, ""),
+        )
+    )
+    digest = hashlib.sha256(variant.encode("utf-8", "surrogateescape")).hexdigest()
+    return f"portal:page:{gen}:{request.method}:{digest}"
+
+
+def cacheable_response(response):
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    control = response.get("Cache-Control", "")
+    return not any(word in control for word in ("private", "no-cache", "no-store", "max-age=0"))
+
+
+class AnonymousPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not cacheable_request(request):
+            return self.get_response(request)
+        now = time.time()
+        gen = generation()
+        key = page_key(request, gen)
+        entry = cache.get(key)
+        if entry is not None and entry["until"] > now:
+            response = HttpResponse(entry["content"])
+            for header, value in entry["headers"].items():
+                response[header] = value
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if not cacheable_response(response):
+            return response
+        until = now + settings.PAGE_CACHE_SECONDS
+        upcoming = cached_next_transition(gen, now)
+        if upcoming is not None:
+            until = min(until, upcoming)
+        if until - now >= 1:
+            headers = {h: response[h] for h in KEPT_HEADERS if response.has_header(h)}
+            cache.set(
+                key,
+                {"content": response.content, "headers": headers, "until": until},
+                int(until - now),
+            )
+        response["X-Page-Cache"] = "miss"
+        return response

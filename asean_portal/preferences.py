@@ -1,0 +1,31 @@
+"""Visitors' reading preferences (font size, contrast), kept in cookies.
+
+The server reads them so that pages render with the chosen size without
+JavaScript; static/js/portal.js applies a change at once when scripts run.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+FONT_COOKIE = "portal_font"
+CONTRAST_COOKIE = "portal_contrast"
+
+FONT_SIZES = {
+    # value: (button label, accessible name)
+    "small": ("A−", _("Smaller text")),
+    "normal": ("A", _("Default text size")),
+    "large": ("A+", _("Larger text")),
+}
+CONTRASTS = {
+    "normal": _("Standard contrast"),
+    "high": _("High contrast"),
+}
+
+
+def font_size(request):
+    value = request.COOKIES.get(FONT_COOKIE, "normal")
+    return value if value in FONT_SIZES else "normal"
+
+
+def contrast(request):
+    value = request.COOKIES.get(CONTRAST_COOKIE, "normal")
+    return value if value in CONTRASTS else "normal"

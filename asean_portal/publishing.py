@@ -1,0 +1,485 @@
+"""The publishing core shared by every public content type.
+
+Visibility is decided by one queryset method, ``live(now)``, at query time:
+status scheduled or published, ``publish_at`` reached, ``unpublish_at`` not
+reached. Every public view, feed, sitemap, search, export and count uses it.
+"""
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+LIVE_STATUSES = (Status.SCHEDULED, Status.PUBLISHED)
+
+
+def live_q(now=None, prefix=""):
+    """The live() condition as a Q object, for use across relations."""
+    now = now or timezone.now()
+    return Q(
+        **{
+            f"{prefix}status__in": LIVE_STATUSES,
+            f"{prefix}publish_at__lte": now,
+        }
+    ) & (Q(**{f"{prefix}unpublish_at__isnull": True}) | Q(**{f"{prefix}unpublish_at__gt": now}))
+
+
+def _staff_member(verbose_name):
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
+class PublishableQuerySet(models.QuerySet):
+    def live(self, now=None):
+        """What the public may see at ``now`` (default: this instant)."""
+        return self.filter(live_q(now))
+
+
+class Publishable(models.Model):
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text=_(
+            "The public sees an item only when it is scheduled or published, its publication "
+            "time has come, and its withdrawal time (if any) has not."
+        ),
+    )
+    publish_at = models.DateTimeField(
+        _("publication time"),
+        null=True,
+        blank=True,
+        help_text=_("Hanoi time (UTC+7). The item becomes public at this instant."),
+    )
+    unpublish_at = models.DateTimeField(
+        _("withdrawal time"),
+        null=True,
+        blank=True,
+        help_text=_("Hanoi time (UTC+7). Optional: the item stops being public at this instant."),
+    )
+    first_published_at = models.DateTimeField(
+        _("first published"), null=True, blank=True, editable=False
+    )
+    revised_at = models.DateTimeField(
+        _("last revised"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the text of a public item last changed; shown as “Updated on”."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    created_by = _staff_member(_("created by"))
+    updated_by = _staff_member(_("last changed by"))
+    scheduled_by = _staff_member(_("scheduled by"))
+    published_by = _staff_member(_("published by"))
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        # "publish" is checked by the admin and by the publishing transitions.
+        default_permissions = ("add", "change", "delete", "view", "publish")
+
+    def save(self, *args, **kwargs):
+        if self.status == Status.PUBLISHED and self.first_published_at is None:
+            self.first_published_at = self.publish_at or timezone.now()
+        super().save(*args, **kwargs)
+
+    def is_live(self, now=None):
+        now = now or timezone.now()
+        return (
+            self.status in LIVE_STATUSES
+            and self.publish_at is not None
+            and self.publish_at <= now
+            and (self.unpublish_at is None or self.unpublish_at > now)
+        )
+
+    is_live.boolean = True
+    is_live.short_description = _("public now")
+
+    def clean(self):
+        super().clean()
+        if self.status in LIVE_STATUSES and self.publish_at is None:
+            raise ValidationError(
+                {"publish_at": _("A scheduled or published item needs a publication time.")}
+            )
+        if self.unpublish_at and self.publish_at and self.unpublish_at <= self.publish_at:
+            raise ValidationError(
+                {"unpublish_at": _("The withdrawal time must be after the publication time.")}
+            )
+
+
+def publishable_models():
+    """Every concrete model that inherits Publishable, for sweeps and tests."""
+    return [
+        model
+        for model in apps.get_models()
+        if issubclass(model, Publishable) and not model._meta.abstract
+    ]
+
+
+# --- Side effects: exactly once ------------------------------------------------
+
+
+class PublicationEvent(models.Model):
+    """One transition that really happened, written by its single winner.
+
+    The unique constraint makes a second event for the same transition
+    impossible, whatever tasks were duplicated or late."""
+
+    class Action(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    due_at = models.DateTimeField(_("due at"))
+    happened_at = models.DateTimeField(_("side effects ran at"))
+    lateness_ms = models.PositiveIntegerField(
+        _("lateness (ms)"),
+        help_text=_(
+            "How long after the due time the side effects ran. The public saw the item "
+            "change at the due time itself."
+        ),
+    )
+    source = models.CharField(_("run by"), max_length=10)
+    scheduled_by = _staff_member(_("scheduled by"))
+    acted_by = _staff_member(_("done by"))
+
+    class Meta:
+        verbose_name = _("publication event")
+        verbose_name_plural = _("publication events")
+        ordering = ["-happened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "action", "due_at"],
+                name="one_event_per_transition",
+            )
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.action} {self.content_type_id}:{self.object_id} @ {self.due_at:%Y-%m-%d %H:%M}"
+        )
+
+
+def publishable_model(label):
+    model = apps.get_model(label)
+    if not issubclass(model, Publishable):
+        raise LookupError(f"{label} is not publishable")
+    return model
+
+
+def item_go_live(*, model, pk, now=None, source="task"):
+    """Make a due scheduled item published and run its side effects, once.
+
+    The conditional UPDATE has one winner however many tasks or sweeps race
+    for it; only the winner writes the event, purges caches and notifies.
+    Returns True for the winner."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import transaction
+    from django.db.models import F
+    from django.db.models.functions import Coalesce
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        row = (
+            model.objects.filter(pk=pk, status=Status.SCHEDULED, publish_at__lte=now)
+            .values("publish_at", "scheduled_by_id")
+            .first()
+        )
+        if row is None:
+            return False
+        won = model.objects.filter(
+            pk=pk, status=Status.SCHEDULED, publish_at=row["publish_at"]
+        ).update(
+            status=Status.PUBLISHED,
+            first_published_at=Coalesce(F("first_published_at"), F("publish_at")),
+            published_by_id=F("scheduled_by_id"),
+            updated_at=now,
+        )
+        if not won:
+            return False
+        PublicationEvent.objects.create(
+            content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+            object_id=pk,
+            action=PublicationEvent.Action.PUBLISHED,
+            due_at=row["publish_at"],
+            happened_at=now,
+            lateness_ms=max(0, int((now - row["publish_at"]).total_seconds() * 1000)),
+            source=source,
+            scheduled_by_id=row["scheduled_by_id"],
+        )
+        transaction.on_commit(lambda: after_publication(model, pk))
+    return True
+
+
+def item_withdraw_due(*, model, pk, now=None, source="task"):
+    """Archive a published item whose withdrawal time has come, once."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import transaction
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        row = (
+            model.objects.filter(pk=pk, status__in=LIVE_STATUSES, unpublish_at__lte=now)
+            .values("unpublish_at", "scheduled_by_id")
+            .first()
+        )
+        if row is None:
+            return False
+        won = model.objects.filter(
+            pk=pk, status__in=LIVE_STATUSES, unpublish_at=row["unpublish_at"]
+        ).update(status=Status.ARCHIVED, updated_at=now)
+        if not won:
+            return False
+        PublicationEvent.objects.create(
+            content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+            object_id=pk,
+            action=PublicationEvent.Action.WITHDRAWN,
+            due_at=row["unpublish_at"],
+            happened_at=now,
+            lateness_ms=max(0, int((now - row["unpublish_at"]).total_seconds() * 1000)),
+            source=source,
+            scheduled_by_id=row["scheduled_by_id"],
+        )
+        transaction.on_commit(content_changed)
+    return True
+
+
+def content_changed():
+    """Public pages may have changed: cached pages are not served again."""
+    from .pagecache import content_changed as new_generation
+
+    new_generation()
+
+
+def after_publication(model, pk):
+    """What follows a publication: fresh caches and a note to whoever scheduled it."""
+    content_changed()
+    notify_scheduler(model, pk)
+
+
+def notify_scheduler(model, pk):
+    import logging
+
+    from django.core.mail import send_mail
+    from django.utils import translation
+
+    item = model.objects.select_related("scheduled_by").filter(pk=pk).first()
+    officer = item.scheduled_by if item else None
+    if officer is None or not officer.email:
+        return
+    with translation.override("vi"):
+        subject_vi = str(_("Published: %(title)s")) % {"title": item}
+        body_vi = str(_("“%(title)s” went live at %(time)s (Hanoi time, UTC+7).")) % {
+            "title": item,
+            "time": timezone.localtime(item.publish_at).strftime("%H:%M %d/%m/%Y"),
+        }
+    with translation.override("en"):
+        body_en = str(_("“%(title)s” went live at %(time)s (Hanoi time, UTC+7).")) % {
+            "title": item,
+            "time": timezone.localtime(item.publish_at).strftime("%H:%M %d/%m/%Y"),
+        }
+    try:
+        send_mail(subject_vi, f"{body_vi}\n\n{body_en}\n", None, [officer.email])
+    except Exception:  # a failed email must not undo a publication
+        logging.getLogger(__name__).exception("could not notify %s", officer.email)
+
+
+def publish_due(*, now=None, dry_run=False, source="sweep"):
+    """The sweep: every due transition of every publishable type.
+
+    Returns [(label, pk, action, won)]; with dry_run nothing changes."""
+    now = now or timezone.now()
+    done = []
+    for model in publishable_models():
+        label = model._meta.label_lower
+        due = model.objects.filter(status=Status.SCHEDULED, publish_at__lte=now).values_list(
+            "pk", flat=True
+        )
+        for pk in list(due):
+            won = False if dry_run else item_go_live(model=model, pk=pk, now=None, source=source)
+            done.append((label, pk, "publish", won))
+        ending = model.objects.filter(status__in=LIVE_STATUSES, unpublish_at__lte=now).values_list(
+            "pk", flat=True
+        )
+        for pk in list(ending):
+            won = (
+                False if dry_run else item_withdraw_due(model=model, pk=pk, now=None, source=source)
+            )
+            done.append((label, pk, "withdraw", won))
+    return done
+
+
+def overdue(*, now=None, grace_seconds=60):
+    """Scheduled items whose side effects are more than ``grace_seconds`` late."""
+    from datetime import timedelta
+
+    now = now or timezone.now()
+    limit = now - timedelta(seconds=grace_seconds)
+    found = []
+    for model in publishable_models():
+        for pk, publish_at in model.objects.filter(
+            status=Status.SCHEDULED, publish_at__lte=limit
+        ).values_list("pk", "publish_at"):
+            found.append(
+                {
+                    "type": model._meta.label_lower,
+                    "id": pk,
+                    "due_at": publish_at.isoformat(),
+                    "late_seconds": int((now - publish_at).total_seconds()),
+                }
+            )
+    return found
+
+
+# --- What staff do: each transition checks the "publish" permission -------------
+
+
+def _require_publish_permission(user, item):
+    from django.core.exceptions import PermissionDenied
+
+    opts = item._meta
+    if user is None or not user.has_perm(f"{opts.app_label}.publish_{opts.model_name}"):
+        raise PermissionDenied(
+            _("You are not allowed to schedule or publish %(type)s.")
+            % {"type": opts.verbose_name_plural}
+        )
+
+
+def _hanoi(moment):
+    return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y")
+
+
+def item_schedule(*, item, at, by, unpublish_at=None, now=None):
+    """Schedule (or reschedule) an item to go live at ``at``."""
+    from django.db import transaction
+
+    _require_publish_permission(by, item)
+    now = now or timezone.now()
+    if at is None or at <= now:
+        raise ValidationError(
+            {
+                "publish_at": _(
+                    "The publication time %(time)s (Hanoi time) has already passed. Choose a "
+                    "later time, or publish now."
+                )
+                % {"time": _hanoi(at) if at else "—"}
+            }
+        )
+    if unpublish_at is not None and unpublish_at <= at:
+        raise ValidationError(
+            {"unpublish_at": _("The withdrawal time must be after the publication time.")}
+        )
+    item.status = Status.SCHEDULED
+    item.publish_at = at
+    item.unpublish_at = unpublish_at
+    item.scheduled_by = by
+    item.save()
+    label, pk = item._meta.label_lower, item.pk
+    transaction.on_commit(lambda: queue_go_live(label, pk, at))
+    return item
+
+
+def item_publish_now(*, item, by, now=None):
+    _require_publish_permission(by, item)
+    now = now or timezone.now()
+    item.status = Status.SCHEDULED
+    item.publish_at = now
+    item.scheduled_by = by
+    if item.unpublish_at is not None and item.unpublish_at <= now:
+        item.unpublish_at = None
+    item.save()
+    item_go_live(model=type(item), pk=item.pk, now=now, source="staff")
+    item.refresh_from_db()
+    return item
+
+
+def item_unpublish(*, item, by, now=None):
+    """Take an item off the public site now."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import transaction
+
+    _require_publish_permission(by, item)
+    now = now or timezone.now()
+    was_live = item.is_live(now)
+    item.status = Status.ARCHIVED if was_live or item.first_published_at else Status.DRAFT
+    item.save()
+    if was_live:
+        PublicationEvent.objects.get_or_create(
+            content_type=ContentType.objects.get_for_model(item, for_concrete_model=False),
+            object_id=item.pk,
+            action=PublicationEvent.Action.WITHDRAWN,
+            due_at=now,
+            defaults={
+                "happened_at": now,
+                "lateness_ms": 0,
+                "source": "staff",
+                "acted_by": by,
+                "scheduled_by": item.scheduled_by,
+            },
+        )
+    transaction.on_commit(content_changed)
+    return item
+
+
+def queue_go_live(label, pk, at, *, now=None):
+    """Queue the exact-time task, if the broker can hold it safely.
+
+    A Redis broker redelivers an unacknowledged task after its visibility
+    timeout; an ETA further ahead than PUBLISHING_ETA_HORIZON (kept below it)
+    is not queued now but by ``arm_upcoming`` later, and the sweep catches up
+    whatever is lost. A broker that is down is logged, never an error for
+    the person scheduling."""
+    import logging
+
+    from .celery import app
+
+    now = now or timezone.now()
+    if (at - now).total_seconds() > settings.PUBLISHING_ETA_HORIZON:
+        return False
+    try:
+        app.send_task("asean_portal.tasks.go_live", args=(label, pk), eta=at, retry=False)
+    except Exception as exc:
+        logging.getLogger(__name__).warning(
+            "could not queue %s:%s (%s); the sweep will", label, pk, exc
+        )
+        return False
+    return True
+
+
+def arm_upcoming(*, now=None):
+    """Queue exact-time tasks for items now within the horizon."""
+    from datetime import timedelta
+
+    now = now or timezone.now()
+    horizon = now + timedelta(seconds=settings.PUBLISHING_ETA_HORIZON)
+    queued = 0
+    for model in publishable_models():
+        for pk, at in model.objects.filter(
+            status=Status.SCHEDULED, publish_at__gt=now, publish_at__lte=horizon
+        ).values_list("pk", "publish_at"):
+            queued += queue_go_live(model._meta.label_lower, pk, at, now=now)
+    return queued

@@ -1,0 +1,289 @@
+"""Site search across every content type, in both languages, ignoring
+Vietnamese diacritics ("cong vu" finds "công vụ", "dong timor" finds
+"Đông Timor").
+
+Each searchable object has one SearchEntry holding its text in both languages.
+On PostgreSQL a trigger (see migration 0004) keeps a tsvector of the
+unaccented text, searched through a GIN index; on SQLite the entry's
+normalized text is searched with LIKE. Which entries the public may see is
+still decided by each model's live().
+"""
+
+import html
+import re
+import unicodedata
+
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.search import SearchVectorField
+from django.db import connection, models
+from django.db.models import Case, F, Func, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 8
+BODY_LIMIT = 20000
+SNIPPET_LENGTH = 240
+
+
+def _fold_char(char):
+    if char in "đĐ":
+        return "d"
+    decomposed = unicodedata.normalize("NFD", char)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def normalize(text):
+    """Lower case, without diacritics, đ as d."""
+    return "".join(_fold_char(char) for char in text or "")
+
+
+def word_index(text):
+    """Folded words separated by single spaces, starting with a space, so that
+    ' ' + word finds a word that starts with it (as PostgreSQL's prefix match)."""
+    return " " + " ".join(re.findall(r"\w+", normalize(text)))
+
+
+def plain_text(value):
+    return html.unescape(strip_tags(value or "")).replace("\xa0", " ")[:BODY_LIMIT]
+
+
+def query_terms(query):
+    """The words of a query: letters and digits only, at most MAX_TERMS."""
+    cleaned = (query or "").replace("\x00", " ")[:MAX_QUERY_LENGTH]
+    terms = []
+    for word in re.findall(r"\w+", cleaned):
+        folded = normalize(word)
+        if folded and folded not in terms:
+            terms.append(folded)
+    return terms[:MAX_TERMS]
+
+
+def highlight(text, terms, length=SNIPPET_LENGTH):
+    """A snippet of ``text`` around the first match, with every match of any
+    term wrapped in <mark>; accents are kept, matching ignores them."""
+    text = text or ""
+    folded = normalize(text)
+    if len(folded) != len(text):  # a character folded to several: match without marks
+        return escape(text[:length])
+    spans = []
+    for term in terms:
+        for match in re.finditer(r"(?<!\w)" + re.escape(term), folded):
+            spans.append((match.start(), match.end()))
+    spans.sort()
+    phrase = re.search(r"(?<!\w)" + r"\W+".join(map(re.escape, terms)), folded) if terms else None
+    anchor = phrase.start() if phrase else (spans[0][0] if spans else 0)
+    start = max(0, anchor - length // 3)
+    if start:
+        space = text.rfind(" ", 0, start)
+        start = space + 1 if space >= 0 else start
+    end = min(len(text), start + length)
+    pieces, cursor = [], start
+    for span_start, span_end in spans:
+        if span_start < cursor or span_end > end:
+            continue
+        pieces.append(escape(text[cursor:span_start]))
+        pieces.append(f"<mark>{escape(text[span_start:span_end])}</mark>")
+        cursor = span_end
+    pieces.append(escape(text[cursor:end]))
+    prefix = "… " if start else ""
+    suffix = " …" if end < len(text) else ""
+    return mark_safe(prefix + "".join(pieces) + suffix)
+
+
+class SearchEntry(models.Model):
+    KINDS = {
+        "news": _("News"),
+        "meeting": _("Meeting"),
+        "chairmanship": _("Chairmanship"),
+        "priority": _("Priority"),
+        "workplan": _("Work plan"),
+        "activity": _("Activity"),
+        "document": _("Document"),
+    }
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=20, db_index=True)
+    year = models.PositiveSmallIntegerField(null=True, db_index=True)
+    date = models.DateTimeField(null=True)
+    title_vi = models.TextField(blank=True)
+    title_en = models.TextField(blank=True)
+    body_vi = models.TextField(blank=True)
+    body_en = models.TextField(blank=True)
+    # Lower case, without diacritics: what SQLite searches.
+    title_plain = models.TextField(blank=True)
+    plain = models.TextField(blank=True)
+    # PostgreSQL only: kept by a trigger, searched through a GIN index.
+    vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id"], name="unique_entry")
+        ]
+
+    def __str__(self):
+        return self.title_vi
+
+
+def _year(value):
+    if value is None:
+        return None
+    if hasattr(value, "hour"):
+        return timezone.localtime(value).year
+    return value.year
+
+
+def _describe(obj):
+    """(kind, year, date, {field: (vi, en)}) for a searchable object."""
+    from civil_service.models import Activity, Document, WorkPlan
+    from events.models import Announcement, Meeting
+    from priorities.models import Chairmanship, Priority
+
+    def pair(*names):
+        return tuple(
+            " ".join(plain_text(getattr(obj, f"{name}_{lang}", "")) for name in names).strip()
+            for lang in ("vi", "en")
+        )
+
+    if isinstance(obj, Announcement):
+        return "news", _year(obj.publish_at), pair("title"), pair("lead", "body")
+    if isinstance(obj, Meeting):
+        year = obj.start_date.year if obj.start_date else _year(obj.publish_at)
+        body = pair("theme", "summary", "body", "outcomes", "chair_name", "host_city")
+        return "meeting", year, pair("title"), body
+    if isinstance(obj, Chairmanship):
+        return "chairmanship", obj.year, pair("theme"), pair("theme_rationale", "description")
+    if isinstance(obj, Priority):
+        return "priority", obj.chairmanship.year, pair("title"), pair("summary", "body")
+    if isinstance(obj, WorkPlan):
+        return "workplan", obj.first_year, pair("name"), pair("adopted_by", "description")
+    if isinstance(obj, Activity):
+        body = pair("description", "registering_agency", "notes")
+        return "activity", obj.start_year, pair("title"), body
+    if isinstance(obj, Document):
+        title = pair("title")
+        if obj.number:
+            title = tuple(f"{obj.number} {part}" for part in title)
+        return "document", _year(obj.issued_on), title, pair("summary", "issuer")
+    raise TypeError(f"{type(obj).__name__} is not searchable")
+
+
+def searchable_models():
+    from civil_service.models import Activity, Document, WorkPlan
+    from events.models import Announcement, Meeting
+    from priorities.models import Chairmanship, Priority
+
+    return [Announcement, Meeting, Chairmanship, Priority, WorkPlan, Activity, Document]
+
+
+def entry_values(obj):
+    kind, year, title, body = _describe(obj)
+    return {
+        "kind": kind,
+        "year": year,
+        "date": getattr(obj, "publish_at", None),
+        "title_vi": title[0],
+        "title_en": title[1],
+        "body_vi": body[0],
+        "body_en": body[1],
+        "title_plain": word_index(" ".join(title)),
+        "plain": word_index(" ".join(title + body)),
+    }
+
+
+def index_object(obj):
+    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+    SearchEntry.objects.update_or_create(
+        content_type=content_type, object_id=obj.pk, defaults=entry_values(obj)
+    )
+
+
+def unindex_object(obj):
+    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+    SearchEntry.objects.filter(content_type=content_type, object_id=obj.pk).delete()
+
+
+def rebuild(models_to_index=None, batch_size=2000):
+    """Index every object of the given models again (after bulk inserts)."""
+    total = 0
+    for model in models_to_index or searchable_models():
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+        SearchEntry.objects.filter(content_type=content_type).delete()
+        queryset = model._default_manager.order_by("pk")
+        if model.__name__ == "Priority":
+            queryset = queryset.select_related("chairmanship")
+        batch = []
+        for obj in queryset.iterator(chunk_size=batch_size):
+            batch.append(
+                SearchEntry(content_type=content_type, object_id=obj.pk, **entry_values(obj))
+            )
+            if len(batch) >= batch_size:
+                SearchEntry.objects.bulk_create(batch)
+                total += len(batch)
+                batch = []
+        SearchEntry.objects.bulk_create(batch)
+        total += len(batch)
+    return total
+
+
+def _live_entries(now=None):
+    """Entries of objects that the public may see: each model's live() decides."""
+    condition = Q()
+    for model in searchable_models():
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+        condition |= Q(
+            content_type=content_type, object_id__in=model.objects.live(now).values("pk")
+        )
+    return SearchEntry.objects.filter(condition)
+
+
+def search(query, kind=None, year=None, now=None):
+    """Ranked entries matching every word of ``query``."""
+    terms = query_terms(query)
+    entries = _live_entries(now)
+    if kind:
+        entries = entries.filter(kind=kind)
+    if year:
+        entries = entries.filter(year=year)
+    if not terms:
+        return entries.none(), terms
+    if connection.vendor == "postgresql":
+        return _search_postgresql(entries, terms), terms
+    return _search_portable(entries, terms), terms
+
+
+def _search_postgresql(entries, terms):
+    from django.contrib.postgres.search import SearchQuery, SearchRank
+
+    # Words are letters and digits only (query_terms), so they are safe as
+    # tsquery syntax; each matches as a prefix ("hop" finds "hợp tác").
+    raw = " & ".join(f"{term}:*" for term in terms)
+    query = SearchQuery(
+        Func(Value(raw), function="portal_unaccent"), config="simple", search_type="raw"
+    )
+    return (
+        entries.annotate(rank=SearchRank(F("vector"), query))
+        .filter(vector=query)
+        .order_by("-rank", F("date").desc(nulls_last=True), "-pk")
+    )
+
+
+def _search_portable(entries, terms):
+    for term in terms:
+        entries = entries.filter(plain__contains=f" {term}")
+    title_hits = sum(
+        (
+            Case(When(title_plain__contains=f" {term}", then=Value(1)), default=Value(0))
+            for term in terms
+        ),
+        Value(0),
+    )
+    return entries.annotate(rank=Coalesce(title_hits, 0, output_field=IntegerField())).order_by(
+        "-rank", F("date").desc(nulls_last=True), "-pk"
+    )

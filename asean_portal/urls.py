@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
+from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
+from django.views.static import serve
+
+from events import urls as events_urls
+
+from . import views
+from .sitemaps import SITEMAPS
+
+handler400 = "asean_portal.views.bad_request"
+handler403 = "asean_portal.views.permission_denied"
+handler404 = "asean_portal.views.page_not_found"
+handler500 = "asean_portal.views.server_error"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("staff/publishing.json", views.publishing_status, name="publishing_status"),
+    path("api/", include("asean_portal.api")),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+]
+
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path(_("priorities/"), include("priorities.urls")),
+    path(_("meetings/"), include((events_urls.meeting_patterns, "meetings"))),
+    path(_("news/"), include((events_urls.news_patterns, "news"))),
+    path(_("work-plan/"), include("civil_service.urls")),
+    path(_("search/"), views.search, name="search"),
+    path(_("preferences/"), views.preferences, name="preferences"),
+    path(settings.ADMIN_PATH, admin.site.urls),
+)
+
+if settings.SERVE_MEDIA:
+    urlpatterns += [
+        re_path(
+            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        ),
+    ]
