@@ -1,0 +1,75 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from asean_portal.content import TranslatedContent
+from asean_portal.publishing import Publishable
+from asean_portal.richtext import RichTextField
+from events.models import slug_constraints, slug_field
+
+
+class Chairmanship(TranslatedContent, Publishable):
+    slug_source = "theme"
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    chair_country = models.ForeignKey(
+        "events.Country",
+        verbose_name=_("chair"),
+        on_delete=models.PROTECT,
+        related_name="chairmanships",
+    )
+    theme = models.CharField(_("theme"), max_length=300)
+    slug = slug_field()
+    theme_rationale = models.TextField(_("meaning of the theme"), blank=True)
+    description = RichTextField(_("description"), blank=True)
+
+    class Meta(Publishable.Meta):
+        verbose_name = _("ASEAN Chairmanship")
+        verbose_name_plural = _("ASEAN Chairmanships")
+        ordering = ["-year"]
+        constraints = slug_constraints("chairmanship")
+
+    def __str__(self):
+        return f"{self.year} – {self.theme}"
+
+    def clean(self):
+        super().clean()
+        if self.year is not None and not 1967 <= self.year <= 2100:
+            raise ValidationError({"year": _("Enter a year from 1967, when ASEAN was founded.")})
+
+    def get_absolute_url(self):
+        return reverse("priorities:chairmanship", kwargs={"slug": self.slug})
+
+
+class Priority(TranslatedContent, Publishable):
+    chairmanship = models.ForeignKey(
+        Chairmanship,
+        verbose_name=_("chairmanship"),
+        on_delete=models.CASCADE,
+        related_name="priorities",
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=400)
+    slug = slug_field()
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("The short, official wording, if there is one.")
+    )
+    body = RichTextField(_("full text"), blank=True)
+
+    class Meta(Publishable.Meta):
+        verbose_name = _("priority")
+        verbose_name_plural = _("priorities")
+        ordering = ["chairmanship", "number"]
+        constraints = [
+            *slug_constraints("priority"),
+            models.UniqueConstraint(
+                fields=["chairmanship", "number"], name="unique_priority_number"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("priorities:detail", kwargs={"slug": self.slug})

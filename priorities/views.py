@@ -1,0 +1,59 @@
+from django.db.models import Prefetch
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from asean_portal.detail import find_by_slug, mark_preview
+from asean_portal.publishing import live_q
+
+from .models import Chairmanship, Priority
+
+
+@require_safe
+def index(request):
+    chairmanships = (
+        Chairmanship.objects.live()
+        .select_related("chair_country")
+        .prefetch_related(
+            Prefetch(
+                "priorities",
+                queryset=Priority.objects.live().order_by("number"),
+                to_attr="live_priorities",
+            )
+        )
+        .order_by("-year")
+    )
+    return render(request, "priorities/index.html", {"chairmanships": chairmanships})
+
+
+@require_safe
+def chairmanship_detail(request, slug):
+    chairmanship, redirect, preview = find_by_slug(
+        request, Chairmanship.objects.select_related("chair_country"), slug
+    )
+    if redirect:
+        return redirect
+    priorities = chairmanship.priorities.filter(live_q()).order_by("number")
+    context = {
+        "chairmanship": chairmanship,
+        "translated_object": chairmanship,
+        "priorities": priorities,
+        "preview": preview,
+    }
+    return mark_preview(render(request, "priorities/chairmanship_detail.html", context), preview)
+
+
+@require_safe
+def priority_detail(request, slug):
+    priority, redirect, preview = find_by_slug(
+        request, Priority.objects.select_related("chairmanship"), slug
+    )
+    if redirect:
+        return redirect
+    context = {
+        "priority": priority,
+        "translated_object": priority,
+        "announcements": priority.announcements.filter(live_q()).order_by("-publish_at")[:10],
+        "activities": priority.activities.filter(live_q()).select_related("registering_country"),
+        "preview": preview,
+    }
+    return mark_preview(render(request, "priorities/priority_detail.html", context), preview)
