@@ -1,0 +1,52 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from asean_portal.listing import YEAR_FIELD
+
+from .models import Announcement, Category, Country, Meeting, MeetingSeries
+
+
+class AnnouncementFilter(django_filters.FilterSet):
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(),
+        to_field_name="slug_vi",
+        label=_("Category"),
+        empty_label=_("All categories"),
+    )
+    year = django_filters.NumberFilter(field_name="publish_at", lookup_expr="year", **YEAR_FIELD)
+    focus = django_filters.BooleanFilter(
+        field_name="is_featured",
+        label=_("Focus only"),
+        widget=django_filters.widgets.BooleanWidget,
+    )
+
+    class Meta:
+        model = Announcement
+        fields = ["category", "year", "focus"]
+
+
+class MeetingFilter(django_filters.FilterSet):
+    series = django_filters.ModelChoiceFilter(
+        queryset=MeetingSeries.objects.all(),
+        to_field_name="code",
+        label=_("Series"),
+        empty_label=_("All series"),
+    )
+    year = django_filters.NumberFilter(field_name="start_date", lookup_expr="year", **YEAR_FIELD)
+    country = django_filters.ModelChoiceFilter(
+        queryset=Country.objects.all(),
+        to_field_name="iso_code",
+        label=_("Country"),
+        empty_label=_("All countries"),
+        method="filter_country",
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["series", "year", "country"]
+
+    def filter_country(self, queryset, name, value):
+        """Meetings a country hosted or took part in."""
+        attended = Meeting.objects.filter(participations__country=value).values("pk")
+        return queryset.filter(Q(host_country=value) | Q(pk__in=attended))

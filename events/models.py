@@ -1,0 +1,379 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from asean_portal.content import TranslatedContent
+from asean_portal.images import validate_image
+from asean_portal.publishing import Publishable
+from asean_portal.richtext import RichTextField
+
+
+def slug_constraints(prefix):
+    """Slugs are unique per language; an empty English slug is NULL."""
+    return [
+        models.UniqueConstraint(fields=["slug_vi"], name=f"{prefix}_unique_slug_vi"),
+        models.UniqueConstraint(fields=["slug_en"], name=f"{prefix}_unique_slug_en"),
+    ]
+
+
+def slug_field():
+    return models.SlugField(
+        _("address (slug)"),
+        max_length=200,
+        blank=True,
+        null=True,
+        help_text=_(
+            "The last part of the page's address. Left empty, it is made from the title "
+            "(without diacritics). When it changes, the old address redirects to the new one."
+        ),
+    )
+
+
+class Country(TranslatedContent):
+    """Reference data: always public, so not Publishable."""
+
+    class Group(models.TextChoices):
+        ASEAN_MEMBER = "asean", _("ASEAN Member State")
+        PLUS_THREE = "plus3", _("ASEAN Plus Three partner")
+        DIALOGUE_PARTNER = "dialogue", _("Dialogue Partner")
+        OBSERVER = "observer", _("Observer / applicant")
+
+    slug_source = "name"
+
+    iso_code = models.CharField(
+        _("ISO code"),
+        max_length=2,
+        unique=True,
+        help_text=_("Two-letter ISO 3166-1 code, e.g. VN."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    slug = slug_field()
+    group = models.CharField(_("group"), max_length=10, choices=Group.choices)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+        ordering = ["order", "iso_code"]
+        constraints = slug_constraints("country")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.iso_code:
+            self.iso_code = self.iso_code.upper()
+            if not self.iso_code.isalpha() or len(self.iso_code) != 2:
+                raise ValidationError({"iso_code": _("Enter two letters, e.g. VN.")})
+
+    def get_absolute_url(self):
+        return reverse("meetings:country", kwargs={"slug": self.slug})
+
+
+class MeetingSeries(TranslatedContent):
+    """Reference data: ACCSM, ACCSM+3, the Forum on Good Governance…"""
+
+    slug_source = "name"
+
+    code = models.CharField(
+        _("code"), max_length=40, unique=True, help_text=_("Short code, e.g. ACCSM+3.")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    slug = slug_field()
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("meeting series")
+        verbose_name_plural = _("meeting series")
+        ordering = ["code"]
+        constraints = slug_constraints("series")
+
+    def __str__(self):
+        return self.code
+
+
+class Meeting(TranslatedContent, Publishable):
+    class Kind(models.TextChoices):
+        CONFERENCE = "conference", _("Conference (heads of civil service)")
+        SENIOR_OFFICIALS = "som", _("Senior officials' meeting")
+        FORUM = "forum", _("Forum")
+        WORKSHOP = "workshop", _("Workshop or seminar")
+        OTHER = "other", _("Other meeting")
+
+    series = models.ForeignKey(
+        MeetingSeries,
+        verbose_name=_("series"),
+        on_delete=models.PROTECT,
+        related_name="meetings",
+    )
+    ordinal = models.PositiveSmallIntegerField(
+        _("number in the series"), null=True, blank=True, help_text=_("e.g. 21 for ACCSM 21.")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    part_of = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="parts",
+        help_text=_("The larger meeting this one belongs to, e.g. the forum of ACCSM 21."),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    slug = slug_field()
+    theme = models.CharField(_("theme"), max_length=400, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    body = RichTextField(_("body"), blank=True)
+    outcomes = RichTextField(_("outcomes"), blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True, db_index=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    date_note = models.CharField(
+        _("note on the date"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. 'afternoon', or why the exact date is not known."),
+    )
+    host_city = models.CharField(_("host city"), max_length=100, blank=True)
+    host_country = models.ForeignKey(
+        Country,
+        verbose_name=_("host country"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hosted_meetings",
+    )
+    chair_name = models.CharField(_("chaired by"), max_length=200, blank=True)
+    chair_title = models.CharField(_("title of the chair"), max_length=300, blank=True)
+    chair_country = models.ForeignKey(
+        Country,
+        verbose_name=_("chair country"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="chaired_meetings",
+    )
+    countries = models.ManyToManyField(
+        Country,
+        verbose_name=_("participating countries"),
+        through="Participation",
+        related_name="meetings",
+        blank=True,
+    )
+    other_participants = models.CharField(
+        _("other participants"),
+        max_length=400,
+        blank=True,
+        help_text=_("Organisations that took part, e.g. the ASEAN Secretariat."),
+    )
+    documents = models.ManyToManyField(
+        "civil_service.Document",
+        verbose_name=_("documents"),
+        related_name="meetings",
+        blank=True,
+    )
+
+    class Meta(Publishable.Meta):
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-start_date", "-pk"]
+        constraints = slug_constraints("meeting")
+        indexes = [models.Index(fields=["status", "publish_at"], name="meeting_live_idx")]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The meeting cannot end before it starts.")})
+
+    def get_absolute_url(self):
+        return reverse("meetings:detail", kwargs={"slug": self.slug})
+
+
+class Participation(models.Model):
+    class Role(models.TextChoices):
+        MEMBER = "member", _("ASEAN Member State")
+        PARTNER = "partner", _("Plus Three / Dialogue Partner")
+        OBSERVER = "observer", _("Observer")
+        GUEST = "guest", _("Guest")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participations")
+    country = models.ForeignKey(
+        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    delegation_head = models.CharField(_("head of delegation"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "country"], name="unique_participation")
+        ]
+
+    def __str__(self):
+        return f"{self.country} @ {self.meeting}"
+
+
+class MeetingPhoto(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(
+        _("image"),
+        upload_to="meetings/%Y/",
+        blank=True,
+        validators=[validate_image],
+        help_text=_(
+            "JPEG, PNG, WebP or GIF, at most 10 MB and 8000 pixels a side. A photo without "
+            "an image is a caption waiting for its picture and is not shown to the public."
+        ),
+    )
+    caption = models.CharField(_("caption"), max_length=400, blank=True)
+    alt_text = models.CharField(
+        _("alternative text"),
+        max_length=300,
+        help_text=_("What the photo shows, for readers who cannot see it."),
+    )
+    credit = models.CharField(_("photo credit"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.caption or self.alt_text
+
+    def clean(self):
+        super().clean()
+        if (self.caption_en or self.meeting_title_en) and not self.alt_text_en:
+            raise ValidationError(
+                {
+                    "alt_text_en": _(
+                        "Describe the photo in English too: the meeting has an English title."
+                    )
+                }
+            )
+
+    @property
+    def meeting_title_en(self):
+        return self.meeting.title_en if self.meeting_id else ""
+
+
+class Category(TranslatedContent):
+    """News categories (chuyên mục)."""
+
+    slug_source = "name"
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = slug_field()
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("news category")
+        verbose_name_plural = _("news categories")
+        ordering = ["order", "pk"]
+        constraints = slug_constraints("category")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("news:category", kwargs={"slug": self.slug})
+
+
+class Announcement(TranslatedContent, Publishable):
+    """A news item or press release: what press officers schedule."""
+
+    class Kind(models.TextChoices):
+        NEWS = "news", _("News")
+        PRESS_RELEASE = "press", _("Press release")
+
+    kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices, default=Kind.NEWS)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="announcements",
+    )
+    title = models.CharField(_("title"), max_length=300)
+    slug = slug_field()
+    lead = models.TextField(_("lead"), blank=True)
+    body = RichTextField(_("body"), blank=True)
+    byline = models.CharField(_("byline"), max_length=200, blank=True)
+    is_featured = models.BooleanField(
+        _("focus"),
+        default=False,
+        help_text=_("Shown among the 'Focus' items of the home page between the two times below."),
+    )
+    featured_from = models.DateTimeField(_("focus from"), null=True, blank=True)
+    featured_until = models.DateTimeField(_("focus until"), null=True, blank=True)
+    image = models.ImageField(
+        _("main photo"),
+        upload_to="news/%Y/",
+        blank=True,
+        validators=[validate_image],
+        help_text=_("JPEG, PNG, WebP or GIF, at most 10 MB and 8000 pixels a side."),
+    )
+    image_caption = models.CharField(_("photo caption"), max_length=400, blank=True)
+    image_alt = models.CharField(_("photo alternative text"), max_length=300, blank=True)
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="announcements",
+    )
+    priority = models.ForeignKey(
+        "priorities.Priority",
+        verbose_name=_("priority"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="announcements",
+    )
+    activity = models.ForeignKey(
+        "civil_service.Activity",
+        verbose_name=_("work-plan activity"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="announcements",
+    )
+    source_url = models.URLField(_("original article"), blank=True)
+
+    class Meta(Publishable.Meta):
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+        ordering = ["-publish_at", "-pk"]
+        constraints = slug_constraints("announcement")
+        indexes = [
+            models.Index(fields=["status", "publish_at"], name="announcement_live_idx"),
+            models.Index(fields=["category", "publish_at"], name="announcement_category_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.image and not self.image_alt_vi:
+            errors["image_alt_vi"] = _(
+                "Describe the photo in Vietnamese for readers who cannot see it."
+            )
+        if self.image and self.title_en and not self.image_alt_en:
+            errors["image_alt_en"] = _(
+                "Describe the photo in English too: the item has an English title."
+            )
+        if self.featured_from and self.featured_until and self.featured_until <= self.featured_from:
+            errors["featured_until"] = _("The end of the focus must be after its start.")
+        if errors:
+            raise ValidationError(errors)
+
+    def get_absolute_url(self):
+        return reverse("news:detail", kwargs={"slug": self.slug})

@@ -1,0 +1,184 @@
+import calendar
+import re
+from datetime import date, timedelta
+
+from django.db.models import Q
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from asean_portal.detail import find_by_slug, mark_preview
+from asean_portal.listing import FIRST_YEAR, LAST_YEAR, filtered, paginate, query_without_page
+from asean_portal.publishing import live_q
+
+from .filters import AnnouncementFilter, MeetingFilter
+from .models import Announcement, Category, Country, Meeting
+
+
+@require_safe
+def meeting_list(request):
+    queryset = Meeting.objects.live().select_related("series", "host_country")
+    filterset, meetings = filtered(request, MeetingFilter, queryset)
+    context = {
+        "filter": filterset,
+        "page": paginate(request, meetings),
+        "query": query_without_page(request),
+    }
+    return render(request, "events/meeting_list.html", context)
+
+
+@require_safe
+def meeting_detail(request, slug):
+    queryset = Meeting.objects.select_related("series", "host_country", "chair_country", "part_of")
+    meeting, redirect, preview = find_by_slug(request, queryset, slug)
+    if redirect:
+        return redirect
+    context = {
+        "meeting": meeting,
+        "translated_object": meeting,
+        "participations": meeting.participations.select_related("country").order_by(
+            "country__order"
+        ),
+        "photos": meeting.photos.exclude(image=""),
+        "documents": meeting.documents.filter(live_q()),
+        "announcements": meeting.announcements.filter(live_q()).order_by("-publish_at")[:10],
+        "preview": preview,
+    }
+    return mark_preview(render(request, "events/meeting_detail.html", context), preview)
+
+
+@require_safe
+def country_detail(request, slug):
+    country, redirect, _preview = find_by_slug(request, Country.objects.all(), slug)
+    if redirect:
+        return redirect
+    context = {
+        "country": country,
+        "translated_object": country,
+        "hosted": country.hosted_meetings.filter(live_q()),
+        "attended": country.meetings.filter(live_q()),
+        "chairmanships": country.chairmanships.filter(live_q()),
+        "registered": country.registered_activities.filter(live_q()),
+    }
+    return render(request, "events/country_detail.html", context)
+
+
+def _news_page(request, queryset, **extra):
+    filterset, announcements = filtered(request, AnnouncementFilter, queryset)
+    context = {
+        "filter": filterset,
+        "page": paginate(request, announcements),
+        "query": query_without_page(request),
+        **extra,
+    }
+    return render(request, "events/announcement_list.html", context)
+
+
+@require_safe
+def news_list(request):
+    return _news_page(request, Announcement.objects.live().select_related("category"))
+
+
+@require_safe
+def news_category(request, slug):
+    category, redirect, _preview = find_by_slug(request, Category.objects.all(), slug)
+    if redirect:
+        return redirect
+    queryset = Announcement.objects.live().filter(category=category).select_related("category")
+    return _news_page(request, queryset, category=category, translated_object=category)
+
+
+@require_safe
+def news_detail(request, slug):
+    queryset = Announcement.objects.select_related("category", "meeting", "priority", "activity")
+    announcement, redirect, preview = find_by_slug(request, queryset, slug)
+    if redirect:
+        return redirect
+    live = Announcement.objects.live()
+    related = live.filter(category_id=announcement.category_id).exclude(pk=announcement.pk)[:5]
+    context = {
+        "announcement": announcement,
+        "translated_object": announcement,
+        "related": related,
+        "preview": preview,
+    }
+    if announcement.publish_at is not None:
+        at, pk = announcement.publish_at, announcement.pk
+        context["previous"] = (
+            live.filter(Q(publish_at__lt=at) | Q(publish_at=at, pk__lt=pk))
+            .order_by("-publish_at", "-pk")
+            .first()
+        )
+        context["next"] = (
+            live.filter(Q(publish_at__gt=at) | Q(publish_at=at, pk__gt=pk))
+            .order_by("publish_at", "pk")
+            .first()
+        )
+    return mark_preview(render(request, "events/announcement_detail.html", context), preview)
+
+
+def _month(value):
+    """A 'YYYY-MM' month, or None when it is not one we can show."""
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", value or "")
+    if not match:
+        return None
+    year, month = int(match.group(1)), int(match.group(2))
+    if not (FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12):
+        return None
+    return date(year, month, 1)
+
+
+@require_safe
+def meeting_calendar(request):
+    """A month of meetings; by default the month of the next meeting (or the
+    latest one)."""
+    meetings = Meeting.objects.live().filter(start_date__isnull=False)
+    notice = None
+    first = _month(request.GET.get("month"))
+    if request.GET.get("month") and first is None:
+        notice = _(
+            "The month was not understood (use the form 2022-08): the default month is shown."
+        )
+    if first is None:
+        today = timezone.localdate()
+        nearest = (
+            meetings.filter(start_date__gte=today).order_by("start_date").first()
+            or meetings.order_by("-start_date").first()
+        )
+        anchor = nearest.start_date if nearest else today
+        first = anchor.replace(day=1)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    in_month = list(
+        meetings.filter(start_date__lte=last)
+        .filter(Q(end_date__gte=first) | Q(end_date__isnull=True, start_date__gte=first))
+        .order_by("start_date")
+    )
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
+        weeks.append(
+            [
+                {
+                    "date": day,
+                    "in_month": day.month == first.month,
+                    "meetings": [
+                        meeting
+                        for meeting in in_month
+                        if meeting.start_date <= day <= (meeting.end_date or meeting.start_date)
+                    ],
+                }
+                for day in week
+            ]
+        )
+    previous_month = (first - timedelta(days=1)).replace(day=1)
+    next_month = last + timedelta(days=1)
+    context = {
+        "month": first,
+        "weeks": weeks,
+        "meetings": in_month,
+        "notice": notice,
+        "weekdays": [date(2024, 1, day) for day in range(1, 8)],  # Monday to Sunday
+        "previous_month": previous_month.strftime("%Y-%m"),
+        "next_month": next_month.strftime("%Y-%m"),
+    }
+    return render(request, "events/meeting_calendar.html", context)
