@@ -1,0 +1,44 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from asean_portal.listing import YEAR_FIELD
+from events.models import Country
+
+from .models import Activity, Document, Participation
+
+
+class ActivityFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(field_name="start_year", **YEAR_FIELD)
+    status = django_filters.ChoiceFilter(
+        field_name="progress",
+        choices=Activity.Status.choices,
+        label=_("Status"),
+        empty_label=_("All statuses"),
+    )
+    country = django_filters.ModelChoiceFilter(
+        field_name="registering_country",
+        queryset=Country.objects.all(),
+        to_field_name="iso_code",
+        label=_("Registered by"),
+        empty_label=_("All countries"),
+    )
+    participation = django_filters.ChoiceFilter(
+        choices=Participation.choices,
+        label=_("Who takes part"),
+        empty_label=_("Everyone"),
+    )
+
+    class Meta:
+        model = Activity
+        fields = ["year", "status", "country", "participation"]
+
+
+class DocumentFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(
+        choices=Document.Kind.choices, label=_("Kind"), empty_label=_("All kinds")
+    )
+    year = django_filters.NumberFilter(field_name="issued_on", lookup_expr="year", **YEAR_FIELD)
+
+    class Meta:
+        model = Document
+        fields = ["kind", "year"]

@@ -1,0 +1,26 @@
+from modeltranslation.translator import TranslationOptions, register
+
+from events.translation import NULL_SLUG, REQUIRED
+
+from .models import Activity, Document, WorkPlan
+
+
+@register(WorkPlan)
+class WorkPlanTranslation(TranslationOptions):
+    fields = ("name", "slug", "adopted_by", "description")
+    required_languages = REQUIRED
+    empty_values = NULL_SLUG
+
+
+@register(Activity)
+class ActivityTranslation(TranslationOptions):
+    fields = ("title", "slug", "description", "registering_agency", "notes")
+    required_languages = REQUIRED
+    empty_values = NULL_SLUG
+
+
+@register(Document)
+class DocumentTranslation(TranslationOptions):
+    fields = ("title", "slug", "summary", "issuer")
+    required_languages = REQUIRED
+    empty_values = NULL_SLUG

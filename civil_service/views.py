@@ -1,0 +1,125 @@
+import csv
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from asean_portal.content import translated_value
+from asean_portal.detail import find_by_slug, mark_preview
+from asean_portal.listing import filtered, paginate, query_without_page
+from asean_portal.publishing import live_q
+
+from .charts import timeline
+from .filters import ActivityFilter, DocumentFilter
+from .models import Activity, Document, WorkPlan
+
+
+def live_activities():
+    return Activity.objects.live().select_related("work_plan", "registering_country")
+
+
+@require_safe
+def work_plan(request):
+    filterset, activities = filtered(request, ActivityFilter, live_activities())
+    context = {
+        "plans": WorkPlan.objects.live(),
+        "filter": filterset,
+        "activities": activities,
+        "chart": timeline(activities),
+        "query": query_without_page(request),
+    }
+    return render(request, "civil_service/work_plan.html", context)
+
+
+@require_safe
+def work_plan_detail(request, slug):
+    plan, redirect, preview = find_by_slug(request, WorkPlan.objects.all(), slug)
+    if redirect:
+        return redirect
+    activities = plan.activities.filter(live_q()).select_related("registering_country")
+    context = {
+        "plan": plan,
+        "translated_object": plan,
+        "activities": activities,
+        "preview": preview,
+    }
+    return mark_preview(render(request, "civil_service/workplan_detail.html", context), preview)
+
+
+@require_safe
+def activity_detail(request, slug):
+    queryset = Activity.objects.select_related("work_plan", "registering_country")
+    activity, redirect, preview = find_by_slug(request, queryset, slug)
+    if redirect:
+        return redirect
+    context = {
+        "activity": activity,
+        "translated_object": activity,
+        "meetings": activity.meetings.filter(live_q()),
+        "documents": activity.documents.filter(live_q()),
+        "preview": preview,
+    }
+    return mark_preview(render(request, "civil_service/activity_detail.html", context), preview)
+
+
+@require_safe
+def document_list(request):
+    filterset, documents = filtered(request, DocumentFilter, Document.objects.live())
+    context = {
+        "filter": filterset,
+        "page": paginate(request, documents),
+        "query": query_without_page(request),
+    }
+    return render(request, "civil_service/document_list.html", context)
+
+
+@require_safe
+def document_detail(request, slug):
+    document, redirect, preview = find_by_slug(request, Document.objects.all(), slug)
+    if redirect:
+        return redirect
+    context = {"document": document, "translated_object": document, "preview": preview}
+    return mark_preview(render(request, "civil_service/document_detail.html", context), preview)
+
+
+@require_safe
+def export_csv(request):
+    """The filtered rows of the work-plan table, in the page's language."""
+    _filterset, activities = filtered(request, ActivityFilter, live_activities())
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = _("work-plan-activities")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    response.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Activity"),
+            _("Work plan"),
+            _("Year"),
+            _("Registered by"),
+            _("Registered by (agency)"),
+            _("Who takes part"),
+            _("Concept note approved"),
+            _("Status"),
+            _("Address"),
+        ]
+    )
+    for activity in activities:
+        writer.writerow(
+            [
+                translated_value(activity, "title", get_language())[0],
+                translated_value(activity.work_plan, "name", get_language())[0],
+                _("Every year") if activity.is_annual else activity.start_year or "",
+                activity.registering_country,
+                translated_value(activity, "registering_agency", get_language())[0],
+                activity.get_participation_display(),
+                activity.concept_note_approved_on.isoformat()
+                if activity.concept_note_approved_on
+                else "",
+                activity.get_progress_display(),
+                request.build_absolute_uri(activity.get_absolute_url()),
+            ]
+        )
+    return response
