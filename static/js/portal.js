@@ -1,0 +1,42 @@
+// Progressive enhancement only: every control works as a plain link without it.
+(function () {
+  "use strict";
+  var YEAR = 365 * 24 * 3600;
+  var COOKIES = { font: "portal_font", contrast: "portal_contrast" };
+
+  function apply(pref, value) {
+    var root = document.documentElement;
+    var prefix = pref + "-";
+    root.className = root.className
+      .split(/\s+/)
+      .filter(function (name) { return name && name.indexOf(prefix) !== 0; })
+      .concat([prefix + value])
+      .join(" ");
+    document.querySelectorAll('[data-pref="' + pref + '"]').forEach(function (link) {
+      if (pref === "contrast") {
+        // One toggle: it now offers the other value.
+        var high = value === "high";
+        link.setAttribute("data-value", high ? "normal" : "high");
+        link.setAttribute("href", link.getAttribute("href").replace(/contrast=\w+/, "contrast=" + (high ? "normal" : "high")));
+        if (high) { link.setAttribute("aria-current", "true"); } else { link.removeAttribute("aria-current"); }
+      } else if (link.getAttribute("data-value") === value) {
+        link.setAttribute("aria-current", "true");
+      } else {
+        link.removeAttribute("aria-current");
+      }
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("[data-pref]") : null;
+    if (!link) { return; }
+    var pref = link.getAttribute("data-pref");
+    var value = link.getAttribute("data-value");
+    if (!COOKIES[pref]) { return; }
+    event.preventDefault();
+    var secure = location.protocol === "https:" ? "; Secure" : "";
+    document.cookie = COOKIES[pref] + "=" + encodeURIComponent(value) +
+      "; path=/; max-age=" + YEAR + "; SameSite=Lax" + secure;
+    apply(pref, value);
+  });
+})();
