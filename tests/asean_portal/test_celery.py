@@ -1,0 +1,92 @@
+"""A task makes the round trip through a real worker, on Redis and on the
+embedded filesystem transport that `make run` uses."""
+
+import uuid
+
+import pytest
+from celery import Celery
+
+from asean_portal.celery import app as project_app
+from tests.conftest import subprocess_env, wait_for, worker_process
+
+
+def app_like_the_project(**overrides):
+    """A Celery app configured from the portal's settings, with overrides."""
+    app = Celery("asean_portal_test", set_as_current=False)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(task_always_eager=False, **overrides)
+    # The portal's own tasks (shared tasks) are registered on every app.
+    import asean_portal.tasks  # noqa: F401
+
+    app.finalize()
+    return app
+
+
+def test_project_app_reads_its_configuration_from_settings(settings):
+    assert project_app.conf.task_acks_late is True
+    assert project_app.conf.worker_prefetch_multiplier == 1
+    assert project_app.conf.task_time_limit == settings.CELERY_TASK_TIME_LIMIT
+    assert project_app.conf.timezone == "Asia/Ho_Chi_Minh"
+    assert "clear-expired-sessions" in project_app.conf.beat_schedule
+    assert "asean_portal.tasks.ping" in project_app.tasks
+
+
+@pytest.mark.django_db
+def test_clear_expired_sessions_task_removes_only_expired_sessions():
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from asean_portal.tasks import clear_expired_sessions
+
+    now = timezone.now()
+    Session.objects.create(session_key="old", session_data="", expire_date=now - timedelta(1))
+    Session.objects.create(session_key="new", session_data="", expire_date=now + timedelta(1))
+    clear_expired_sessions.delay()
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["new"]
+
+
+@pytest.mark.redis
+@pytest.mark.worker
+def test_round_trip_through_a_real_worker_on_redis(redis_url, tmp_path):
+    url = redis_url.rsplit("/", 1)[0] + "/6"
+    env = subprocess_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+        REDIS_URL=url,
+    )
+    app = app_like_the_project(broker_url=url, result_backend=url)
+    token = uuid.uuid4().hex
+    with worker_process(env) as output:
+        result = app.tasks["asean_portal.tasks.ping"].delay(token)
+        assert result.get(timeout=30) == {"pong": token}
+    assert "succeeded" in output[0]
+
+
+@pytest.mark.worker
+def test_round_trip_through_the_embedded_transport(tmp_path):
+    """No server at all: the filesystem transport of `make run`."""
+    broker_dir = tmp_path / "celery"
+    env = subprocess_env(
+        CELERY_BROKER_DIR=str(broker_dir),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+        REDIS_URL=None,
+    )
+    with worker_process(env) as output:
+        folders = {
+            "data_folder_in": str(broker_dir / "queue"),
+            "data_folder_out": str(broker_dir / "queue"),
+            "processed_folder": str(broker_dir / "processed"),
+            "control_folder": str(broker_dir / "control"),
+        }
+        assert wait_for(lambda: (broker_dir / "queue").is_dir(), timeout=20)
+        app = app_like_the_project(
+            broker_url="filesystem://",
+            broker_transport_options=folders,
+            result_backend=f"file://{broker_dir / 'results'}",
+        )
+        token = uuid.uuid4().hex
+        result = app.tasks["asean_portal.tasks.ping"].delay(token)
+        assert result.get(timeout=30) == {"pong": token}
+    assert "asean_portal.tasks.ping" in output[0]
+    assert "succeeded" in output[0]

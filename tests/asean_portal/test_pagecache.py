@@ -1,0 +1,135 @@
+"""The anonymous page cache never outlives a transition, with or without a worker."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.utils import timezone
+
+from asean_portal.publishing import Status
+from tests import factories
+from tests.conftest import free_port
+
+NEWS = "/vi/tin-tuc/"
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def fetch(client, path=NEWS):
+    response = client.get(path)
+    assert response.status_code == 200
+    return response["X-Page-Cache"], response.content.decode()
+
+
+def test_a_page_cached_before_a_publication_is_not_served_at_its_time(client):
+    due = timezone.now().replace(microsecond=0) + timedelta(hours=2)
+    item = factories.announcement(status=Status.SCHEDULED, publish_at=due)
+    with time_machine.travel(due - timedelta(seconds=100), tick=False):
+        assert fetch(client)[0] == "miss"
+        state, page = fetch(client)
+        assert state == "hit"
+        assert item.title_vi not in page
+    with time_machine.travel(due - timedelta(seconds=1), tick=False):
+        state, page = fetch(client)
+        assert state == "hit"
+        assert item.title_vi not in page
+    # No worker has run: the item is still "scheduled", and public by live().
+    with time_machine.travel(due, tick=False):
+        state, page = fetch(client)
+        assert state == "miss"
+        assert item.title_vi in page
+        item.refresh_from_db()
+        assert item.status == Status.SCHEDULED
+
+
+def test_a_page_cached_before_a_withdrawal_is_not_served_at_its_time(client):
+    now = timezone.now().replace(microsecond=0)
+    ends = now + timedelta(minutes=30)
+    item = factories.announcement(publish_at=now - timedelta(days=1), unpublish_at=ends)
+    with time_machine.travel(ends - timedelta(seconds=2), tick=False):
+        fetch(client)
+        state, page = fetch(client)
+        assert (state, item.title_vi in page) == ("hit", True)
+    with time_machine.travel(ends, tick=False):
+        state, page = fetch(client)
+        assert (state, item.title_vi in page) == ("miss", False)
+
+
+def test_an_entry_lasts_at_most_page_cache_seconds_when_nothing_is_due(client, settings):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        fetch(client)
+        assert fetch(client)[0] == "hit"
+    with time_machine.travel(
+        start + timedelta(seconds=settings.PAGE_CACHE_SECONDS + 1), tick=False
+    ):
+        assert fetch(client)[0] == "miss"
+
+
+def test_any_edit_starts_a_new_generation(client):
+    item = factories.announcement()
+    fetch(client)
+    assert fetch(client)[0] == "hit"
+    item.title_vi = "Tiêu đề đã sửa"
+    item.save()
+    state, page = fetch(client)
+    assert state == "miss"
+    assert "Tiêu đề đã sửa" in page
+
+
+def test_scheduling_and_unpublishing_through_the_core_start_a_new_generation(
+    client, django_capture_on_commit_callbacks
+):
+    from asean_portal.publishing import item_schedule, item_unpublish
+
+    chief = factories.staff(role="Chief editor")
+    item = factories.announcement()
+    fetch(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        item_unpublish(item=item, by=chief)
+    state, page = fetch(client)
+    assert (state, item.title_vi in page) == ("miss", False)
+    with django_capture_on_commit_callbacks(execute=True):
+        item_schedule(item=item, at=timezone.now() + timedelta(hours=1), by=chief)
+    assert fetch(client)[0] == "miss"
+
+
+def test_languages_and_reading_preferences_have_their_own_entries(client):
+    fetch(client, "/vi/")
+    assert fetch(client, "/en/")[0] == "miss"
+    assert fetch(client, "/en/")[0] == "hit"
+    client.cookies["portal_font"] = "large"
+    assert fetch(client, "/en/")[0] == "miss"
+
+
+def test_signed_in_staff_are_never_served_from_the_cache(client):
+    draft = factories.announcement(status=Status.DRAFT, publish_at=None)
+    fetch(client)
+    client.force_login(factories.staff(role="Editor"))
+    response = client.get(NEWS)
+    assert not response.has_header("X-Page-Cache")
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    assert not response.has_header("X-Page-Cache")
+
+
+def test_pages_are_served_when_redis_is_down(client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "IGNORE_EXCEPTIONS": True},
+        }
+    }
+    item = factories.announcement()
+    for _ in range(2):
+        response = client.get(NEWS)
+        assert response.status_code == 200
+        assert item.title_vi in response.content.decode()

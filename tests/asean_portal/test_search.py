@@ -1,0 +1,219 @@
+"""Search: both languages, diacritics ignored, ranked, filtered, paginated,
+never an error; on whichever database the suite runs (CI runs it on both)."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from asean_portal import search
+from asean_portal.publishing import Status
+from events.models import Announcement
+from tests import factories
+
+
+@pytest.fixture
+def seeded():
+    call_command("load_seed_content", stdout=StringIO())
+
+
+def titles(response):
+    return [
+        hit["title"].replace("<mark>", "").replace("</mark>", "")
+        for hit in response.context["hits"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Công vụ", "cong vu"),
+        ("ĐÔNG TIMOR", "dong timor"),
+        ("Hợp tác", "hop tac"),
+        ("Điện", "dien"),
+    ],
+)
+def test_normalize_folds_vietnamese(text, folded):
+    assert search.normalize(text) == folded
+
+
+def test_highlight_keeps_accents_and_marks_matches():
+    snippet = search.highlight("Hợp tác trong vấn đề công vụ các nước ASEAN", ["cong", "vu"])
+    assert "<mark>công</mark> <mark>vụ</mark>" in snippet
+
+
+def test_highlight_escapes_html():
+    assert "&lt;script&gt;" in search.highlight("<script>công</script>", ["cong"])
+
+
+def test_cong_vu_finds_cong_vu(client, seeded):
+    response = client.get("/vi/tim-kiem/", {"q": "cong vu"})
+    assert response.status_code == 200
+    found = titles(response)
+    assert (
+        "Thúc đẩy hợp tác trong vấn đề công vụ các nước ASEAN và 3 quốc gia đối tác đối thoại"
+        in found
+    )
+    assert "<mark>công</mark> <mark>vụ</mark>" in response.content.decode()
+
+
+def test_dong_timor_finds_dong_timor_with_d_as_d(client, seeded):
+    response = client.get("/en/search/", {"q": "dong timor"})
+    found = titles(response)
+    assert found, "nothing found"
+    assert any("6th Senior Officials" in title for title in found), found
+    # The words matched only in the Vietnamese text, so that is what is quoted.
+    assert '<p lang="vi">' in response.content.decode()
+    assert "<mark>Đông</mark> <mark>Timor</mark>" in response.content.decode()
+
+
+def test_english_words_find_content_too(client, seeded):
+    found = titles(client.get("/en/search/", {"q": "Cohesive Responsive"}))
+    assert "Cohesive and Responsive" in found
+
+
+def test_accented_query_matches_unaccented_index(client, seeded):
+    assert titles(client.get("/vi/tim-kiem/", {"q": "ĐÔNG TIMOR"})) == titles(
+        client.get("/vi/tim-kiem/", {"q": "dong timor"})
+    )
+
+
+def test_title_matches_rank_first(client):
+    category = factories.category()
+    body_only = factories.announcement(
+        category=category, title_vi="Tin khác", body_vi="<p>Chuyển đổi số.</p>"
+    )
+    in_title = factories.announcement(category=category, title_vi="Chuyển đổi số trong nền công vụ")
+    found = titles(client.get("/vi/tim-kiem/", {"q": "chuyen doi so"}))
+    assert found.index(in_title.title_vi) < found.index(body_only.title_vi)
+
+
+def test_only_live_content_is_found(client):
+    now = timezone.now()
+    factories.announcement(title_vi="Hội thảo minh bạch công khai")
+    factories.announcement(title_vi="Hội thảo minh bạch nháp", status=Status.DRAFT)
+    factories.announcement(
+        title_vi="Hội thảo minh bạch hẹn giờ",
+        status=Status.SCHEDULED,
+        publish_at=now + timedelta(days=1),
+    )
+    factories.announcement(
+        title_vi="Hội thảo minh bạch đã gỡ",
+        publish_at=now - timedelta(days=2),
+        unpublish_at=now - timedelta(days=1),
+    )
+    assert titles(client.get("/vi/tim-kiem/", {"q": "minh bach"})) == [
+        "Hội thảo minh bạch công khai"
+    ]
+
+
+def test_filters_by_type_and_year(client, seeded):
+    all_hits = titles(client.get("/vi/tim-kiem/", {"q": "asean"}))
+    documents = client.get("/vi/tim-kiem/", {"q": "asean", "type": "document"}).context["hits"]
+    assert documents and all(hit["kind_code"] == "document" for hit in documents)
+    in_2017 = client.get("/vi/tim-kiem/", {"q": "asean", "year": "2017"}).context["hits"]
+    assert in_2017 and all(hit["year"] == 2017 for hit in in_2017)
+    assert len(all_hits) > len(in_2017)
+
+
+def test_results_are_paginated(client):
+    category = factories.category()
+    for number in range(25):
+        factories.announcement(category=category, title_vi=f"Đào tạo công chức số {number}")
+    first = client.get("/vi/tim-kiem/", {"q": "dao tao"})
+    assert first.context["page"].paginator.count == 25
+    assert len(first.context["hits"]) == 20
+    second = client.get("/vi/tim-kiem/", {"q": "dao tao", "page": "2"})
+    assert len(second.context["hits"]) == 5
+    assert set(titles(first)).isdisjoint(titles(second))
+
+
+def test_updates_and_deletes_reach_the_index(client):
+    item = factories.announcement(title_vi="Tiêu đề ban đầu")
+    item.title_vi = "Tiêu đề sau khi sửa"
+    item.save()
+    assert titles(client.get("/vi/tim-kiem/", {"q": "sau khi sua"})) == ["Tiêu đề sau khi sửa"]
+    assert titles(client.get("/vi/tim-kiem/", {"q": "ban dau"})) == []
+    item.delete()
+    assert titles(client.get("/vi/tim-kiem/", {"q": "sau khi sua"})) == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        "x" * 10000,
+        "công vụ\x00",
+        "!!! ??? ...",
+        "' OR 1=1 --",
+        "a & | ! :* <-> (",
+        "%_%",
+        "<script>alert(1)</script>",
+        "😀 ASEAN",
+    ],
+)
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_odd_queries_get_a_helpful_page(client, seeded, query, language):
+    response = client.get(
+        f"/{language}/{'tim-kiem' if language == 'vi' else 'search'}/", {"q": query}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<script>alert(1)</script>" not in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"type": "nonsense"},
+        {"year": "99999"},
+        {"year": "abc"},
+        {"page": "-1"},
+        {"page": "abc"},
+        {"page": "99999"},
+    ],
+)
+def test_odd_filters_are_explained_not_fatal(client, seeded, params):
+    response = client.get("/vi/tim-kiem/", {"q": "asean", **params})
+    assert response.status_code == 200
+    assert response.context["hits"]
+
+
+def test_long_queries_are_shortened_with_a_notice(client, seeded):
+    response = client.get("/en/search/", {"q": "asean " * 100})
+    assert "shortened" in response.content.decode()
+
+
+def test_postgresql_uses_the_gin_index_and_unaccent():
+    if connection.vendor != "postgresql":
+        pytest.skip("only meaningful on PostgreSQL; CI runs the suite there too")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = %s",
+            ["asean_portal_searchentry_vector_gin"],
+        )
+        assert "gin" in cursor.fetchone()[0].lower()
+        cursor.execute("SELECT portal_unaccent('Đông Timor công vụ')")
+        assert cursor.fetchone()[0] == "Dong Timor cong vu"
+
+
+def test_rebuild_indexes_bulk_inserted_rows(client):
+    category = factories.category()
+    Announcement.objects.bulk_create(
+        [
+            Announcement(
+                title_vi="Nhập hàng loạt",
+                slug_vi="nhap-hang-loat",
+                category=category,
+                status=Status.PUBLISHED,
+                publish_at=timezone.now(),
+            )
+        ]
+    )
+    assert titles(client.get("/vi/tim-kiem/", {"q": "hang loat"})) == []
+    call_command("rebuild_search_index", stdout=StringIO())
+    assert titles(client.get("/vi/tim-kiem/", {"q": "hang loat"})) == ["Nhập hàng loạt"]

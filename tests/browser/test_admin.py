@@ -1,0 +1,56 @@
+"""The admin's language tabs in Debian's headless Chromium."""
+
+import pytest
+from django.conf import settings
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from events.models import Category
+from tests import factories
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(browser, live_server, client):
+    user = factories.staff(superuser=True)
+    client.force_login(user)
+    browser.get(f"{live_server.url}/healthz")
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    browser.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": session})
+
+
+def test_a_validation_error_opens_the_tab_that_holds_it(live_server, browser, client, screenshot):
+    log_in(browser, live_server, client)
+    browser.get(f"{live_server.url}/vi/admin/events/category/add/")
+    wait = WebDriverWait(browser, 10)
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".ui-tabs-nav"))
+    # The tabs of the staff member's language are open first.
+    active = browser.find_elements(By.CSS_SELECTOR, ".ui-tabs-active a")
+    assert active and {tab.text.strip().lower() for tab in active} == {"vi"}
+    browser.find_element(By.ID, "id_name_vi").send_keys("Chuyên mục thử")
+    # Open the English tab of the address and type an invalid slug.
+    for tab in browser.find_elements(By.CSS_SELECTOR, ".ui-tabs-nav a"):
+        if tab.text.strip().lower() == "en" and tab.is_displayed():
+            tab.click()
+    slug_en = browser.find_element(By.ID, "id_slug_en")
+    wait.until(lambda d: slug_en.is_displayed())
+    slug_en.send_keys("địa chỉ sai!")
+    browser.find_element(By.NAME, "_save").click()
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".errornote"))
+    assert not Category.objects.exists()
+    # After the reload the tab with the error is the open one.
+    assert browser.find_element(By.ID, "id_slug_en").is_displayed()
+    assert not browser.find_element(By.ID, "id_slug_vi").is_displayed()
+    assert browser.find_element(By.ID, "id_name_vi").get_attribute("value") == "Chuyên mục thử"
+    screenshot(browser, "admin-error-tab")
+
+
+def test_the_rich_text_editor_loads_from_this_host_only(live_server, browser, client, screenshot):
+    log_in(browser, live_server, client)
+    browser.get(f"{live_server.url}/vi/admin/events/announcement/add/")
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".ProseMirror"))
+    hosts = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => new URL(e.name).host)"
+    )
+    assert set(hosts) <= {live_server.url.split("//")[1]}
+    screenshot(browser, "admin-announcement-add")

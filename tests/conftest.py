@@ -1,0 +1,197 @@
+"""Shared fixtures.
+
+Tests that need a real service (PostgreSQL, Redis, Chromium, a Celery worker)
+skip when it is missing on a developer's machine. With
+PORTAL_REQUIRE_SERVICES=1, as .ci/run sets it, such a skip is a failure.
+"""
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+REQUIRE_SERVICES = os.environ.get("PORTAL_REQUIRE_SERVICES") == "1"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/asean_portal"
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+def unavailable(reason):
+    """Skip on a developer machine; fail in CI."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (PORTAL_REQUIRE_SERVICES=1 turns this skip into a failure)")
+    pytest.skip(reason)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate, timeout=15.0, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False
+
+
+def subprocess_env(**overrides):
+    """The environment for a child portal process: no inherited service URLs
+    or local .env unless given, so that each test states the mode it checks."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(
+        {
+            "PORTAL_ENV_FILE": os.devnull,
+            "SECRET_KEY": "a-secret-key-for-a-child-process-in-tests",
+            "PYTHONPATH": str(BASE_DIR),
+            "DJANGO_SETTINGS_MODULE": "asean_portal.settings",
+        }
+    )
+    env.update({key: value for key, value in overrides.items() if value is not None})
+    for key, value in overrides.items():
+        if value is None:
+            env.pop(key, None)
+    return env
+
+
+def run_python(code, env, timeout=60):
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@contextlib.contextmanager
+def worker_process(env, *extra):
+    """A Celery worker process started as `make run` starts it (``-B`` adds
+    beat). Yields the list that receives its output once it has stopped."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "asean_portal",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            *extra,
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = []
+    try:
+        yield output
+    finally:
+        process.terminate()
+        output.append(process.communicate(timeout=30)[0])
+
+
+@pytest.fixture
+def redis_url():
+    """The URL of a running Redis server."""
+    import redis
+
+    url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        unavailable(f"Redis is not reachable at {url}: {exc}")
+    return url
+
+
+@pytest.fixture
+def postgres_url():
+    """The URL of a running PostgreSQL server with the portal's database."""
+    import psycopg2
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        url = DEFAULT_POSTGRES_URL
+    parts = urlsplit(url)
+    try:
+        psycopg2.connect(
+            host=parts.hostname,
+            port=parts.port or 5432,
+            user=parts.username,
+            dbname=parts.path.lstrip("/"),
+            connect_timeout=3,
+        ).close()
+    except psycopg2.Error as exc:
+        unavailable(f"PostgreSQL is not reachable at {url}: {exc}")
+    return url
+
+
+@pytest.fixture
+def redis_server_binary():
+    path = shutil.which("redis-server")
+    if not path:
+        unavailable("redis-server is not installed")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _fast_predictable_settings(settings, tmp_path):
+    """Uploads go to a temporary folder, static files come from the source tree,
+    passwords hash fast, the cache lives
+    in memory and Celery tasks run eagerly unless a test asks for a worker."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from asean_portal.celery import app
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STATIC_ROOT.mkdir()
+    # Hashed names need collectstatic; test_static.py checks that storage.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    # Whole pages are cached only where a test turns it on (test_pagecache.py).
+    settings.PAGE_CACHE_SECONDS = 0
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    # A transactional test's flush gives content types new ids.
+    ContentType.objects.clear_cache()
+    yield
+    app.conf.task_always_eager = eager
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Public pages read the database: every test gets the test database
+    unless it chose its own kind with the django_db mark."""
+    for item in items:
+        if item.get_closest_marker("django_db") is None:
+            item.add_marker(pytest.mark.django_db)

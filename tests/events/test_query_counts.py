@@ -1,0 +1,114 @@
+"""A page's query count does not grow with the number of items it shows."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from tests import factories
+
+
+@pytest.fixture
+def world():
+    country = factories.country(iso_code="VN")
+    category = factories.category()
+    meeting = factories.meeting(start_date=date(2022, 8, 3), host_country=country)
+    priority = factories.priority()
+    plan = factories.work_plan()
+    return {
+        "country": country,
+        "category": category,
+        "meeting": meeting,
+        "priority": priority,
+        "plan": plan,
+        "count": 0,
+    }
+
+
+def grow(world, total):
+    """Add items of every kind, all linked to the same pages, up to ``total``."""
+    for number in range(world["count"], total):
+        factories.announcement(
+            category=world["category"],
+            meeting=world["meeting"],
+            priority=world["priority"],
+            title_vi=f"Công vụ số {number}",
+            title_en=f"Civil service {number}",
+        )
+        other = factories.meeting(
+            series=world["meeting"].series,
+            host_country=world["country"],
+            start_date=date(2022, 1, 1),
+            title_vi=f"Hội nghị công vụ {number}",
+        )
+        other.participations.create(country=world["country"])
+        world["meeting"].participations.create(country=factories.country())
+        world["meeting"].documents.add(factories.document(title_vi=f"Văn bản công vụ {number}"))
+        factories.priority(chairmanship=world["priority"].chairmanship)
+        factories.activity(
+            work_plan=world["plan"],
+            registering_country=world["country"],
+            title_vi=f"Hoạt động công vụ {number}",
+        )
+    world["count"] = total
+
+
+def pages(world):
+    urls = []
+    for language in ("vi", "en"):
+        with translation.override(language):
+            urls += [
+                f"/{language}/",
+                world["meeting"].get_absolute_url(),
+                world["priority"].get_absolute_url(),
+                world["priority"].chairmanship.get_absolute_url(),
+                world["plan"].get_absolute_url(),
+                world["country"].get_absolute_url(),
+                world["category"].get_absolute_url(),
+            ]
+    urls += [
+        "/vi/tin-tuc/",
+        "/en/news/",
+        "/en/news/rss/",
+        "/en/news/atom/",
+        "/vi/hoi-nghi/",
+        "/en/meetings/calendar.ics",
+        "/vi/uu-tien/",
+        "/en/work-plan/",
+        "/en/work-plan/activities.csv",
+        "/en/work-plan/documents/",
+        "/vi/tim-kiem/?q=cong+vu",
+        "/en/search/?q=civil",
+        "/api/news/",
+        "/api/meetings/",
+        "/api/activities/",
+        "/sitemap.xml",
+        "/sitemap-news.xml",
+        "/sitemap-meetings.xml",
+    ]
+    return urls
+
+
+def counts(client, urls):
+    found = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, url
+        found[url] = len(queries)
+    return found
+
+
+def test_query_counts_do_not_grow_with_the_data(client, world):
+    grow(world, 5)
+    # A news item's own page too: related news and neighbours grow with the data.
+    first = counts(
+        client,
+        pages(world)
+        + [f"/vi/tin-tuc/{factories.announcement(category=world['category']).slug_vi}/"],
+    )
+    grow(world, 100)
+    second = counts(client, list(first))
+    assert second == first
+    assert max(first.values()) <= 10, first
