@@ -93,7 +93,12 @@ class TranslatedContent(models.Model):
     # --- translated fields ---------------------------------------------------
     @classmethod
     def translated_fields(cls):
-        return [name for name in translator.get_options_for_model(cls).fields if name != "slug"]
+        from .publishing import TRANSLATED_PUBLISHING_FIELDS
+
+        untracked = {"slug", *TRANSLATED_PUBLISHING_FIELDS}
+        return [
+            name for name in translator.get_options_for_model(cls).fields if name not in untracked
+        ]
 
     @classmethod
     def tracked_columns(cls):

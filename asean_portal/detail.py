@@ -1,10 +1,34 @@
 """Finding a public object by its slug in the current language."""
 
+from django.db.models import Q
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 
 from .content import LANGUAGES, SlugHistory
+
+
+class Withdrawn(Exception):
+    """The object was public and has been taken off the site."""
+
+    def __init__(self, obj):
+        super().__init__(obj)
+        self.obj = obj
+
+
+def withdrawn_by_slug(queryset, slug):
+    from .publishing import Status
+
+    if not hasattr(queryset, "live"):
+        return None
+    lookup = Q()
+    for language in LANGUAGES:
+        lookup |= Q(**{f"slug_{language}": slug})
+    return (
+        queryset.model.objects.filter(lookup, status=Status.ARCHIVED, withdrawn_at__isnull=False)
+        .order_by("-withdrawn_at")
+        .first()
+    )
 
 
 def visible_queryset(request, queryset):
@@ -44,6 +68,9 @@ def find_by_slug(request, queryset, slug):
                 if obj is not None:
                     break
     if obj is None:
+        withdrawn = withdrawn_by_slug(queryset, slug)
+        if withdrawn is not None:
+            raise Withdrawn(withdrawn)
         raise Http404
     target = obj.get_absolute_url()
     if target == request.path:

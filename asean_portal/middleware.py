@@ -30,3 +30,23 @@ class LanguageCookieMiddleware:
                 secure=request.is_secure(),
             )
         return response
+
+
+class WithdrawnMiddleware:
+    """A page whose item was taken off the site answers 410 Gone with the
+    reason, in the page's language, instead of a bare 404."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from .detail import Withdrawn
+
+        if not isinstance(exception, Withdrawn):
+            return None
+        return render(request, "withdrawn.html", {"object": exception.obj}, status=410)

@@ -23,6 +23,10 @@ class Status(models.TextChoices):
 
 LIVE_STATUSES = (Status.SCHEDULED, Status.PUBLISHED)
 
+# Translated fields of every publishable type; notes about the publication,
+# not part of the text whose English is tracked.
+TRANSLATED_PUBLISHING_FIELDS = ("change_note", "withdrawal_reason")
+
 
 def live_q(now=None, prefix=""):
     """The live() condition as a Q object, for use across relations."""
@@ -85,6 +89,26 @@ class Publishable(models.Model):
         blank=True,
         editable=False,
         help_text=_("When the text of a public item last changed; shown as “Updated on”."),
+    )
+    change_note = models.CharField(
+        _("public change note"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown with “Updated on …” when a public item is corrected."),
+    )
+    withdrawal_reason = models.TextField(
+        _("reason for withdrawal"),
+        blank=True,
+        help_text=_("Shown on the page that replaces an item taken off the site."),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
+    english_notice = models.BooleanField(
+        _("“English coming” notice"),
+        default=False,
+        help_text=_(
+            "Published in Vietnamese before the English was ready: the English page says "
+            "that the translation is coming."
+        ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
@@ -251,7 +275,7 @@ def item_withdraw_due(*, model, pk, now=None, source="task"):
             return False
         won = model.objects.filter(
             pk=pk, status__in=LIVE_STATUSES, unpublish_at=row["unpublish_at"]
-        ).update(status=Status.ARCHIVED, updated_at=now)
+        ).update(status=Status.ARCHIVED, withdrawn_at=now, updated_at=now)
         if not won:
             return False
         PublicationEvent.objects.create(
@@ -373,9 +397,21 @@ def _hanoi(moment):
     return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y")
 
 
-def item_schedule(*, item, at, by, unpublish_at=None, now=None):
-    """Schedule (or reschedule) an item to go live at ``at``."""
+class EnglishChoice(models.TextChoices):
+    HOLD = "hold", _("Hold it until the English is ready")
+    NOTICE = "notice", _("Publish in Vietnamese, with an “English coming” notice")
+
+
+def item_schedule(*, item, at, by, unpublish_at=None, english=None, now=None):
+    """Schedule (or reschedule) an item to go live at ``at``.
+
+    An item without English needs a choice: ``english="hold"`` keeps it a
+    draft (with the intended time) until the English is ready; ``"notice"``
+    schedules it with an "English coming" notice on its English page.
+    Returns True when the item was scheduled, False when it was held."""
     from django.db import transaction
+
+    from .content import EnglishState
 
     _require_publish_permission(by, item)
     now = now or timezone.now()
@@ -393,14 +429,34 @@ def item_schedule(*, item, at, by, unpublish_at=None, now=None):
         raise ValidationError(
             {"unpublish_at": _("The withdrawal time must be after the publication time.")}
         )
+    if getattr(item, "english_state", None) == EnglishState.MISSING:
+        if english not in EnglishChoice.values:
+            raise ValidationError(
+                {
+                    "english": _(
+                        "This item has no English yet. Choose whether to hold it until the "
+                        "English is ready, or to publish it in Vietnamese with an “English "
+                        "coming” notice."
+                    )
+                },
+                code="english_missing",
+            )
+        if english == EnglishChoice.HOLD:
+            item.status = Status.DRAFT
+            item.publish_at = at
+            item.unpublish_at = unpublish_at
+            item.save()
+            return False
+        item.english_notice = True
     item.status = Status.SCHEDULED
     item.publish_at = at
     item.unpublish_at = unpublish_at
     item.scheduled_by = by
+    item.withdrawn_at = None
     item.save()
     label, pk = item._meta.label_lower, item.pk
     transaction.on_commit(lambda: queue_go_live(label, pk, at))
-    return item
+    return True
 
 
 def item_publish_now(*, item, by, now=None):
@@ -409,6 +465,7 @@ def item_publish_now(*, item, by, now=None):
     item.status = Status.SCHEDULED
     item.publish_at = now
     item.scheduled_by = by
+    item.withdrawn_at = None
     if item.unpublish_at is not None and item.unpublish_at <= now:
         item.unpublish_at = None
     item.save()
@@ -417,8 +474,9 @@ def item_publish_now(*, item, by, now=None):
     return item
 
 
-def item_unpublish(*, item, by, now=None):
-    """Take an item off the public site now."""
+def item_unpublish(*, item, by, reason_vi="", reason_en="", now=None):
+    """Take an item off the public site now. An item that was public leaves
+    a "withdrawn" page (HTTP 410) with the reason in its place."""
     from django.contrib.contenttypes.models import ContentType
     from django.db import transaction
 
@@ -426,6 +484,10 @@ def item_unpublish(*, item, by, now=None):
     now = now or timezone.now()
     was_live = item.is_live(now)
     item.status = Status.ARCHIVED if was_live or item.first_published_at else Status.DRAFT
+    if was_live:
+        item.withdrawn_at = now
+        item.withdrawal_reason_vi = reason_vi or item.withdrawal_reason_vi
+        item.withdrawal_reason_en = reason_en or item.withdrawal_reason_en
     item.save()
     if was_live:
         PublicationEvent.objects.get_or_create(

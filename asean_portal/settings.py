@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "asean_portal.middleware.WithdrawnMiddleware",
 ]
 
 ROOT_URLCONF = "asean_portal.urls"

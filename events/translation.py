@@ -1,5 +1,7 @@
 from modeltranslation.translator import TranslationOptions, register
 
+from asean_portal.publishing import TRANSLATED_PUBLISHING_FIELDS
+
 from .models import Announcement, Category, Country, Meeting, MeetingPhoto, MeetingSeries
 
 # Vietnamese is required wherever the field itself is; English is optional.
@@ -35,7 +37,7 @@ class MeetingTranslation(TranslationOptions):
         "chair_name",
         "chair_title",
         "other_participants",
-    )
+    ) + TRANSLATED_PUBLISHING_FIELDS
     required_languages = REQUIRED
     empty_values = NULL_SLUG
 
@@ -55,6 +57,13 @@ class CategoryTranslation(TranslationOptions):
 
 @register(Announcement)
 class AnnouncementTranslation(TranslationOptions):
-    fields = ("title", "slug", "lead", "body", "image_caption", "image_alt")
+    fields = (
+        "title",
+        "slug",
+        "lead",
+        "body",
+        "image_caption",
+        "image_alt",
+    ) + TRANSLATED_PUBLISHING_FIELDS
     required_languages = REQUIRED
     empty_values = NULL_SLUG
