@@ -13,12 +13,14 @@ from reversion.admin import VersionAdmin
 
 from .content import SlugHistory
 from .publishing import Status
+from .publishing_admin import PublishingAdminMixin, check_publication_time
 
-PUBLISHING_FIELDS = ("status", "publish_at", "unpublish_at")
+PUBLISHING_FIELDS = ("status", "publish_at", "unpublish_at", "english_notice")
 ENGLISH_FIELDS = ("english_label", "english_source")
 AUDIT_FIELDS = (
     "english_state",
     "first_published_at",
+    "withdrawn_at",
     "created_at",
     "created_by",
     "updated_at",
@@ -73,7 +75,7 @@ class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
         """The content first, then publishing, then the provenance of the
         English and the audit trail."""
         fields = list(super().get_fields(request, obj))
-        tail = [*PUBLISHING_FIELDS, *ENGLISH_FIELDS, *AUDIT_FIELDS]
+        tail = ["publication_state", *PUBLISHING_FIELDS, *ENGLISH_FIELDS, *AUDIT_FIELDS]
         return [f for f in fields if f not in tail] + [f for f in tail if f in fields]
 
     @admin.action(description=_("Mark the English as reviewed (it still matches the Vietnamese)"))
@@ -97,10 +99,27 @@ class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
         return obj.get_english_state_display()
 
 
-class ContentAdmin(TranslatedAdmin):
+class ContentAdmin(PublishingAdminMixin, TranslatedAdmin):
     """Admin for Publishable content."""
 
     date_hierarchy = "publish_at"
+    actions = [
+        "schedule_selected",
+        "publish_selected_now",
+        "unpublish_selected",
+        "mark_english_reviewed",
+    ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class PublishingForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                check_publication_time(self)
+                return cleaned
+
+        return PublishingForm
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj)) + list(AUDIT_FIELDS)

@@ -38,6 +38,7 @@ urlpatterns += i18n_patterns(
     path(_("news/"), include((events_urls.news_patterns, "news"))),
     path(_("work-plan/"), include("civil_service.urls")),
     path(_("search/"), views.search, name="search"),
+    path(_("staff/agenda/"), views.publishing_agenda, name="publishing_agenda"),
     path(_("preferences/"), views.preferences, name="preferences"),
     path(settings.ADMIN_PATH, admin.site.urls),
 )

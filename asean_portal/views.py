@@ -296,3 +296,69 @@ def server_error(request):
     except Exception:
         logger.exception("the 500 page itself failed to render")
         return HttpResponse(PLAIN_SERVER_ERROR, status=500)
+
+
+@staff_member_required
+@never_cache
+def publishing_agenda(request):
+    """Upcoming scheduled items by day (Hanoi time), with that day's meetings."""
+    from datetime import timedelta
+
+    from .publishing_admin import state_text
+
+    try:
+        days = min(max(int(request.GET.get("days", 14)), 1), 90)
+    except ValueError:
+        days = 14
+    now = timezone.now()
+    until = now + timedelta(days=days)
+    rows = []
+    for model in publishable_models():
+        opts = model._meta
+        if not request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+            continue
+        for item in model.objects.filter(
+            Q(status=Status.SCHEDULED) | Q(status=Status.DRAFT, publish_at__isnull=False),
+            publish_at__gt=now,
+            publish_at__lte=until,
+        ).select_related("scheduled_by"):
+            rows.append(
+                {
+                    "item": item,
+                    "type": opts.verbose_name,
+                    "at": timezone.localtime(item.publish_at),
+                    "state": state_text(item, now),
+                    "held": item.status == Status.DRAFT,
+                    "title_vi": getattr(item, f"{item.slug_source}_vi"),
+                    "title_en": getattr(item, f"{item.slug_source}_en"),
+                    "admin_url": reverse(
+                        f"admin:{opts.app_label}_{opts.model_name}_change", args=[item.pk]
+                    ),
+                }
+            )
+    rows.sort(key=lambda row: row["at"])
+    day_list = sorted({row["at"].date() for row in rows})
+    meetings = {}
+    for meeting in Meeting.objects.filter(start_date__in=day_list).order_by("start_date"):
+        meetings.setdefault(meeting.start_date, []).append(meeting)
+    agenda = [
+        {
+            "day": day,
+            "rows": [row for row in rows if row["at"].date() == day],
+            "meetings": meetings.get(day, []),
+        }
+        for day in day_list
+    ]
+    context = {
+        **admin_site_context(request),
+        "title": _("Publishing agenda"),
+        "agenda": agenda,
+        "days": days,
+    }
+    return render(request, "admin/publishing/agenda.html", context)
+
+
+def admin_site_context(request):
+    from django.contrib import admin
+
+    return admin.site.each_context(request)

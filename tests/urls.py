@@ -12,6 +12,8 @@ NOT_PAGES = {
     "meetings:ics",
     "news:rss",
     "news:atom",
+    # Staff only (tested in test_publishing_tools.py).
+    "publishing_agenda",
 }
 
 

@@ -1,0 +1,11 @@
+# Dates are typed as Vietnamese officials write them, day first: 22/11/2026.
+# The admin's calendar writes the first format.
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
+TIME_INPUT_FORMATS = ["%H:%M:%S", "%H:%M"]
+DATETIME_INPUT_FORMATS = [
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+]
+FIRST_DAY_OF_WEEK = 1
