@@ -1,5 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationStackedInline
 
 from asean_portal.admin import ContentAdmin, TranslatedAdmin, year_filter
@@ -8,6 +12,8 @@ from .models import (
     Announcement,
     Category,
     Country,
+    EmbargoLink,
+    EmbargoView,
     Meeting,
     MeetingPhoto,
     MeetingSeries,
@@ -104,3 +110,88 @@ class AnnouncementAdmin(ContentAdmin):
     )
     search_fields = ("title_vi", "title_en", "lead_vi", "lead_en", "byline")
     autocomplete_fields = ("category", "meeting", "priority", "activity")
+
+
+class EmbargoViewInline(admin.TabularInline):
+    model = EmbargoView
+    extra = 0
+    can_delete = False
+    fields = ("viewed_at", "address", "user_agent")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EmbargoLink)
+class EmbargoLinkAdmin(admin.ModelAdmin):
+    """Press officers give journalists a preview of a scheduled announcement."""
+
+    list_display = ("announcement", "recipient", "expires_time", "state", "view_count")
+    list_select_related = ("announcement",)
+    list_filter = ("revoked_at",)
+    search_fields = ("recipient", "announcement__title_vi", "announcement__title_en")
+    autocomplete_fields = ("announcement",)
+    fields = ("announcement", "recipient", "expires_at", "address", "revoked_at", "created_by")
+    readonly_fields = ("address", "revoked_at", "created_by")
+    inlines = [EmbargoViewInline]
+    actions = ["revoke"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(view_total=Count("views"))
+
+    def _may_publish(self, request):
+        return request.user.has_perm("events.publish_announcement")
+
+    def has_add_permission(self, request):
+        return self._may_publish(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_publish(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_publish(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_publish(request) or super().has_view_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("link to send"))
+    def address(self, obj):
+        if not obj.pk:
+            return _("The link appears here once saved.")
+        url = self._request.build_absolute_uri(obj.get_absolute_url())
+        return format_html('<input type="text" readonly size="90" value="{}">', url)
+
+    def get_form(self, request, obj=None, **kwargs):
+        self._request = request
+        return super().get_form(request, obj, **kwargs)
+
+    @admin.display(description=_("expires at (Hanoi time, UTC+7)"), ordering="expires_at")
+    def expires_time(self, obj):
+        return timezone.localtime(obj.expires_at).strftime("%H:%M %d/%m/%Y")
+
+    @admin.display(description=_("state"))
+    def state(self, obj):
+        if obj.revoked_at:
+            return _("revoked")
+        if not obj.is_usable():
+            return _("expired")
+        return _("usable")
+
+    @admin.display(description=_("views"), ordering="view_total")
+    def view_count(self, obj):
+        return obj.view_total
+
+    @admin.action(description=_("Revoke the selected links"))
+    def revoke(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(
+            request,
+            ngettext("%(n)d link revoked.", "%(n)d links revoked.", count) % {"n": count},
+            messages.SUCCESS,
+        )

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from asean_portal.content import TranslatedContent
@@ -377,3 +379,92 @@ class Announcement(TranslatedContent, Publishable):
 
     def get_absolute_url(self):
         return reverse("news:detail", kwargs={"slug": self.slug})
+
+
+class EmbargoLink(models.Model):
+    """A signed, expiring, revocable address at which a journalist may read a
+    scheduled announcement before it goes live."""
+
+    SALT = "events.embargo"
+
+    announcement = models.ForeignKey(
+        Announcement,
+        verbose_name=_("announcement"),
+        on_delete=models.CASCADE,
+        related_name="embargo_links",
+    )
+    recipient = models.CharField(
+        _("given to"), max_length=200, help_text=_("For example the journalist and the outlet.")
+    )
+    expires_at = models.DateTimeField(
+        _("expires at"), help_text=_("Hanoi time (UTC+7). The link stops working at this instant.")
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("embargoed preview link")
+        verbose_name_plural = _("embargoed preview links")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.announcement} → {self.recipient}"
+
+    def get_absolute_url(self):
+        return reverse("news:embargo", args=[self.token])
+
+    @property
+    def token(self):
+        from django.core import signing
+
+        return signing.dumps({"link": self.pk}, salt=self.SALT)
+
+    @classmethod
+    def from_token(cls, token):
+        """The link a token names, or None for a forged or malformed token."""
+        from django.core import signing
+
+        try:
+            data = signing.loads(token, salt=cls.SALT)
+        except signing.BadSignature:
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("link"), int):
+            return None
+        return cls.objects.select_related("announcement__category").filter(pk=data["link"]).first()
+
+    def is_usable(self, now=None):
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now
+
+    def clean(self):
+        super().clean()
+        if self.expires_at and self.expires_at <= timezone.now():
+            raise ValidationError({"expires_at": _("The expiry time must be in the future.")})
+
+
+class EmbargoView(models.Model):
+    """One reading of an embargoed preview."""
+
+    link = models.ForeignKey(
+        EmbargoLink, verbose_name=_("link"), on_delete=models.CASCADE, related_name="views"
+    )
+    viewed_at = models.DateTimeField(_("viewed at"), auto_now_add=True)
+    address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("view of an embargoed preview")
+        verbose_name_plural = _("views of embargoed previews")
+        ordering = ["-viewed_at"]
+
+    def __str__(self):
+        return f"{self.link_id} @ {self.viewed_at:%Y-%m-%d %H:%M:%S}"

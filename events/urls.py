@@ -21,5 +21,6 @@ news_patterns = [
     path(_("category/<slug:slug>/rss/"), feeds.NewsFeed(), name="category_rss"),
     path(_("category/<slug:slug>/atom/"), feeds.AtomNewsFeed(), name="category_atom"),
     path(_("category/<slug:slug>/"), views.news_category, name="category"),
+    path(_("embargoed/<str:token>/"), views.embargo_preview, name="embargo"),
     path("<slug:slug>/", views.news_detail, name="detail"),
 ]

@@ -3,17 +3,19 @@ import re
 from datetime import date, timedelta
 
 from django.db.models import Q
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from asean_portal.detail import find_by_slug, mark_preview
 from asean_portal.listing import FIRST_YEAR, LAST_YEAR, filtered, paginate, query_without_page
-from asean_portal.publishing import live_q
+from asean_portal.publishing import Status, live_q
 
 from .filters import AnnouncementFilter, MeetingFilter
-from .models import Announcement, Category, Country, Meeting
+from .models import Announcement, Category, Country, EmbargoLink, EmbargoView, Meeting
 
 
 @require_safe
@@ -116,6 +118,47 @@ def news_detail(request, slug):
             .first()
         )
     return mark_preview(render(request, "events/announcement_detail.html", context), preview)
+
+
+@never_cache
+def embargo_preview(request, token):
+    """A scheduled announcement for the holder of a signed embargo link.
+
+    Every view is logged; the page is never cached or indexed. Once the
+    announcement is public the link leads to its public page."""
+    link = EmbargoLink.from_token(token)
+    if link is None:
+        return _embargo_refused(request, "invalid", 404)
+    announcement = link.announcement
+    if announcement.is_live():
+        return redirect(announcement.get_absolute_url())
+    if link.revoked_at is not None:
+        return _embargo_refused(request, "revoked", 410)
+    if not link.is_usable():
+        return _embargo_refused(request, "expired", 410)
+    if announcement.status != Status.SCHEDULED or announcement.publish_at is None:
+        return _embargo_refused(request, "unscheduled", 410)
+    EmbargoView.objects.create(
+        link=link,
+        address=request.META.get("REMOTE_ADDR") or None,
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+    )
+    context = {
+        "announcement": announcement,
+        "related": [],
+        "embargo": link,
+        "embargo_until": timezone.localtime(announcement.publish_at),
+    }
+    response = render(request, "events/announcement_detail.html", context)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _embargo_refused(request, reason, status):
+    response = render(request, "events/embargo_refused.html", {"reason": reason}, status=status)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    add_never_cache_headers(response)
+    return response
 
 
 def _month(value):
