@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format messages makemessages migrate ci clean
+.PHONY: help run test lint format messages makemessages migrate ci clean bench-publish
 
 help:
 	@echo "make run           the whole portal (web, Celery worker and beat) on http://$(HOST):$(PORT)/"
@@ -16,6 +16,7 @@ help:
 	@echo "make makemessages  collect new UI strings into locale/*/LC_MESSAGES/django.po"
 	@echo "make lint|format   ruff"
 	@echo "make ci            what CI runs (.ci/run)"
+	@echo "make bench-publish lateness of scheduled publishing with a real worker, Redis and PostgreSQL"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +78,10 @@ format: $(VENV)/.installed-dev
 
 ci:
 	bash .ci/run
+
+# Needs the PostgreSQL and Redis servers (BENCH_DATABASE_URL, BENCH_REDIS_URL).
+bench-publish: $(VENV)/.installed-dev messages
+	$(PY) tests/bench/publish.py
 
 clean:
 	rm -rf $(VENV) staticfiles var test-artifacts
