@@ -263,7 +263,8 @@ def embargoed(expires_hours=2, **fields):
 def test_an_embargo_link_shows_the_item_with_a_banner_never_cached_and_logged(client):
     item, link = embargoed()
     for lang in ("vi", "en"):
-        response = client.get(link.get_absolute_url().replace("/vi/", f"/{lang}/", 1))
+        with translation.override(lang):
+            response = client.get(link.get_absolute_url())
         assert response.status_code == 200
         text = response.content.decode()
         assert item.title_vi in text or item.title_en in text
@@ -290,7 +291,8 @@ def test_an_embargo_link_can_be_revoked(client, officer):
         "/vi/admin/events/embargolink/", {"action": "revoke", "_selected_action": [link.pk]}
     )
     client.logout()
-    response = client.get(link.get_absolute_url())
+    with translation.override("vi"):
+        response = client.get(link.get_absolute_url())
     assert response.status_code == 410
     assert "thu hồi" in response.content.decode()
 
