@@ -356,6 +356,9 @@ class Announcement(TranslatedContent, Publishable):
         indexes = [
             models.Index(fields=["status", "publish_at"], name="announcement_live_idx"),
             models.Index(fields=["category", "publish_at"], name="announcement_category_idx"),
+            # The newest first, as every list and feed reads them: the
+            # database walks this index and stops after one page.
+            models.Index(fields=["-publish_at", "-id"], name="announcement_recent_idx"),
         ]
 
     def __str__(self):

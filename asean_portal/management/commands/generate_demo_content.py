@@ -1,6 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 
 class Command(BaseCommand):
@@ -42,6 +43,11 @@ class Command(BaseCommand):
                 "Demo content exists already: add --replace to remove it first."
             ) from None
         elapsed = time.perf_counter() - started
+        # Fresh planner statistics, as after any bulk import: without them
+        # PostgreSQL plans the public lists for empty tables.
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         total = sum(made.values())
         for name, count in made.items():
             self.stdout.write(f"  {name}: {count}")
