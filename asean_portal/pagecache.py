@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db.models import Min
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language_from_path
 
 from .preferences import CONTRAST_COOKIE, FONT_COOKIE
@@ -85,7 +86,9 @@ def cached_next_transition(gen, now):
 def cacheable_request(request):
     if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_SECONDS:
         return False
-    if get_language_from_path(request.path_info) is None:
+    if get_language_from_path(request.path_info) is None and not (
+        request.path_info.startswith("/sitemap") and request.path_info.endswith(".xml")
+    ):
         return False
     if f"/{settings.ADMIN_PATH}" in request.path_info:
         return False
@@ -112,6 +115,15 @@ def cacheable_response(response):
     return not any(word in control for word in ("private", "no-cache", "no-store", "max-age=0"))
 
 
+def browser_caching(response, seconds_left):
+    """Browsers and proxies may keep an anonymous page briefly, never past the
+    next transition; ConditionalGetMiddleware answers repeat visits with 304."""
+    max_age = max(0, min(settings.PAGE_BROWSER_SECONDS, int(seconds_left)))
+    patch_cache_control(response, public=True, max_age=max_age)
+    patch_vary_headers(response, ("Cookie",))
+    return response
+
+
 class AnonymousPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -128,7 +140,7 @@ class AnonymousPageCacheMiddleware:
             for header, value in entry["headers"].items():
                 response[header] = value
             response["X-Page-Cache"] = "hit"
-            return response
+            return browser_caching(response, entry["until"] - now)
         response = self.get_response(request)
         if not cacheable_response(response):
             return response
@@ -144,4 +156,4 @@ class AnonymousPageCacheMiddleware:
                 int(until - now),
             )
         response["X-Page-Cache"] = "miss"
-        return response
+        return browser_caching(response, until - now)

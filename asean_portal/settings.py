@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "asean_portal.middleware.LanguageCookieMiddleware",
@@ -178,6 +179,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Anonymous pages are cached per language for at most this many seconds, and
 # never past the next scheduled publication or withdrawal (0 turns it off).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+# ...and browsers or proxies for at most this many (also capped at the next transition).
+PAGE_BROWSER_SECONDS = env.int("PAGE_BROWSER_SECONDS", default=60)
 
 # Email: notifications to the officers who schedule. EMAIL_URL is an
 # smtp://user:password@host:587/?tls=True address; without it, mail is printed.

@@ -133,3 +133,26 @@ def test_pages_are_served_when_redis_is_down(client, settings):
         response = client.get(NEWS)
         assert response.status_code == 200
         assert item.title_vi in response.content.decode()
+
+
+def test_the_sitemap_is_cached_and_follows_publications(client):
+    factories.announcement()
+    assert client.get("/sitemap-news.xml")["X-Page-Cache"] == "miss"
+    assert client.get("/sitemap-news.xml")["X-Page-Cache"] == "hit"
+    item = factories.announcement()
+    response = client.get("/sitemap-news.xml")
+    assert response["X-Page-Cache"] == "miss"
+    assert item.slug_vi in response.content.decode()
+
+
+def test_browsers_may_keep_a_page_briefly_and_never_past_a_transition(client, settings):
+    start = timezone.now().replace(microsecond=0)
+    factories.announcement(status=Status.SCHEDULED, publish_at=start + timedelta(seconds=20))
+    with time_machine.travel(start, tick=False):
+        response = client.get(NEWS)
+    assert "public" in response["Cache-Control"]
+    assert "max-age=20" in response["Cache-Control"]
+    assert "Cookie" in response["Vary"]
+    etag = response["ETag"]
+    with time_machine.travel(start + timedelta(seconds=5), tick=False):
+        assert client.get(NEWS, HTTP_IF_NONE_MATCH=etag).status_code == 304
