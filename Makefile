@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format messages makemessages migrate ci clean bench-publish
+.PHONY: help run test lint format messages makemessages migrate ci clean bench bench-publish
 
 help:
 	@echo "make run           the whole portal (web, Celery worker and beat) on http://$(HOST):$(PORT)/"
@@ -16,6 +16,7 @@ help:
 	@echo "make makemessages  collect new UI strings into locale/*/LC_MESSAGES/django.po"
 	@echo "make lint|format   ruff"
 	@echo "make ci            what CI runs (.ci/run)"
+	@echo "make bench         public pages under load (wrk, gunicorn) against a hello-world ceiling"
 	@echo "make bench-publish lateness of scheduled publishing with a real worker, Redis and PostgreSQL"
 
 $(PY):
@@ -79,7 +80,14 @@ format: $(VENV)/.installed-dev
 ci:
 	bash .ci/run
 
-# Needs the PostgreSQL and Redis servers (BENCH_DATABASE_URL, BENCH_REDIS_URL).
+# The benchmarks need the PostgreSQL and Redis servers (BENCH_DATABASE_URL,
+# BENCH_REDIS_URL); `make bench` installs wrk from Debian's packages if missing.
+bench: $(VENV)/.installed-dev messages
+	@command -v wrk >/dev/null || { \
+		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq wrk >/dev/null; }
+	$(PY) tests/bench/pages.py
+
 bench-publish: $(VENV)/.installed-dev messages
 	$(PY) tests/bench/publish.py
 
