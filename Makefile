@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format messages makemessages migrate ci clean bench bench-publish
+.PHONY: help run test lint format messages makemessages migrate ci clean bench bench-micro bench-publish
 
 help:
 	@echo "make run           the whole portal (web, Celery worker and beat) on http://$(HOST):$(PORT)/"
@@ -17,6 +17,7 @@ help:
 	@echo "make lint|format   ruff"
 	@echo "make ci            what CI runs (.ci/run)"
 	@echo "make bench         public pages under load (wrk, gunicorn) against a hello-world ceiling"
+	@echo "make bench-micro   search at 100 000 items, admin change list, demo generation"
 	@echo "make bench-publish lateness of scheduled publishing with a real worker, Redis and PostgreSQL"
 
 $(PY):
@@ -87,6 +88,9 @@ bench: $(VENV)/.installed-dev messages
 		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq wrk >/dev/null; }
 	$(PY) tests/bench/pages.py
+
+bench-micro: $(VENV)/.installed-dev messages
+	$(PY) tests/bench/micro.py
 
 bench-publish: $(VENV)/.installed-dev messages
 	$(PY) tests/bench/publish.py
