@@ -87,13 +87,13 @@ bench: $(VENV)/.installed-dev messages
 	@command -v wrk >/dev/null || { \
 		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq wrk >/dev/null; }
-	$(PY) tests/bench/pages.py
+	$(PY) -m tests.bench.pages
 
 bench-micro: $(VENV)/.installed-dev messages
-	$(PY) tests/bench/micro.py
+	$(PY) -m tests.bench.micro
 
 bench-publish: $(VENV)/.installed-dev messages
-	$(PY) tests/bench/publish.py
+	$(PY) -m tests.bench.publish
 
 clean:
 	rm -rf $(VENV) staticfiles var test-artifacts

@@ -10,7 +10,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from tests.bench.common import ensure_database, percentile
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DATABASE_URL = os.environ.get(
@@ -31,34 +32,17 @@ QUERIES = [
 ]
 
 
-def ensure_database():
-    import psycopg2
-
-    parts = urlsplit(DATABASE_URL)
-    name = parts.path.lstrip("/")
-    connection = psycopg2.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username, dbname="postgres"
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
-
-
 def timings(function, runs):
     values = []
     for _ in range(runs):
         started = time.perf_counter()
         function()
         values.append((time.perf_counter() - started) * 1000)
-    values.sort()
-    return statistics.median(values), values[max(0, int(round(0.95 * len(values))) - 1)]
+    return statistics.median(values), percentile(values, 0.95)
 
 
 def main():
-    ensure_database()
+    ensure_database(DATABASE_URL)
     os.environ.update(
         {
             "DATABASE_URL": DATABASE_URL,

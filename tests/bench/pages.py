@@ -23,7 +23,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from tests.bench.common import ensure_database
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DATABASE_URL = os.environ.get(
@@ -57,25 +58,9 @@ def manage(*args, env):
     subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
 
 
-def ensure_database():
-    import psycopg2
-
-    parts = urlsplit(DATABASE_URL)
-    name = parts.path.lstrip("/")
-    connection = psycopg2.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username, dbname="postgres"
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
-
-
 def prepare():
     env = environment(0)
-    ensure_database()
+    ensure_database(DATABASE_URL)
     manage("migrate", "--noinput", "-v0", env=env)
     manage("load_seed_content", "-v0", env=env)
     code = (

@@ -25,7 +25,8 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from tests.bench.common import ensure_database, percentile
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DATABASE_URL = os.environ.get(
@@ -34,22 +35,6 @@ DATABASE_URL = os.environ.get(
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
 ITEMS = int(os.environ.get("BENCH_ITEMS", "200"))
 OUTAGE = float(os.environ.get("BENCH_OUTAGE_SECONDS", "60"))
-
-
-def ensure_database():
-    import psycopg2
-
-    parts = urlsplit(DATABASE_URL)
-    name = parts.path.lstrip("/")
-    connection = psycopg2.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username, dbname="postgres"
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
 
 
 def setup_django():
@@ -117,13 +102,8 @@ def wait_until(predicate, timeout):
     return False
 
 
-def percentile(values, share):
-    ordered = sorted(values)
-    return ordered[max(0, int(round(share * len(ordered))) - 1)]
-
-
 def main():
-    ensure_database()
+    ensure_database(DATABASE_URL)
     setup_django()
     import redis
     from django.contrib.auth import get_user_model

@@ -1,0 +1,25 @@
+"""What the benchmarks share."""
+
+from urllib.parse import urlsplit
+
+
+def ensure_database(url):
+    """Create the PostgreSQL database named in ``url`` if it does not exist."""
+    import psycopg2
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    connection = psycopg2.connect(
+        host=parts.hostname, port=parts.port or 5432, user=parts.username, dbname="postgres"
+    )
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[max(0, int(round(share * len(ordered))) - 1)]
