@@ -78,6 +78,15 @@ class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
         tail = ["publication_state", *PUBLISHING_FIELDS, *ENGLISH_FIELDS, *AUDIT_FIELDS]
         return [f for f in fields if f not in tail] + [f for f in tail if f in fields]
 
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The rich text editor's import map is an inline script: it carries the
+        # request's Content-Security-Policy nonce.
+        media = context.get("media")
+        nonce = getattr(request, "csp_nonce", None)
+        if nonce is not None and hasattr(media, "with_nonce"):
+            context["media"] = media.with_nonce(str(nonce))
+        return super().render_change_form(request, context, *args, **kwargs)
+
     @admin.action(description=_("Mark the English as reviewed (it still matches the Vietnamese)"))
     def mark_english_reviewed(self, request, queryset):
         count = 0
