@@ -82,9 +82,10 @@ def run_python(code, env, timeout=60):
 
 
 @contextlib.contextmanager
-def worker_process(env, *extra):
+def worker_process(env, *extra, pool="solo"):
     """A Celery worker process started as `make run` starts it (``-B`` adds
-    beat). Yields the list that receives its output once it has stopped."""
+    beat; ``pool="prefork"`` runs two child processes, as in production).
+    Yields the list that receives its output once it has stopped."""
     process = subprocess.Popen(
         [
             sys.executable,
@@ -93,7 +94,8 @@ def worker_process(env, *extra):
             "-A",
             "asean_portal",
             "worker",
-            "--pool=solo",
+            f"--pool={pool}",
+            *(["--concurrency=2"] if pool == "prefork" else []),
             "--loglevel=INFO",
             "--without-heartbeat",
             "--without-gossip",

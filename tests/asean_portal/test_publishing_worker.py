@@ -96,7 +96,7 @@ def schedule(count, officer, seconds_from, seconds_to):
 def test_two_hundred_items_each_published_exactly_once_on_time(broker, test_database_url, tmp_path):
     officer = factories.staff(role="Press officer", email="press@example.gov.vn")
     env = worker_env(test_database_url, broker, tmp_path)
-    with worker_process(env) as output:
+    with worker_process(env, pool="prefork") as output:
         # The worker is consuming once the ping queued before it is gone.
         celery_app.send_task("asean_portal.tasks.ping", args=("ready",))
         assert wait_for(lambda: redis.Redis.from_url(broker).llen("celery") == 0, timeout=30)
