@@ -6,6 +6,7 @@ portal runs on embedded services: a SQLite file, a local-memory cache and a
 Celery broker kept in files under var/.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "reversion",
     "django_prose_editor",
     "csp",
+    "axes",
     "asean_portal",
     "priorities",
     "events",
@@ -76,7 +78,22 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "asean_portal.middleware.WithdrawnMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Staff sign-in is throttled (django-axes): after AXES_FAILURE_LIMIT wrong
+# passwords for one user name from one address, that pair is locked out for
+# AXES_COOLOFF_MINUTES, with a page in the reader's language.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
 
 ROOT_URLCONF = "asean_portal.urls"
 WSGI_APPLICATION = "asean_portal.wsgi.application"

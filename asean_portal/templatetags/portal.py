@@ -215,3 +215,11 @@ def event_ld(context, meeting):
     if description:
         data["description"] = description
     return _json_ld(data)
+
+
+@register.filter
+def minutes(value):
+    """A timedelta as whole minutes (rounded up)."""
+    if value is None:
+        return 0
+    return max(1, -(-int(value.total_seconds()) // 60))
