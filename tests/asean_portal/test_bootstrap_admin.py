@@ -4,6 +4,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
+from django.test import RequestFactory
 
 
 @pytest.mark.django_db
@@ -15,7 +16,10 @@ def test_first_run_creates_an_admin_with_a_generated_password(tmp_path):
     assert len(password) >= 20
     assert password in out.getvalue()
     assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
-    user = authenticate(username="admin", password=password)
+    # Sign-in goes through django-axes, which needs the request.
+    user = authenticate(
+        RequestFactory().post("/vi/admin/login/"), username="admin", password=password
+    )
     assert user is not None and user.is_superuser
 
 
