@@ -4,15 +4,13 @@ time, and the state of the English translation."""
 
 from django.contrib import admin, messages
 from django.db import models
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 from reversion.admin import VersionAdmin
 
 from .content import SlugHistory
-from .publishing import Status
+from .publishing import Status, hanoi_time
 from .publishing_admin import PublishingAdminMixin, check_publication_time
 
 PUBLISHING_FIELDS = ("status", "publish_at", "unpublish_at", "english_notice")
@@ -28,12 +26,6 @@ AUDIT_FIELDS = (
     "scheduled_by",
     "published_by",
 )
-
-
-def hanoi_time(value):
-    if value is None:
-        return "—"
-    return date_format(timezone.localtime(value), "H:i d/m/Y")
 
 
 def year_filter(field, title):

@@ -5,13 +5,21 @@ status scheduled or published, ``publish_at`` reached, ``unpublish_at`` not
 reached. Every public view, feed, sitemap, search, export and count uses it.
 """
 
+import logging
+from datetime import timedelta
+
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Q
-from django.utils import timezone
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
 
 
 class Status(models.TextChoices):
@@ -215,16 +223,27 @@ def publishable_model(label):
     return model
 
 
+def record_event(model, pk, action, due_at, now, source, *, scheduled_by_id, acted_by=None):
+    """The event of a transition that happened, with how late its side effects ran."""
+    return PublicationEvent.objects.create(
+        content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+        object_id=pk,
+        action=action,
+        due_at=due_at,
+        happened_at=now,
+        lateness_ms=max(0, int((now - due_at).total_seconds() * 1000)),
+        source=source,
+        scheduled_by_id=scheduled_by_id,
+        acted_by=acted_by,
+    )
+
+
 def item_go_live(*, model, pk, now=None, source="task"):
     """Make a due scheduled item published and run its side effects, once.
 
     The conditional UPDATE has one winner however many tasks or sweeps race
     for it; only the winner writes the event, purges caches and notifies.
     Returns True for the winner."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import transaction
-    from django.db.models import F
-    from django.db.models.functions import Coalesce
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -245,14 +264,13 @@ def item_go_live(*, model, pk, now=None, source="task"):
         )
         if not won:
             return False
-        PublicationEvent.objects.create(
-            content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
-            object_id=pk,
-            action=PublicationEvent.Action.PUBLISHED,
-            due_at=row["publish_at"],
-            happened_at=now,
-            lateness_ms=max(0, int((now - row["publish_at"]).total_seconds() * 1000)),
-            source=source,
+        record_event(
+            model,
+            pk,
+            PublicationEvent.Action.PUBLISHED,
+            row["publish_at"],
+            now,
+            source,
             scheduled_by_id=row["scheduled_by_id"],
         )
         transaction.on_commit(lambda: after_publication(model, pk))
@@ -261,8 +279,6 @@ def item_go_live(*, model, pk, now=None, source="task"):
 
 def item_withdraw_due(*, model, pk, now=None, source="task"):
     """Archive a published item whose withdrawal time has come, once."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import transaction
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -278,14 +294,13 @@ def item_withdraw_due(*, model, pk, now=None, source="task"):
         ).update(status=Status.ARCHIVED, withdrawn_at=now, updated_at=now)
         if not won:
             return False
-        PublicationEvent.objects.create(
-            content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
-            object_id=pk,
-            action=PublicationEvent.Action.WITHDRAWN,
-            due_at=row["unpublish_at"],
-            happened_at=now,
-            lateness_ms=max(0, int((now - row["unpublish_at"]).total_seconds() * 1000)),
-            source=source,
+        record_event(
+            model,
+            pk,
+            PublicationEvent.Action.WITHDRAWN,
+            row["unpublish_at"],
+            now,
+            source,
             scheduled_by_id=row["scheduled_by_id"],
         )
         transaction.on_commit(content_changed)
@@ -306,10 +321,6 @@ def after_publication(model, pk):
 
 
 def notify_scheduler(model, pk):
-    import logging
-
-    from django.core.mail import send_mail
-    from django.utils import translation
 
     item = model.objects.select_related("scheduled_by").filter(pk=pk).first()
     officer = item.scheduled_by if item else None
@@ -319,17 +330,17 @@ def notify_scheduler(model, pk):
         subject_vi = str(_("Published: %(title)s")) % {"title": item}
         body_vi = str(_("“%(title)s” went live at %(time)s (Hanoi time, UTC+7).")) % {
             "title": item,
-            "time": timezone.localtime(item.publish_at).strftime("%H:%M %d/%m/%Y"),
+            "time": hanoi_time(item.publish_at),
         }
     with translation.override("en"):
         body_en = str(_("“%(title)s” went live at %(time)s (Hanoi time, UTC+7).")) % {
             "title": item,
-            "time": timezone.localtime(item.publish_at).strftime("%H:%M %d/%m/%Y"),
+            "time": hanoi_time(item.publish_at),
         }
     try:
         send_mail(subject_vi, f"{body_vi}\n\n{body_en}\n", None, [officer.email])
     except Exception:  # a failed email must not undo a publication
-        logging.getLogger(__name__).exception("could not notify %s", officer.email)
+        logger.exception("could not notify %s", officer.email)
 
 
 def publish_due(*, now=None, dry_run=False, source="sweep"):
@@ -359,7 +370,6 @@ def publish_due(*, now=None, dry_run=False, source="sweep"):
 
 def overdue(*, now=None, grace_seconds=60):
     """Scheduled items whose side effects are more than ``grace_seconds`` late."""
-    from datetime import timedelta
 
     now = now or timezone.now()
     limit = now - timedelta(seconds=grace_seconds)
@@ -383,7 +393,6 @@ def overdue(*, now=None, grace_seconds=60):
 
 
 def _require_publish_permission(user, item):
-    from django.core.exceptions import PermissionDenied
 
     opts = item._meta
     if user is None or not user.has_perm(f"{opts.app_label}.publish_{opts.model_name}"):
@@ -393,8 +402,26 @@ def _require_publish_permission(user, item):
         )
 
 
-def _hanoi(moment):
+def hanoi_time(moment):
+    """A moment as staff read it: 08:00 22/11/2026, in Hanoi time."""
+    if moment is None:
+        return "—"
     return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y")
+
+
+def refuse_past(at, now=None, *, grace=None):
+    """The refusal of a publication time that has already passed."""
+    now = now or timezone.now()
+    if at is None or at <= now - (grace or timedelta(0)):
+        raise ValidationError(
+            {
+                "publish_at": _(
+                    "The publication time %(time)s (Hanoi time) has already passed. Choose a "
+                    "later time, or publish now."
+                )
+                % {"time": hanoi_time(at)}
+            }
+        )
 
 
 class EnglishChoice(models.TextChoices):
@@ -409,22 +436,12 @@ def item_schedule(*, item, at, by, unpublish_at=None, english=None, now=None):
     draft (with the intended time) until the English is ready; ``"notice"``
     schedules it with an "English coming" notice on its English page.
     Returns True when the item was scheduled, False when it was held."""
-    from django.db import transaction
 
     from .content import EnglishState
 
     _require_publish_permission(by, item)
     now = now or timezone.now()
-    if at is None or at <= now:
-        raise ValidationError(
-            {
-                "publish_at": _(
-                    "The publication time %(time)s (Hanoi time) has already passed. Choose a "
-                    "later time, or publish now."
-                )
-                % {"time": _hanoi(at) if at else "—"}
-            }
-        )
+    refuse_past(at, now)
     if unpublish_at is not None and unpublish_at <= at:
         raise ValidationError(
             {"unpublish_at": _("The withdrawal time must be after the publication time.")}
@@ -477,8 +494,6 @@ def item_publish_now(*, item, by, now=None):
 def item_unpublish(*, item, by, reason_vi="", reason_en="", now=None):
     """Take an item off the public site now. An item that was public leaves
     a "withdrawn" page (HTTP 410) with the reason in its place."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import transaction
 
     _require_publish_permission(by, item)
     now = now or timezone.now()
@@ -490,18 +505,15 @@ def item_unpublish(*, item, by, reason_vi="", reason_en="", now=None):
         item.withdrawal_reason_en = reason_en or item.withdrawal_reason_en
     item.save()
     if was_live:
-        PublicationEvent.objects.get_or_create(
-            content_type=ContentType.objects.get_for_model(item, for_concrete_model=False),
-            object_id=item.pk,
-            action=PublicationEvent.Action.WITHDRAWN,
-            due_at=now,
-            defaults={
-                "happened_at": now,
-                "lateness_ms": 0,
-                "source": "staff",
-                "acted_by": by,
-                "scheduled_by": item.scheduled_by,
-            },
+        record_event(
+            type(item),
+            item.pk,
+            PublicationEvent.Action.WITHDRAWN,
+            now,
+            now,
+            "staff",
+            scheduled_by_id=item.scheduled_by_id,
+            acted_by=by,
         )
     transaction.on_commit(content_changed)
     return item
@@ -515,7 +527,6 @@ def queue_go_live(label, pk, at, *, now=None):
     is not queued now but by ``arm_upcoming`` later, and the sweep catches up
     whatever is lost. A broker that is down is logged, never an error for
     the person scheduling."""
-    import logging
 
     from .celery import app
 
@@ -525,16 +536,13 @@ def queue_go_live(label, pk, at, *, now=None):
     try:
         app.send_task("asean_portal.tasks.go_live", args=(label, pk), eta=at, retry=False)
     except Exception as exc:
-        logging.getLogger(__name__).warning(
-            "could not queue %s:%s (%s); the sweep will", label, pk, exc
-        )
+        logger.warning("could not queue %s:%s (%s); the sweep will", label, pk, exc)
         return False
     return True
 
 
 def arm_upcoming(*, now=None):
     """Queue exact-time tasks for items now within the horizon."""
-    from datetime import timedelta
 
     now = now or timezone.now()
     horizon = now + timedelta(seconds=settings.PUBLISHING_ETA_HORIZON)

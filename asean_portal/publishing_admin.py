@@ -22,17 +22,15 @@ from .content import EnglishState
 from .publishing import (
     EnglishChoice,
     Status,
+    hanoi_time,
     item_publish_now,
     item_schedule,
     item_unpublish,
     queue_go_live,
+    refuse_past,
 )
 
 ZONE = gettext_lazy("Hanoi time, UTC+7")
-
-
-def hanoi(moment):
-    return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y")
 
 
 def duration_text(delta):
@@ -58,29 +56,32 @@ def state_text(item, now=None):
     if item.status == Status.DRAFT:
         if item.publish_at and item.publish_at > now:
             return _("Draft, held until the English is ready (intended for %(time)s, %(zone)s)") % {
-                "time": hanoi(item.publish_at),
+                "time": hanoi_time(item.publish_at),
                 "zone": zone,
             }
         return _("Draft: not public")
     if item.status == Status.ARCHIVED or (item.unpublish_at and item.unpublish_at <= now):
         if item.withdrawn_at or item.unpublish_at:
             moment = item.withdrawn_at or item.unpublish_at
-            return _("Withdrawn on %(time)s (%(zone)s)") % {"time": hanoi(moment), "zone": zone}
+            return _("Withdrawn on %(time)s (%(zone)s)") % {
+                "time": hanoi_time(moment),
+                "zone": zone,
+            }
         return _("Archived: not public")
     if item.publish_at and item.publish_at > now:
         text = _("Scheduled for %(time)s (%(zone)s), in %(left)s") % {
-            "time": hanoi(item.publish_at),
+            "time": hanoi_time(item.publish_at),
             "zone": zone,
             "left": duration_text(item.publish_at - now),
         }
     else:
         text = _("Public since %(time)s (%(zone)s)") % {
-            "time": hanoi(item.publish_at),
+            "time": hanoi_time(item.publish_at),
             "zone": zone,
         }
     if item.unpublish_at:
         text += "; " + _("to be withdrawn at %(time)s, in %(left)s") % {
-            "time": hanoi(item.unpublish_at),
+            "time": hanoi_time(item.unpublish_at),
             "left": duration_text(item.unpublish_at - now),
         }
     return text
@@ -257,30 +258,30 @@ class PublishingAdminMixin:
         return True
 
     # --- bulk actions --------------------------------------------------------
-    @admin.action(description=gettext_lazy("Publish the selected items now"))
-    def publish_selected_now(self, request, queryset):
+    def _apply_to_each(self, request, queryset, transition, message):
         count = 0
         with transaction.atomic():
             for item in queryset:
-                item_publish_now(item=item, by=request.user)
+                transition(item=item, by=request.user)
                 count += 1
-        self.message_user(
+        self.message_user(request, message(count) % {"n": count}, messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Publish the selected items now"))
+    def publish_selected_now(self, request, queryset):
+        self._apply_to_each(
             request,
-            ngettext("%(n)d item published.", "%(n)d items published.", count) % {"n": count},
-            messages.SUCCESS,
+            queryset,
+            item_publish_now,
+            lambda n: ngettext("%(n)d item published.", "%(n)d items published.", n),
         )
 
     @admin.action(description=gettext_lazy("Unpublish the selected items"))
     def unpublish_selected(self, request, queryset):
-        count = 0
-        with transaction.atomic():
-            for item in queryset:
-                item_unpublish(item=item, by=request.user)
-                count += 1
-        self.message_user(
+        self._apply_to_each(
             request,
-            ngettext("%(n)d item unpublished.", "%(n)d items unpublished.", count) % {"n": count},
-            messages.SUCCESS,
+            queryset,
+            item_unpublish,
+            lambda n: ngettext("%(n)d item unpublished.", "%(n)d items unpublished.", n),
         )
 
     @admin.action(description=gettext_lazy("Schedule or reschedule the selected items"))
@@ -314,7 +315,11 @@ class PublishingAdminMixin:
                             "%(n)d items scheduled for %(time)s (%(zone)s).",
                             done,
                         )
-                        % {"n": done, "time": hanoi(form.cleaned_data["publish_at"]), "zone": ZONE},
+                        % {
+                            "n": done,
+                            "time": hanoi_time(form.cleaned_data["publish_at"]),
+                            "zone": ZONE,
+                        },
                         messages.SUCCESS,
                     )
                     if held:
@@ -349,19 +354,15 @@ class PublishingAdminMixin:
 
 
 def check_publication_time(form):
-    """The change form refuses a new publication time that has passed."""
+    """The change form refuses a new publication time that has passed (a
+    minute's grace for the time it takes to fill in the form)."""
     data = form.cleaned_data
     if (
         data.get("status") == Status.SCHEDULED
         and "publish_at" in form.changed_data
         and data.get("publish_at")
-        and data["publish_at"] <= timezone.now() - timedelta(minutes=1)
     ):
-        form.add_error(
-            "publish_at",
-            _(
-                "The publication time %(time)s (Hanoi time) has already passed. Choose a later "
-                "time, or publish now."
-            )
-            % {"time": hanoi(data["publish_at"])},
-        )
+        try:
+            refuse_past(data["publish_at"], grace=timedelta(minutes=1))
+        except ValidationError as error:
+            apply_errors(form, error)

@@ -1,6 +1,7 @@
 import logging
 
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q
@@ -350,15 +351,9 @@ def publishing_agenda(request):
         for day in day_list
     ]
     context = {
-        **admin_site_context(request),
+        **admin.site.each_context(request),
         "title": _("Publishing agenda"),
         "agenda": agenda,
         "days": days,
     }
     return render(request, "admin/publishing/agenda.html", context)
-
-
-def admin_site_context(request):
-    from django.contrib import admin
-
-    return admin.site.each_context(request)

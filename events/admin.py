@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationStackedInline
 
 from asean_portal.admin import ContentAdmin, TranslatedAdmin, year_filter
+from asean_portal.publishing import hanoi_time
 
 from .models import (
     Announcement,
@@ -164,16 +165,13 @@ class EmbargoLinkAdmin(admin.ModelAdmin):
     def address(self, obj):
         if not obj.pk:
             return _("The link appears here once saved.")
-        url = self._request.build_absolute_uri(obj.get_absolute_url())
-        return format_html('<input type="text" readonly size="90" value="{}">', url)
-
-    def get_form(self, request, obj=None, **kwargs):
-        self._request = request
-        return super().get_form(request, obj, **kwargs)
+        # A link (not text): "Copy link address" gives the full address.
+        path = obj.get_absolute_url()
+        return format_html('<a href="{}">{}</a>', path, path)
 
     @admin.display(description=_("expires at (Hanoi time, UTC+7)"), ordering="expires_at")
     def expires_time(self, obj):
-        return timezone.localtime(obj.expires_at).strftime("%H:%M %d/%m/%Y")
+        return hanoi_time(obj.expires_at)
 
     @admin.display(description=_("state"))
     def state(self, obj):

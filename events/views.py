@@ -5,7 +5,6 @@ from datetime import date, timedelta
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -157,7 +156,6 @@ def embargo_preview(request, token):
 def _embargo_refused(request, reason, status):
     response = render(request, "events/embargo_refused.html", {"reason": reason}, status=status)
     response["X-Robots-Tag"] = "noindex, nofollow"
-    add_never_cache_headers(response)
     return response
 
 
