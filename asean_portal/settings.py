@@ -157,7 +157,6 @@ if REDIS_URL:
             },
         }
     }
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -186,6 +185,8 @@ else:
     for folder in ("queue", "processed", "control", "results"):
         (CELERY_BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
 
+# A Redis outage is served as cache misses, and each ignored error is logged.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_ENABLE_UTC = True
 CELERY_TASK_SERIALIZER = "json"

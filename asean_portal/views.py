@@ -1,9 +1,11 @@
 import logging
+import sys
 
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.contenttypes.models import ContentType
+from django.db import InterfaceError, OperationalError
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -263,7 +265,17 @@ ERRORS = {
         _("Server error"),
         _("Something went wrong on our side. Please try again in a few minutes."),
     ),
+    503: (
+        _("Service temporarily unavailable"),
+        _(
+            "The portal cannot reach its database for a moment. "
+            "Please try again in a minute; nothing has been changed."
+        ),
+    ),
 }
+
+# How long a client should wait before retrying when the database is away.
+RETRY_AFTER_SECONDS = 30
 
 
 def _error(request, status):
@@ -291,12 +303,19 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    """500, or 503 when the database is unreachable (a restart, a failover):
+    the reader is told to come back, and CONN_HEALTH_CHECKS reconnects on a
+    later request without restarting the server."""
     # The template needs no database, so that it renders whatever failed.
+    status = 503 if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)) else 500
     try:
-        return _error(request, 500)
+        response = _error(request, status)
     except Exception:
-        logger.exception("the 500 page itself failed to render")
-        return HttpResponse(PLAIN_SERVER_ERROR, status=500)
+        logger.exception("the %s page itself failed to render", status)
+        response = HttpResponse(PLAIN_SERVER_ERROR, status=status)
+    if status == 503:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @staff_member_required

@@ -81,6 +81,12 @@ def run_python(code, env, timeout=60):
     )
 
 
+class WorkerOutput(list):
+    """Receives a worker's output once it has stopped; ``process`` is the worker."""
+
+    process = None
+
+
 @contextlib.contextmanager
 def worker_process(env, *extra, pool="solo"):
     """A Celery worker process started as `make run` starts it (``-B`` adds
@@ -108,7 +114,8 @@ def worker_process(env, *extra, pool="solo"):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    output = []
+    output = WorkerOutput()
+    output.process = process
     try:
         yield output
     finally:
@@ -149,6 +156,71 @@ def postgres_url():
     except psycopg2.Error as exc:
         unavailable(f"PostgreSQL is not reachable at {url}: {exc}")
     return url
+
+
+def redis_cache(url):
+    """Django's cache on the Redis at ``url``, as production configures it."""
+    return {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+                "IGNORE_EXCEPTIONS": True,
+            },
+        }
+    }
+
+
+@contextlib.contextmanager
+def redis_server(binary, port=None):
+    """A Redis server of the test's own; yields (url, stop, start)."""
+    import redis
+
+    port = port or free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    process = None
+
+    def start():
+        nonlocal process
+        process = subprocess.Popen(
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
+            stdout=subprocess.DEVNULL,
+        )
+
+        def pings():
+            try:
+                return redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+            except redis.RedisError:
+                return False
+
+        assert wait_for(pings, timeout=10), "redis-server did not start"
+
+    def stop():
+        process.terminate()
+        process.wait(timeout=10)
+
+    start()
+    try:
+        yield url, stop, start
+    finally:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """The hashed, compressed static files that production serves."""
+    root = tmp_path_factory.mktemp("collected-static")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=BASE_DIR,
+        env=subprocess_env(STATIC_ROOT=str(root)),
+        check=True,
+        capture_output=True,
+    )
+    return root
 
 
 @pytest.fixture

@@ -1,12 +1,11 @@
 import json
-import subprocess
 import time
 
 import pytest
 from django.db import OperationalError, connection
 
 from asean_portal.celery import app as celery_app
-from tests.conftest import free_port, wait_for
+from tests.conftest import free_port, redis_cache, redis_server, wait_for
 
 
 @pytest.fixture
@@ -19,20 +18,6 @@ def broker(settings):
 
     yield use
     celery_app.conf.broker_url = original
-
-
-def redis_cache(url):
-    return {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": url,
-            "OPTIONS": {
-                "SOCKET_CONNECT_TIMEOUT": 1,
-                "SOCKET_TIMEOUT": 1,
-                "IGNORE_EXCEPTIONS": True,
-            },
-        }
-    }
 
 
 def readyz(client):
@@ -86,13 +71,7 @@ def test_readyz_is_503_not_500_when_the_database_fails(client, monkeypatch):
 @pytest.mark.redis
 @pytest.mark.django_db
 def test_readyz_follows_a_real_redis_that_stops(client, settings, broker, redis_server_binary):
-    port = free_port()
-    server = subprocess.Popen(
-        [redis_server_binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        url = f"redis://127.0.0.1:{port}/0"
+    with redis_server(redis_server_binary) as (url, stop, _start):
         settings.CACHES = redis_cache(url)
         broker(url)
         assert wait_for(lambda: readyz(client)[0] == 200), readyz(client)
@@ -100,12 +79,8 @@ def test_readyz_follows_a_real_redis_that_stops(client, settings, broker, redis_
         assert body["checks"]["cache"]["detail"] == "redis"
         assert body["checks"]["broker"]["detail"] == "redis"
 
-        server.terminate()
-        server.wait(10)
+        stop()
         status, body = readyz(client)
         assert status == 503
         assert body["checks"]["cache"]["status"] == "failing"
         assert body["checks"]["broker"]["status"] == "failing"
-    finally:
-        server.kill()
-        server.wait()

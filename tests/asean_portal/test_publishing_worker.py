@@ -6,12 +6,13 @@ cannot be shared with another process."""
 
 import contextlib
 import os
+import signal
 import statistics
-import subprocess
 import time
 from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
+import psycopg2
 import pytest
 import redis
 from django.core import mail
@@ -22,7 +23,7 @@ from asean_portal.celery import app as celery_app
 from asean_portal.publishing import PublicationEvent, Status, item_schedule, publish_due
 from events.models import Announcement
 from tests import factories
-from tests.conftest import free_port, subprocess_env, wait_for, worker_process
+from tests.conftest import redis_server, subprocess_env, wait_for, worker_process
 
 pytestmark = [pytest.mark.redis, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -146,24 +147,60 @@ def test_a_stopped_worker_catches_up_without_duplicates(broker, test_database_ur
     assert mails_sent(tmp_path) + len(mail.outbox) == 20
 
 
+def test_a_worker_killed_during_a_publication_leaves_it_to_run_again_once(
+    broker, test_database_url, tmp_path
+):
+    officer = factories.staff(role="Press officer", email="press@example.gov.vn")
+    item = factories.announcement(status=Status.DRAFT, publish_at=None)
+    env = worker_env(test_database_url, broker, tmp_path)
+    blocker = psycopg2.connect(test_database_url)
+    try:
+        with worker_process(env) as output:
+            with transaction.atomic():
+                item_schedule(item=item, at=timezone.now() + timedelta(seconds=1), by=officer)
+            # The test holds the item's row: the worker's publication waits
+            # inside its transaction, where the kill finds it.
+            with blocker.cursor() as cursor:
+                cursor.execute(
+                    "SELECT id FROM events_announcement WHERE id = %s FOR UPDATE", [item.pk]
+                )
+            assert wait_for(waiting_on_a_lock, timeout=30), output
+            output.process.send_signal(signal.SIGKILL)
+            output.process.wait(timeout=10)
+        assert output.process.returncode == -signal.SIGKILL
+        assert "go_live" in output[0]
+    finally:
+        blocker.rollback()
+        blocker.close()
+    # Killed before its commit: nothing half-done.
+    item.refresh_from_db()
+    assert item.status == Status.SCHEDULED
+    assert not PublicationEvent.objects.exists()
+
+    env = worker_env(test_database_url, broker, tmp_path, PUBLISHING_SWEEP_SECONDS="1")
+    with worker_process(env, "-B", "-s", str(tmp_path / "beat-schedule")) as output:
+        caught_up = wait_for(lambda: PublicationEvent.objects.exists(), timeout=30)
+        time.sleep(2)  # further sweeps find nothing to do
+    assert caught_up, output
+    assert PublicationEvent.objects.filter(object_id=item.pk).count() == 1
+    assert Announcement.objects.get(pk=item.pk).status == Status.PUBLISHED
+    assert mails_sent(tmp_path) == 1
+
+
+def waiting_on_a_lock():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        return cursor.fetchone()[0] > 0
+
+
 def test_scheduling_with_redis_down_succeeds_and_the_sweep_catches_up(
     test_database_url, redis_server_binary, tmp_path
 ):
-    port = free_port()
-    url = f"redis://127.0.0.1:{port}/0"
-
-    def start_redis():
-        server = subprocess.Popen(
-            [redis_server_binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
-            stdout=subprocess.DEVNULL,
-        )
-        assert wait_for(lambda: _pings(url), timeout=10)
-        return server
-
-    server = start_redis()
-    try:
-        server.terminate()
-        server.wait(timeout=10)
+    with redis_server(redis_server_binary) as (url, stop_redis, start_redis):
+        stop_redis()
         officer = factories.staff(role="Press officer", email="press@example.gov.vn")
         item = factories.announcement(status=Status.DRAFT, publish_at=None)
         started = time.monotonic()
@@ -175,7 +212,7 @@ def test_scheduling_with_redis_down_succeeds_and_the_sweep_catches_up(
         time.sleep(1.5)
         assert Announcement.objects.live().filter(pk=item.pk).exists()
         # Redis returns; beat's sweep (every second here) catches up.
-        server = start_redis()
+        start_redis()
         env = worker_env(test_database_url, url, tmp_path, PUBLISHING_SWEEP_SECONDS="1")
         with worker_process(env, "-B", "-s", str(tmp_path / "beat-schedule")) as output:
             caught_up = wait_for(
@@ -183,17 +220,7 @@ def test_scheduling_with_redis_down_succeeds_and_the_sweep_catches_up(
             )
             time.sleep(2)  # further sweeps find nothing to do
         assert caught_up, output
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     assert PublicationEvent.objects.filter(object_id=item.pk).count() == 1
     assert PublicationEvent.objects.get(object_id=item.pk).source == "sweep"
     assert Announcement.objects.get(pk=item.pk).status == Status.PUBLISHED
     assert mails_sent(tmp_path) == 1
-
-
-def _pings(url):
-    try:
-        return redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
-    except redis.RedisError:
-        return False

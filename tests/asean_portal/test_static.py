@@ -2,23 +2,12 @@
 whitenoise with long-lived caching, from no other host."""
 
 import re
-import subprocess
-import sys
 
 from django.test import Client
 
-from tests.conftest import BASE_DIR, subprocess_env
 
-
-def test_collected_static_files_are_hashed_compressed_and_immutable(tmp_path, settings):
-    root = tmp_path / "static"
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=BASE_DIR,
-        env=subprocess_env(STATIC_ROOT=str(root)),
-        check=True,
-        timeout=120,
-    )
+def test_collected_static_files_are_hashed_compressed_and_immutable(collected_static, settings):
+    root = collected_static
     assert (root / "staticfiles.json").is_file()
     hashed = list((root / "css").glob("portal.*.css"))
     assert hashed, "no hashed stylesheet"
