@@ -2,6 +2,9 @@
 publishing fields guarded by the "publish" permission, times shown in Hanoi
 time, and the state of the English translation."""
 
+import logging
+
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +15,14 @@ from reversion.admin import VersionAdmin
 from .content import SlugHistory
 from .publishing import Status, hanoi_time
 from .publishing_admin import PublishingAdminMixin, check_publication_time
+
+logger = logging.getLogger(__name__)
+
+STORAGE_FAILED = _(
+    "The file could not be stored: the server's storage is full or cannot be written. "
+    "Nothing was saved, and your other entries are kept below. Choose the file again "
+    "and save, or try again later."
+)
 
 PUBLISHING_FIELDS = ("status", "publish_at", "unpublish_at", "english_notice")
 ENGLISH_FIELDS = ("english_label", "english_source")
@@ -69,6 +80,33 @@ class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
         fields = list(super().get_fields(request, obj))
         tail = ["publication_state", *PUBLISHING_FIELDS, *ENGLISH_FIELDS, *AUDIT_FIELDS]
         return [f for f in fields if f not in tail] + [f for f in tail if f in fields]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """An upload that cannot be written (a full disk, a read-only media
+        folder) rolls the whole save back and shows the form again, filled in,
+        with the reason, instead of a server error."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except OSError:
+            if request.method != "POST" or not request.FILES:
+                raise
+            logger.exception("an upload could not be stored")
+            request.storage_failed = True
+            for _field, files in request.FILES.lists():
+                for upload in files:
+                    upload.seek(0)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if not getattr(request, "storage_failed", False):
+            return form
+
+        class StorageFailedForm(form):
+            def clean(self):
+                raise forms.ValidationError(STORAGE_FAILED, code="storage")
+
+        return StorageFailedForm
 
     def render_change_form(self, request, context, *args, **kwargs):
         # The rich text editor's import map is an inline script: it carries the

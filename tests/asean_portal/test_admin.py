@@ -1,11 +1,13 @@
 """The admin: every model's pages in both staff languages, query counts,
 roles, history and restore, uploads and rich text."""
 
+import errno
 import io
 import re
 
 import pytest
 from django.contrib import admin
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -207,6 +209,43 @@ def test_oversized_files_are_refused(superuser_client, monkeypatch):
     response = post_announcement(superuser_client, image=image_file(), image_alt_vi="Ảnh")
     assert response.status_code == 200
     assert "tối đa cho phép" in str(errors(response)["image"])
+
+
+def no_space_left(self, name, content):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("fault", ["media folder not writable", "storage full"])
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("vi", "Không lưu được tệp"), ("en", "The file could not be stored")],
+)
+def test_an_upload_that_cannot_be_stored_keeps_the_form(
+    superuser_client, settings, tmp_path, monkeypatch, caplog, fault, language, message
+):
+    if fault == "storage full":
+        monkeypatch.setattr(FileSystemStorage, "_save", no_space_left)
+    else:
+        # A file where the media folder should be: no account, root
+        # included, can write under it.
+        (tmp_path / "blocked").write_text("")
+        settings.MEDIA_ROOT = tmp_path / "blocked" / "media"
+    response = post_announcement(
+        superuser_client,
+        language,
+        title_vi="Tin có ảnh hội nghị",
+        body_vi="<p>Bài viết dài của biên tập viên</p>",
+        image=image_file(),
+        image_alt_vi="Ảnh hội nghị",
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert message in page
+    assert 'value="Tin có ảnh hội nghị"' in page
+    assert "Bài viết dài của biên tập viên" in page
+    assert 'value="Ảnh hội nghị"' in page
+    assert not Announcement.objects.exists()
+    assert "an upload could not be stored" in caplog.text
 
 
 def test_alt_text_is_required_in_vietnamese_and_in_english_with_an_english_title(superuser_client):
