@@ -7,11 +7,14 @@ import logging
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 from reversion.admin import VersionAdmin
 
+from .admin_session import RESTORED, restore_expired_post
 from .content import SlugHistory
 from .publishing import Status, hanoi_time
 from .publishing_admin import PublishingAdminMixin, check_publication_time
@@ -82,31 +85,54 @@ class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
         return [f for f in fields if f not in tail] + [f for f in tail if f in fields]
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        """An upload that cannot be written (a full disk, a read-only media
-        folder) rolls the whole save back and shows the form again, filled in,
-        with the reason, instead of a server error."""
+        """The form is shown again, filled in, with the reason and nothing
+        saved, when the session had expired at the save (admin_session.py) or
+        an upload cannot be written (a full disk, a read-only media folder)."""
+        if restore_expired_post(request):
+            # What is replayed passed the CSRF check when it was posted.
+            request._dont_enforce_csrf_checks = True
+            request.form_refusal = RESTORED
+            return super().changeform_view(request, object_id, form_url, extra_context)
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except OSError:
             if request.method != "POST" or not request.FILES:
                 raise
             logger.exception("an upload could not be stored")
-            request.storage_failed = True
+            request.form_refusal = STORAGE_FAILED
             for _field, files in request.FILES.lists():
                 for upload in files:
                     upload.seek(0)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def response_delete(self, request, obj_display, obj_id):
+        """Point to the undo: django-reversion keeps what was deleted."""
+        response = super().response_delete(request, obj_display, obj_id)
+        opts = self.opts
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_recoverlist")
+        self.message_user(
+            request,
+            format_html(
+                '{} <a href="{}">{}</a>',
+                _("Deleted by mistake?"),
+                url,
+                _("Recover it from the deleted items."),
+            ),
+            messages.INFO,
+        )
+        return response
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if not getattr(request, "storage_failed", False):
+        refusal = getattr(request, "form_refusal", None)
+        if refusal is None:
             return form
 
-        class StorageFailedForm(form):
+        class RefusingForm(form):
             def clean(self):
-                raise forms.ValidationError(STORAGE_FAILED, code="storage")
+                raise forms.ValidationError(refusal, code="refused")
 
-        return StorageFailedForm
+        return RefusingForm
 
     def render_change_form(self, request, context, *args, **kwargs):
         # The rich text editor's import map is an inline script: it carries the

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "asean_portal.admin_session.KeepExpiredAdminPostMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "asean_portal.middleware.WithdrawnMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
@@ -278,6 +279,10 @@ STORAGES = {
 
 # --- Security ----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# Staff sessions end after this many seconds without a request (8 hours by
+# default); a save posted after that is kept (asean_portal/admin_session.py).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,0 +1,78 @@
+"""An editor whose session expired while editing does not lose the text.
+
+Saving a form after the session has expired would normally lead to the sign-in
+page and drop what was posted. Instead, the posted fields are kept in the
+(anonymous) session, which survives signing in; back on the same form, the
+admin shows it filled in with what was posted, saves nothing, and asks the
+editor to check it and save again. Files cannot be kept: the message says so.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+SESSION_KEY = "admin_expired_post"
+# Beyond this, a post is not worth keeping in the session table.
+MAX_KEPT_BYTES = 1_000_000
+# Admin pages that anyone may post to.
+OPEN_VIEWS = {"login", "logout", "password_reset", "password_reset_done"}
+
+EXPIRED = _(
+    "Your session had expired. Sign in again: what you were saving is kept and will be "
+    "shown to you again."
+)
+RESTORED = _(
+    "Your session had expired when you saved, so nothing was saved. What you had entered "
+    "is restored below: check it and save again."
+)
+FILES_LOST = _("Files you had chosen could not be kept: choose them again.")
+
+
+class KeepExpiredAdminPostMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if (
+            request.method != "POST"
+            or match is None
+            or match.namespace != "admin"
+            or match.url_name in OPEN_VIEWS
+            or (request.user.is_active and request.user.is_staff)
+        ):
+            return None
+        if len(request.body) <= MAX_KEPT_BYTES:
+            data = {
+                key: values for key, values in request.POST.lists() if key != "csrfmiddlewaretoken"
+            }
+            request.session[SESSION_KEY] = {
+                "path": request.path,
+                "data": data,
+                "files": bool(request.FILES),
+            }
+            messages.warning(request, EXPIRED)
+        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+
+
+def restore_expired_post(request):
+    """Turn the GET after signing in into the post that was kept, once.
+    Returns True when it did; the form must then refuse to save."""
+    kept = request.session.get(SESSION_KEY)
+    if request.method != "GET" or not kept or kept.get("path") != request.path:
+        return False
+    del request.session[SESSION_KEY]
+    post = QueryDict(mutable=True, encoding=settings.DEFAULT_CHARSET)
+    for key, values in kept["data"].items():
+        post.setlist(key, values)
+    request.POST = post
+    request.method = "POST"
+    if kept.get("files"):
+        messages.warning(request, FILES_LOST)
+    return True
