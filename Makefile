@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format messages makemessages migrate ci clean bench bench-micro bench-publish
+.PHONY: help run test lint format messages makemessages migrate ci clean bench bench-micro bench-publish backup restore
 
 help:
 	@echo "make run           the whole portal (web, Celery worker and beat) on http://$(HOST):$(PORT)/"
@@ -19,6 +19,8 @@ help:
 	@echo "make bench         public pages under load (wrk, gunicorn) against a hello-world ceiling"
 	@echo "make bench-micro   search at 100 000 items, admin change list, demo generation"
 	@echo "make bench-publish lateness of scheduled publishing with a real worker, Redis and PostgreSQL"
+	@echo "make backup        back up the database and the uploads to BACKUP_DIR (var/backups)"
+	@echo "make restore       restore the latest backup of the database and of the uploads"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +64,16 @@ run: $(VENV)/.installed .env messages migrate
 	@echo "  Press Ctrl-C to stop the web server, the worker and beat."
 	@echo
 	SERVE_MEDIA=1 HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho -f asean_portal/Procfile.dev -d . start
+
+backup: $(VENV)/.installed .env
+	$(PY) manage.py dbbackup --clean
+	@# A portal without uploads yet has no media folder to archive.
+	@$(PY) manage.py shell -v0 -c "from django.conf import settings; settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)"
+	$(PY) manage.py mediabackup --clean
+
+restore: $(VENV)/.installed .env
+	$(PY) manage.py dbrestore
+	$(PY) manage.py mediarestore
 
 test: $(VENV)/.installed-dev .env messages
 	$(BIN)/ruff check .

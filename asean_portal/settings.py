@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "csp",
     "axes",
+    "dbbackup",
     "asean_portal",
     "priorities",
     "events",
@@ -275,7 +276,15 @@ SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Backups of the database and of the uploads (django-dbbackup; README,
+    # "Backup and restore"). Keep them on another disk or host in production.
+    "dbbackup": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env.str("BACKUP_DIR", default=str(VAR_DIR / "backups"))},
+    },
 }
+DBBACKUP_CLEANUP_KEEP = env.int("BACKUP_KEEP", default=14)
+DBBACKUP_SEND_EMAIL = False
 
 # --- Security ----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
