@@ -1,5 +1,13 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """Django's admin on the portal's site: optional two-step sign-in."""
+
+    default = False
+    default_site = "asean_portal.admin_site.PortalAdminSite"
 
 
 class AseanPortalConfig(AppConfig):
