@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format messages makemessages migrate ci clean bench bench-micro bench-publish backup restore
+.PHONY: help run test lint format messages makemessages migrate ci clean bench bench-micro bench-publish soak backup restore wrk
 
 help:
 	@echo "make run           the whole portal (web, Celery worker and beat) on http://$(HOST):$(PORT)/"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench         public pages under load (wrk, gunicorn) against a hello-world ceiling"
 	@echo "make bench-micro   search at 100 000 items, admin change list, demo generation"
 	@echo "make bench-publish lateness of scheduled publishing with a real worker, Redis and PostgreSQL"
+	@echo "make soak          5 minutes at 80 % of the maximum rate: no 5xx, worker memory flat"
 	@echo "make backup        back up the database and the uploads to BACKUP_DIR (var/backups)"
 	@echo "make restore       restore the latest backup of the database and of the uploads"
 
@@ -95,11 +96,16 @@ ci:
 
 # The benchmarks need the PostgreSQL and Redis servers (BENCH_DATABASE_URL,
 # BENCH_REDIS_URL); `make bench` installs wrk from Debian's packages if missing.
-bench: $(VENV)/.installed-dev messages
+wrk:
 	@command -v wrk >/dev/null || { \
 		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq wrk >/dev/null; }
+
+bench: $(VENV)/.installed-dev messages wrk
 	$(PY) -m tests.bench.pages
+
+soak: $(VENV)/.installed-dev messages wrk
+	$(PY) -m tests.bench.soak
 
 bench-micro: $(VENV)/.installed-dev messages
 	$(PY) -m tests.bench.micro
