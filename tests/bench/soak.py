@@ -143,8 +143,16 @@ def main():
     base = f"http://127.0.0.1:{server.port}"
     samples = []
     try:
-        for path in paths * WORKERS * 2:  # every worker warm, every page cached
-            urllib.request.urlopen(base + path, timeout=30).read()
+        # Every worker renders every page type uncached a few times (an
+        # address the page cache has not seen), so that the memory measured
+        # at the start is its working size, not that of a worker that has only
+        # served cached pages; then every page is cached.
+        for round_ in range(4 * WORKERS):
+            for path in paths:
+                separator = "&" if "?" in path else "?"
+                urllib.request.urlopen(f"{base}{path}{separator}warm={round_}", timeout=60).read()
+        for path in paths:
+            urllib.request.urlopen(base + path, timeout=60).read()
         calibration = run_wrk(base, paths, SECONDS)
         target = SHARE * calibration["rps"]
         # Each connection waits between requests so that all of them together
