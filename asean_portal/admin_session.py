@@ -8,7 +8,7 @@ editor to check it and save again. Files cannot be kept: the message says so.
 """
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import QueryDict
 from django.urls import reverse
@@ -45,7 +45,7 @@ class KeepExpiredAdminPostMiddleware:
             or match is None
             or match.namespace != "admin"
             or match.url_name in OPEN_VIEWS
-            or (request.user.is_active and request.user.is_staff)
+            or admin.site.has_permission(request)
         ):
             return None
         if len(request.body) <= MAX_KEPT_BYTES:

@@ -17,6 +17,10 @@ from priorities.models import Chairmanship, Priority
 _numbers = itertools.count(1)
 
 
+# Every staff member made here signs in with it.
+PASSWORD = "a-long-test-password"
+
+
 def _n():
     return next(_numbers)
 
@@ -135,7 +139,7 @@ def staff(role=None, superuser=False, **fields):
     n = _n()
     user = get_user_model().objects.create_user(
         username=f"staff{n}",
-        password="a-long-test-password",
+        password=PASSWORD,
         is_staff=True,
         is_superuser=superuser,
         **fields,

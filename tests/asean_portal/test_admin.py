@@ -39,6 +39,14 @@ def admin_url(label, language="vi", suffix=""):
     return ADMIN.format(language=language, app=app, model=model) + suffix
 
 
+def sign_in(client, user, language="vi", **extra):
+    """Sign in through the admin's sign-in form (django-axes and two-step included)."""
+    return client.post(
+        f"/{language}/admin/login/?next=/{language}/admin/",
+        {"username": user.username, "password": factories.PASSWORD, **extra},
+    )
+
+
 @pytest.fixture
 def superuser_client(client):
     client.force_login(factories.staff(superuser=True))

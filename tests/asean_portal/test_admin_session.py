@@ -5,14 +5,7 @@ from django.contrib.sessions.models import Session
 
 from events.models import Announcement
 from tests import factories
-from tests.asean_portal.test_admin import admin_url, announcement_form, image_file
-
-
-def sign_in(client, user, language="vi"):
-    return client.post(
-        f"/{language}/admin/login/?next=/{language}/admin/",
-        {"username": user.username, "password": "a-long-test-password"},
-    )
+from tests.asean_portal.test_admin import admin_url, announcement_form, image_file, sign_in
 
 
 @pytest.mark.parametrize(
@@ -48,7 +41,7 @@ def test_a_save_after_the_session_expired_is_kept_through_signing_in(
 
     response = client.post(
         response["Location"],
-        {"username": editor.username, "password": "a-long-test-password"},
+        {"username": editor.username, "password": factories.PASSWORD},
     )
     assert response.status_code == 302 and response["Location"] == change
     page = client.get(change).content.decode()

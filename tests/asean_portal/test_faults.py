@@ -21,6 +21,9 @@ import pytest
 from asean_portal.publishing import Status
 from events.models import Announcement
 from tests import factories
+from tests.asean_portal.test_admin import sign_in
+from tests.bench.common import worker_pids
+from tests.bench.pages import Server
 from tests.conftest import (
     BASE_DIR,
     free_port,
@@ -81,27 +84,12 @@ def private_postgres():
 
 @contextlib.contextmanager
 def gunicorn(env):
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "asean_portal.wsgi",
-            "--workers=2",
-            f"--bind=127.0.0.1:{port}",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    """The portal under gunicorn as `make bench` starts it (2 sync workers)."""
+    server = Server("asean_portal.wsgi", free_port(), env)
     try:
-        assert wait_for(lambda: get(base + "/healthz")[0] == 200, timeout=30)
-        yield base, process
+        yield f"http://127.0.0.1:{server.port}", server.process
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        server.stop()
 
 
 def get(url):
@@ -112,11 +100,6 @@ def get(url):
         return error.code, error.read().decode(), dict(error.headers)
     except OSError:
         return None, "", {}
-
-
-def worker_pids(master):
-    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text()
-    return set(children.split())
 
 
 @pytest.mark.postgres
@@ -138,7 +121,7 @@ def test_a_postgresql_restart_gives_a_bilingual_503_and_service_recovers_by_itse
             for _ in range(4):  # both workers hold a connection
                 assert get(base + "/vi/tin-tuc/")[0] == 200
                 assert get(base + "/en/news/")[0] == 200
-            workers = worker_pids(server)
+            workers = worker_pids(server.pid)
 
             stop()
             for path, language in [("/vi/tin-tuc/", "vi"), ("/en/news/", "en")] * 2:
@@ -154,7 +137,7 @@ def test_a_postgresql_restart_gives_a_bilingual_503_and_service_recovers_by_itse
             statuses = {get(base + path)[0] for path in ["/vi/tin-tuc/", "/en/news/"] * 5}
             assert statuses == {200}
             assert server.poll() is None
-            assert worker_pids(server) == workers, "gunicorn restarted a worker"
+            assert worker_pids(server.pid) == workers, "gunicorn restarted a worker"
 
 
 @pytest.mark.redis
@@ -184,10 +167,7 @@ def test_with_redis_stopped_the_public_site_and_the_admin_keep_working(
         assert "ConnectionError" in caplog.text
 
         # Staff sign in and save: sessions live in the database.
-        response = client.post(
-            "/vi/admin/login/?next=/vi/admin/",
-            {"username": editor.username, "password": "a-long-test-password"},
-        )
+        response = sign_in(client, editor)
         assert response.status_code == 302, response.content.decode()[:500]
         change = f"/vi/admin/events/announcement/{item.pk}/change/"
         assert client.get(change).status_code == 200

@@ -5,8 +5,7 @@ import pytest
 from django.conf import settings
 
 from tests import factories
-
-PASSWORD = "a-long-test-password"
+from tests.factories import PASSWORD
 
 
 def sign_in(client, language, username, password, address="203.0.113.7"):

@@ -7,19 +7,13 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests import factories
+from tests.asean_portal.test_admin import sign_in
 
 LOGIN = "/{language}/admin/login/?next=/{language}/admin/"
 
 
 def code(device):
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-
-
-def sign_in(client, user, token=None, language="vi"):
-    data = {"username": user.username, "password": "a-long-test-password"}
-    if token is not None:
-        data["otp_token"] = token
-    return client.post(LOGIN.format(language=language), data)
 
 
 def test_staff_without_an_authenticator_sign_in_with_the_password(client):
@@ -48,20 +42,22 @@ def test_staff_with_an_authenticator_must_give_its_code(
     page = client.get(LOGIN.format(language=language)).content.decode()
     assert 'name="otp_token"' in page and 'autocomplete="one-time-code"' in page
 
-    response = sign_in(client, editor, language=language)
+    response = sign_in(client, editor, language)
     assert response.status_code == 200
     assert required in response.content.decode()
-    response = sign_in(client, editor, "000000" if code(device) != "000000" else "111111", language)
+    response = sign_in(
+        client, editor, language, otp_token="000000" if code(device) != "000000" else "111111"
+    )
     assert response.status_code == 200
     assert wrong in response.content.decode()
     assert client.get(f"/{language}/admin/").status_code == 302
 
     # Each wrong code doubles the wait before the next try (django-otp).
-    response = sign_in(client, editor, code(device), language)
+    response = sign_in(client, editor, language, otp_token=code(device))
     assert response.status_code == 200
     assert throttled in response.content.decode()
     time.sleep(1.1)
-    response = sign_in(client, editor, code(device), language)
+    response = sign_in(client, editor, language, otp_token=code(device))
     assert response.status_code == 302
     assert client.get(f"/{language}/admin/").status_code == 200
 
@@ -88,7 +84,7 @@ def test_two_step_sign_in_can_be_required_for_all_staff(client, settings):
     assert response.status_code == 200
     assert "Đăng nhập hai bước là bắt buộc" in response.content.decode()
     device = TOTPDevice.objects.create(user=editor, name="phone", confirmed=True)
-    assert sign_in(client, editor, code(device)).status_code == 302
+    assert sign_in(client, editor, otp_token=code(device)).status_code == 302
     assert client.get("/vi/admin/").status_code == 200
 
 

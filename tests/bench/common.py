@@ -1,5 +1,6 @@
 """What the benchmarks share."""
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 
@@ -23,3 +24,9 @@ def ensure_database(url):
 def percentile(values, share):
     ordered = sorted(values)
     return ordered[max(0, int(round(share * len(ordered))) - 1)]
+
+
+def worker_pids(master_pid):
+    """The process ids of a gunicorn master's workers."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text()
+    return sorted(int(pid) for pid in children.split())

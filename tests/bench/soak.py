@@ -23,6 +23,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tests.bench.common import worker_pids
 from tests.bench.pages import (
     BASE_DIR,
     CONNECTIONS,
@@ -122,12 +123,6 @@ def run_wrk(url, paths, seconds, delay_ms=None):
         "p50": latency.get("50", 0.0),
         "p99": latency.get("99", 0.0),
     }
-
-
-def worker_pids(master_pid):
-    return sorted(
-        int(p) for p in Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-    )
 
 
 def rss_kib(pid):
