@@ -235,8 +235,11 @@ def redis_server_binary():
 def _fast_predictable_settings(settings, tmp_path):
     """Uploads go to a temporary folder, static files come from the source tree,
     passwords hash fast, the cache lives
-    in memory and Celery tasks run eagerly unless a test asks for a worker."""
+    in memory and Celery tasks run eagerly unless a test asks for a worker.
+    Each test starts in the default language, whatever the one before it
+    served last."""
     from django.contrib.contenttypes.models import ContentType
+    from django.utils import translation
 
     from asean_portal.celery import app
 
@@ -258,7 +261,9 @@ def _fast_predictable_settings(settings, tmp_path):
     app.conf.task_always_eager = True
     # A transactional test's flush gives content types new ids.
     ContentType.objects.clear_cache()
+    translation.activate(settings.LANGUAGE_CODE)
     yield
+    translation.deactivate()
     app.conf.task_always_eager = eager
 
 

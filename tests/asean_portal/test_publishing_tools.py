@@ -180,7 +180,7 @@ def test_the_core_refuses_to_schedule_without_english_or_a_choice():
     item = factories.announcement(status=Status.DRAFT, publish_at=None, title_en="", lead_en="")
     with pytest.raises(ValidationError) as error:
         item_schedule(item=item, at=future(), by=chief)
-    assert "English" in error.value.message_dict["english"][0]
+    assert "bản tiếng Anh" in error.value.message_dict["english"][0]
 
 
 # --- bulk actions -----------------------------------------------------------------
