@@ -15,21 +15,24 @@ class LanguageCookieMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
-        language = get_language_from_path(request.path_info)
-        if language is None:
-            if response.status_code in (301, 302):
-                patch_vary_headers(response, ("Cookie",))
-            return response
-        if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                language,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-                secure=request.is_secure(),
-            )
+        return remember_language(request, self.get_response(request))
+
+
+def remember_language(request, response):
+    language = get_language_from_path(request.path_info)
+    if language is None:
+        if response.status_code in (301, 302):
+            patch_vary_headers(response, ("Cookie",))
         return response
+    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=request.is_secure(),
+        )
+    return response
 
 
 class WithdrawnMiddleware:

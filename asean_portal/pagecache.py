@@ -17,17 +17,20 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db.models import Min
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language_from_path
 
+from .middleware import remember_language
 from .preferences import CONTRAST_COOKIE, FONT_COOKIE
 from .publishing import LIVE_STATUSES, Status, publishable_models
 
 GENERATION_KEY = "portal:generation"
-KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Link", "X-Robots-Tag")
+# Per request or per reader: never stored with a page.
+NOT_KEPT_HEADERS = {"x-request-id", "x-page-cache", "cache-control", "expires", "date"}
 
 
 def generation():
@@ -86,6 +89,8 @@ def cached_next_transition(gen, now):
 def cacheable_request(request):
     if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_SECONDS:
         return False
+    if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+        return False  # SecurityMiddleware answers with the redirect
     if get_language_from_path(request.path_info) is None and not (
         request.path_info.startswith("/sitemap") and request.path_info.endswith(".xml")
     ):
@@ -96,20 +101,27 @@ def cacheable_request(request):
     return settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
-def page_key(request, gen):
+def page_key(request, host):
+    """Pages carry absolute addresses (canonical, hreflang), so the scheme and
+    host are part of the key, with the reader's display preferences."""
     variant = "|".join(
         (
+            request.scheme,
+            host,
             request.get_full_path(),
             request.COOKIES.get(FONT_COOKIE, ""),
             request.COOKIES.get(CONTRAST_COOKIE, ""),
         )
     )
     digest = hashlib.sha256(variant.encode("utf-8", "surrogateescape")).hexdigest()
-    return f"portal:page:{gen}:{request.method}:{digest}"
+    return f"portal:page:{request.method}:{digest}"
 
 
 def cacheable_response(response):
-    if response.status_code != 200 or response.streaming or response.cookies:
+    if response.status_code != 200 or response.streaming:
+        return False
+    # The language cookie is set again on every hit (remember_language).
+    if any(name != settings.LANGUAGE_COOKIE_NAME for name in response.cookies):
         return False
     control = response.get("Cache-Control", "")
     return not any(word in control for word in ("private", "no-cache", "no-store", "max-age=0"))
@@ -117,7 +129,7 @@ def cacheable_response(response):
 
 def browser_caching(response, seconds_left):
     """Browsers and proxies may keep an anonymous page briefly, never past the
-    next transition; ConditionalGetMiddleware answers repeat visits with 304."""
+    next transition; repeat visits with the page's ETag get a 304."""
     max_age = max(0, min(settings.PAGE_BROWSER_SECONDS, int(seconds_left)))
     patch_cache_control(response, public=True, max_age=max_age)
     patch_vary_headers(response, ("Cookie",))
@@ -125,22 +137,34 @@ def browser_caching(response, seconds_left):
 
 
 class AnonymousPageCacheMiddleware:
+    """Serves anonymous pages from the cache before the rest of the stack runs.
+
+    It sits just after the request id, so a hit costs one cache round trip
+    (the generation and the entry are read together) and none of the other
+    middleware. An entry keeps every header the full stack gave the page
+    (security, CSP, permissions policy, ETag...), and a hit answers
+    conditional requests and sets the language cookie as the stack would.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if not cacheable_request(request):
             return self.get_response(request)
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            return self.get_response(request)  # the stack answers 400
         now = time.time()
-        gen = generation()
-        key = page_key(request, gen)
-        entry = cache.get(key)
-        if entry is not None and entry["until"] > now:
-            response = HttpResponse(entry["content"])
-            for header, value in entry["headers"].items():
-                response[header] = value
-            response["X-Page-Cache"] = "hit"
-            return browser_caching(response, entry["until"] - now)
+        key = page_key(request, host)
+        found = cache.get_many([GENERATION_KEY, key]) or {}
+        gen = found.get(GENERATION_KEY)
+        if gen is None:
+            gen = generation()
+        entry = found.get(key)
+        if entry is not None and entry["generation"] == gen and entry["until"] > now:
+            return self.hit(request, entry, now)
         response = self.get_response(request)
         if not cacheable_response(response):
             return response
@@ -149,11 +173,25 @@ class AnonymousPageCacheMiddleware:
         if upcoming is not None:
             until = min(until, upcoming)
         if until - now >= 1:
-            headers = {h: response[h] for h in KEPT_HEADERS if response.has_header(h)}
-            cache.set(
-                key,
-                {"content": response.content, "headers": headers, "until": until},
-                int(until - now),
-            )
+            headers = {
+                header: value
+                for header, value in response.items()
+                if header.lower() not in NOT_KEPT_HEADERS
+            }
+            entry = {
+                "generation": gen,
+                "until": until,
+                "content": response.content,
+                "headers": headers,
+            }
+            cache.set(key, entry, int(until - now))
         response["X-Page-Cache"] = "miss"
         return browser_caching(response, until - now)
+
+    def hit(self, request, entry, now):
+        response = HttpResponse(entry["content"], headers=entry["headers"])
+        remember_language(request, response)
+        browser_caching(response, entry["until"] - now)
+        response = get_conditional_response(request, etag=response.get("ETag"), response=response)
+        response["X-Page-Cache"] = "hit"
+        return response

@@ -156,3 +156,71 @@ def test_browsers_may_keep_a_page_briefly_and_never_past_a_transition(client, se
     etag = response["ETag"]
     with time_machine.travel(start + timedelta(seconds=5), tick=False):
         assert client.get(NEWS, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_a_hit_answers_like_the_full_stack_without_touching_the_database(
+    client, django_assert_num_queries
+):
+    factories.announcement()
+    miss = client.get(NEWS)
+    assert miss["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        hit = client.get(NEWS)
+    assert hit["X-Page-Cache"] == "hit"
+    assert hit.content == miss.content
+    for header in (
+        "Content-Type",
+        "Content-Language",
+        "Content-Security-Policy",
+        "Permissions-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+        "ETag",
+        "Cache-Control",
+        "Vary",
+    ):
+        assert hit[header] == miss[header], header
+    assert hit["X-Request-ID"] != miss["X-Request-ID"]
+
+
+def test_a_hit_sets_the_language_cookie_for_a_reader_without_one(client):
+    fetch(client, "/en/")
+    assert client.cookies["portal_language"].value == "en"
+    del client.cookies["portal_language"]
+    response = client.get("/en/")
+    assert response["X-Page-Cache"] == "hit"
+    assert response.cookies["portal_language"].value == "en"
+    # A reader who already has it is not sent it again.
+    assert "portal_language" not in client.get("/en/").cookies
+
+
+def test_a_hit_answers_a_repeat_visit_with_304(client):
+    etag = client.get(NEWS)["ETag"]
+    response = client.get(NEWS, HTTP_IF_NONE_MATCH=etag)
+    assert (response.status_code, response["X-Page-Cache"]) == (304, "hit")
+    assert response.content == b""
+    assert client.get(NEWS, HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def test_each_host_and_scheme_has_its_own_entry_and_a_forged_host_is_refused(client, settings):
+    settings.ALLOWED_HOSTS = ["portal.example", "www.portal.example"]
+    page = client.get(NEWS, HTTP_HOST="portal.example").content.decode()
+    assert "http://portal.example/vi/tin-tuc/" in page
+    response = client.get(NEWS, HTTP_HOST="www.portal.example")
+    assert response["X-Page-Cache"] == "miss"
+    assert "http://www.portal.example/vi/tin-tuc/" in response.content.decode()
+    response = client.get(NEWS, HTTP_HOST="portal.example", secure=True)
+    assert response["X-Page-Cache"] == "miss"
+    assert "https://portal.example/vi/tin-tuc/" in response.content.decode()
+    assert client.get(NEWS, HTTP_HOST="evil.example").status_code == 400
+
+
+def test_with_https_redirect_a_plain_request_is_redirected_not_served(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get(NEWS, secure=True)["X-Page-Cache"] == "miss"
+    assert client.get(NEWS, secure=True)["X-Page-Cache"] == "hit"
+    response = client.get(NEWS)
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://")
