@@ -5,8 +5,13 @@ Vietnamese diacritics ("cong vu" finds "công vụ", "dong timor" finds
 Each searchable object has one SearchEntry holding its text in both languages.
 On PostgreSQL a trigger (see migration 0004) keeps a tsvector of the
 unaccented text, searched through a GIN index; on SQLite the entry's
-normalized text is searched with LIKE. Which entries the public may see is
-still decided by each model's live().
+normalized text is searched with LIKE.
+
+An entry carries its object's publication window (live_from, live_until),
+so a search reads one table. Results are ranked among the MAX_RESULTS newest
+matches, so that a word found in every item costs the same as a rare one.
+The objects shown are still fetched through each model's live(): an entry
+whose object is not public is never shown.
 """
 
 import html
@@ -14,7 +19,7 @@ import re
 import unicodedata
 
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection, models
 from django.db.models import Case, F, Func, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
@@ -26,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 BODY_LIMIT = 20000
+MAX_RESULTS = 1000
 SNIPPET_LENGTH = 240
 
 
@@ -119,6 +125,10 @@ class SearchEntry(models.Model):
     plain = models.TextField(blank=True)
     # PostgreSQL only: kept by a trigger, searched through a GIN index.
     vector = SearchVectorField(null=True, editable=False)
+    # The object's publication window: publish_at while its status is live
+    # (empty otherwise), and unpublish_at.
+    live_from = models.DateTimeField(null=True)
+    live_until = models.DateTimeField(null=True)
 
     class Meta:
         verbose_name = _("search entry")
@@ -126,6 +136,7 @@ class SearchEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["content_type", "object_id"], name="unique_entry")
         ]
+        indexes = [models.Index(fields=["-live_from", "-id"], name="search_entry_newest")]
 
     def __str__(self):
         return self.title_vi
@@ -183,11 +194,15 @@ def searchable_models():
 
 
 def entry_values(obj):
+    from .publishing import LIVE_STATUSES
+
     kind, year, title, body = _describe(obj)
     return {
         "kind": kind,
         "year": year,
-        "date": getattr(obj, "publish_at", None),
+        "date": obj.publish_at,
+        "live_from": obj.publish_at if obj.status in LIVE_STATUSES else None,
+        "live_until": obj.unpublish_at,
         "title_vi": title[0],
         "title_en": title[1],
         "body_vi": body[0],
@@ -232,21 +247,19 @@ def rebuild(models_to_index=None, batch_size=2000):
     return total
 
 
-def _live_entries(now=None):
-    """Entries of objects that the public may see: each model's live() decides."""
-    condition = Q()
-    for model in searchable_models():
-        content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
-        condition |= Q(
-            content_type=content_type, object_id__in=model.objects.live(now).values("pk")
-        )
-    return SearchEntry.objects.filter(condition)
+def live_entries(now=None):
+    """Entries inside their publication window (the same rule as live())."""
+    now = now or timezone.now()
+    return SearchEntry.objects.filter(
+        Q(live_from__lte=now), Q(live_until__isnull=True) | Q(live_until__gt=now)
+    )
 
 
 def search(query, kind=None, year=None, now=None):
-    """Ranked entries matching every word of ``query``."""
+    """Entries matching every word of ``query``: the MAX_RESULTS newest
+    matches, best first."""
     terms = query_terms(query)
-    entries = _live_entries(now)
+    entries = live_entries(now)
     if kind:
         entries = entries.filter(kind=kind)
     if year:
@@ -254,29 +267,33 @@ def search(query, kind=None, year=None, now=None):
     if not terms:
         return entries.none(), terms
     if connection.vendor == "postgresql":
-        return _search_postgresql(entries, terms), terms
-    return _search_portable(entries, terms), terms
+        query = _tsquery(terms)
+        matches = entries.filter(vector=query)
+    else:
+        query = None
+        for term in terms:
+            entries = entries.filter(plain__contains=f" {term}")
+        matches = entries
+    newest = matches.order_by("-live_from", "-id").values("pk")[:MAX_RESULTS]
+    candidates = SearchEntry.objects.filter(pk__in=newest)
+    if query is not None:
+        ranked = candidates.annotate(rank=SearchRank(F("vector"), query))
+    else:
+        ranked = candidates.annotate(rank=_title_hits(terms))
+    return ranked.order_by("-rank", F("date").desc(nulls_last=True), "-pk"), terms
 
 
-def _search_postgresql(entries, terms):
-    from django.contrib.postgres.search import SearchQuery, SearchRank
-
+def _tsquery(terms):
     # Words are letters and digits only (query_terms), so they are safe as
     # tsquery syntax; each matches as a prefix ("hop" finds "hợp tác").
     raw = " & ".join(f"{term}:*" for term in terms)
-    query = SearchQuery(
+    return SearchQuery(
         Func(Value(raw), function="portal_unaccent"), config="simple", search_type="raw"
     )
-    return (
-        entries.annotate(rank=SearchRank(F("vector"), query))
-        .filter(vector=query)
-        .order_by("-rank", F("date").desc(nulls_last=True), "-pk")
-    )
 
 
-def _search_portable(entries, terms):
-    for term in terms:
-        entries = entries.filter(plain__contains=f" {term}")
+def _title_hits(terms):
+    """Without PostgreSQL: how many of the words the title holds."""
     title_hits = sum(
         (
             Case(When(title_plain__contains=f" {term}", then=Value(1)), default=Value(0))
@@ -284,6 +301,4 @@ def _search_portable(entries, terms):
         ),
         Value(0),
     )
-    return entries.annotate(rank=Coalesce(title_hits, 0, output_field=IntegerField())).order_by(
-        "-rank", F("date").desc(nulls_last=True), "-pk"
-    )
+    return Coalesce(title_hits, 0, output_field=IntegerField())

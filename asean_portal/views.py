@@ -98,6 +98,7 @@ def search(request):
     page = paginate(request, results)
     language = translation.get_language()
     context = {
+        "capped": page.paginator.count >= site_search.MAX_RESULTS,
         "query": raw,
         "kind": kind,
         "year": year_text if year else "",
@@ -132,7 +133,8 @@ def _hits(page, terms, language):
     for content_type_id in {entry.content_type_id for entry in entries}:
         model = ContentType.objects.get_for_id(content_type_id).model_class()
         ids = [entry.object_id for entry in entries if entry.content_type_id == content_type_id]
-        for obj in model._default_manager.filter(pk__in=ids).only("pk", "slug_vi", "slug_en"):
+        # live() has the last word on what is shown, whatever an entry says.
+        for obj in model.objects.live().filter(pk__in=ids).only("pk", "slug_vi", "slug_en"):
             objects[(content_type_id, obj.pk)] = obj
     hits = []
     for entry in entries:

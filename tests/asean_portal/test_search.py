@@ -3,6 +3,7 @@ never an error; on whichever database the suite runs (CI runs it on both)."""
 
 from datetime import timedelta
 from io import StringIO
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
@@ -217,3 +218,100 @@ def test_rebuild_indexes_bulk_inserted_rows(client):
     assert titles(client.get("/vi/tim-kiem/", {"q": "hang loat"})) == []
     call_command("rebuild_search_index", stdout=StringIO())
     assert titles(client.get("/vi/tim-kiem/", {"q": "hang loat"})) == ["Nhập hàng loạt"]
+
+
+def test_a_word_found_everywhere_ranks_the_newest_matches_and_says_so(client, monkeypatch):
+    monkeypatch.setattr(search, "MAX_RESULTS", 3)
+    category = factories.category()
+    now = timezone.now()
+    old_in_title = factories.announcement(
+        category=category,
+        title_vi="Cải cách hành chính",
+        publish_at=now - timedelta(days=30),
+    )
+    newest = [
+        factories.announcement(
+            category=category,
+            title_vi=f"Tin số {number}",
+            body_vi="<p>Cải cách hành chính.</p>",
+            publish_at=now - timedelta(days=number),
+        )
+        for number in range(1, 5)
+    ]
+    response = client.get("/vi/tim-kiem/", {"q": "cai cach"})
+    assert titles(response) == [item.title_vi for item in newest[:3]]
+    assert old_in_title.title_vi not in titles(response)
+    assert "3 kết quả mới nhất" in response.content.decode()
+    assert "the 3 newest are shown" in client.get("/en/search/", {"q": "cai cach"}).content.decode()
+    # A filter that leaves fewer matches counts them all.
+    response = client.get("/vi/tim-kiem/", {"q": "cai cach hanh chinh so 1"})
+    assert titles(response) == [newest[0].title_vi]
+    assert "1 kết quả" in response.content.decode()
+
+
+def test_an_entry_is_never_shown_without_its_object_being_live(client):
+    item = factories.announcement(title_vi="Thông cáo minh bạch")
+    # A change that bypasses save() leaves the entry's window behind.
+    Announcement.objects.filter(pk=item.pk).update(status=Status.DRAFT)
+    response = client.get("/vi/tim-kiem/", {"q": "minh bach"})
+    assert response.status_code == 200
+    assert titles(response) == []
+
+
+def test_the_window_follows_the_item_through_its_schedule(client):
+    import time_machine
+
+    now = timezone.now().replace(microsecond=0)
+    item = factories.announcement(
+        title_vi="Hội nghị lịch hẹn",
+        status=Status.SCHEDULED,
+        publish_at=now + timedelta(hours=1),
+        unpublish_at=now + timedelta(hours=2),
+    )
+    for moment, expected in [
+        (now, []),
+        (now + timedelta(hours=1), [item.title_vi]),
+        (now + timedelta(hours=2), []),
+    ]:
+        with time_machine.travel(moment, tick=False):
+            assert titles(client.get("/vi/tim-kiem/", {"q": "lich hen"})) == expected
+
+
+def test_the_migration_fills_the_windows_of_existing_entries():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("asean_portal.migrations.0006_search_entry_window")
+    now = timezone.now()
+    items = [
+        factories.announcement(),
+        factories.announcement(status=Status.DRAFT, publish_at=None),
+        factories.announcement(
+            status=Status.SCHEDULED,
+            publish_at=now + timedelta(days=1),
+            unpublish_at=now + timedelta(days=2),
+        ),
+        factories.meeting(),
+    ]
+    expected = {
+        (item.pk, type(item).__name__): (
+            search.entry_values(item)["live_from"],
+            search.entry_values(item)["live_until"],
+        )
+        for item in items
+    }
+    search.SearchEntry.objects.update(live_from=None, live_until=None)
+    # What the migration uses of its schema editor (SQLite's cannot open
+    # inside the test's transaction).
+    editor = SimpleNamespace(connection=connection, execute=connection.cursor().execute)
+    migration.fill_windows(apps, editor)
+    found = {
+        (entry.object_id, entry.content_type.model_class().__name__): (
+            entry.live_from,
+            entry.live_until,
+        )
+        for entry in search.SearchEntry.objects.select_related("content_type")
+    }
+    assert {key: found[key] for key in expected} == expected
+    assert expected[(items[1].pk, "Announcement")] == (None, None)
