@@ -30,7 +30,7 @@ from .publishing import LIVE_STATUSES, Status, publishable_models
 
 GENERATION_KEY = "portal:generation"
 # Per request or per reader: never stored with a page.
-NOT_KEPT_HEADERS = {"x-request-id", "x-page-cache", "cache-control", "expires", "date"}
+NOT_KEPT_HEADERS = {"x-request-id", "x-page-cache", "expires", "date"}
 
 
 def generation():
@@ -172,26 +172,30 @@ class AnonymousPageCacheMiddleware:
         upcoming = cached_next_transition(gen, now)
         if upcoming is not None:
             until = min(until, upcoming)
+        browser_caching(response, until - now)
         if until - now >= 1:
-            headers = {
-                header: value
-                for header, value in response.items()
-                if header.lower() not in NOT_KEPT_HEADERS
-            }
-            entry = {
-                "generation": gen,
-                "until": until,
-                "content": response.content,
-                "headers": headers,
-            }
+            kept = HttpResponse(response.content)
+            for header, value in response.items():
+                if header.lower() not in NOT_KEPT_HEADERS:
+                    kept[header] = value
+            kept["X-Page-Cache"] = "hit"
+            entry = {"generation": gen, "until": until, "response": kept}
             cache.set(key, entry, int(until - now))
         response["X-Page-Cache"] = "miss"
-        return browser_caching(response, until - now)
+        return response
 
     def hit(self, request, entry, now):
-        response = HttpResponse(entry["content"], headers=entry["headers"])
+        # The response comes out of the cache ready (pickled the way Django's
+        # own cache middleware keeps responses): only what depends on the
+        # moment or the reader changes.
+        response = entry["response"]
+        seconds_left = entry["until"] - now
+        if seconds_left < settings.PAGE_BROWSER_SECONDS:
+            patch_cache_control(response, max_age=int(seconds_left))
         remember_language(request, response)
-        browser_caching(response, entry["until"] - now)
-        response = get_conditional_response(request, etag=response.get("ETag"), response=response)
-        response["X-Page-Cache"] = "hit"
+        if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
+            response = get_conditional_response(
+                request, etag=response.get("ETag"), response=response
+            )
+            response["X-Page-Cache"] = "hit"
         return response

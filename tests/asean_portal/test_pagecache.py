@@ -224,3 +224,22 @@ def test_with_https_redirect_a_plain_request_is_redirected_not_served(client, se
     response = client.get(NEWS)
     assert response.status_code == 301
     assert response["Location"].startswith("https://")
+
+
+def test_a_hit_near_a_transition_lets_browsers_keep_it_only_until_then(client):
+    start = timezone.now().replace(microsecond=0)
+    factories.announcement(status=Status.SCHEDULED, publish_at=start + timedelta(seconds=100))
+    with time_machine.travel(start, tick=False):
+        assert "max-age=60" in client.get(NEWS)["Cache-Control"]
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        response = client.get(NEWS)
+        assert (response["X-Page-Cache"], response["Cache-Control"]) == (
+            "hit",
+            "public, max-age=60",
+        )
+    with time_machine.travel(start + timedelta(seconds=85), tick=False):
+        response = client.get(NEWS)
+        assert (response["X-Page-Cache"], response["Cache-Control"]) == (
+            "hit",
+            "public, max-age=15",
+        )
