@@ -15,6 +15,8 @@ from .charts import timeline
 from .filters import ActivityFilter, DocumentFilter
 from .models import Activity, Document, WorkPlan
 
+ACTIVITIES_PER_PAGE = 50
+
 
 def live_activities():
     return Activity.objects.live().select_related("work_plan", "registering_country")
@@ -26,8 +28,9 @@ def work_plan(request):
     context = {
         "plans": WorkPlan.objects.live(),
         "filter": filterset,
-        "activities": activities,
+        # The chart counts every activity; the table shows them a page at a time.
         "chart": timeline(activities),
+        "page": paginate(request, activities, per_page=ACTIVITIES_PER_PAGE),
         "query": query_without_page(request),
     }
     return render(request, "civil_service/work_plan.html", context)
@@ -42,7 +45,8 @@ def work_plan_detail(request, slug):
     context = {
         "plan": plan,
         "translated_object": plan,
-        "activities": activities,
+        "page": paginate(request, activities, per_page=ACTIVITIES_PER_PAGE),
+        "query": query_without_page(request),
         "preview": preview,
     }
     return mark_preview(render(request, "civil_service/workplan_detail.html", context), preview)

@@ -30,8 +30,12 @@ def live(**extra):
 
 
 def country(**fields):
-    n = _n()
-    letters = f"{chr(65 + n % 26)}{chr(65 + (n // 26) % 26)}"
+    # Two letters give 676 codes, which a long run goes past: skip those taken.
+    while True:
+        n = _n()
+        letters = f"{chr(65 + n % 26)}{chr(65 + (n // 26) % 26)}"
+        if not Country.objects.filter(iso_code=letters).exists():
+            break
     defaults = {
         "iso_code": letters,
         "name_vi": f"Nước {n}",

@@ -176,6 +176,26 @@ def test_meeting_filters(client):
     assert listed(client.get("/en/meetings/", {"country": "JP"})) == {attended.pk}
 
 
+def test_work_plan_shows_activities_a_page_at_a_time_and_charts_them_all(client):
+    from civil_service.views import ACTIVITIES_PER_PAGE
+
+    plan = factories.work_plan()
+    for _ in range(ACTIVITIES_PER_PAGE + 3):
+        factories.activity(work_plan=plan, start_year=2022)
+    for url in ("/en/work-plan/", url_of(plan, "en")):
+        first = client.get(url)
+        html = first.content.decode()
+        assert html.count('<th scope="row"><a href=') == ACTIVITIES_PER_PAGE
+        assert f"Activities ({ACTIVITIES_PER_PAGE + 3})" in html
+        assert 'rel="next"' in html
+        second = client.get(url, {"page": "2"}).content.decode()
+        assert second.count('<th scope="row"><a href=') == 3
+    chart = client.get("/en/work-plan/").context["chart"]
+    assert sum(segment["count"] for bar in chart["bars"] for segment in bar["segments"]) == (
+        ACTIVITIES_PER_PAGE + 3
+    )
+
+
 def test_work_plan_filters_and_exports(client):
     vn = factories.country(iso_code="VN", name_vi="Việt Nam", name_en="Viet Nam")
     first = factories.activity(
