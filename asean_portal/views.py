@@ -42,8 +42,13 @@ minutes.</p></body></html>
 def home(request):
     now = timezone.now()
     today = timezone.localdate()
-    news = Announcement.objects.live(now).select_related("category")
-    meetings = Meeting.objects.live(now).select_related("series", "host_country")
+    # The home page links to items: their bodies stay in the database.
+    news = Announcement.objects.live(now).select_related("category").defer("body_vi", "body_en")
+    meetings = (
+        Meeting.objects.live(now)
+        .select_related("series", "host_country")
+        .defer("body_vi", "body_en", "outcomes_vi", "outcomes_en", "summary_vi", "summary_en")
+    )
     chairmanship = (
         Chairmanship.objects.live(now)
         .select_related("chair_country")

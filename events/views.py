@@ -19,7 +19,11 @@ from .models import Announcement, Category, Country, EmbargoLink, EmbargoView, M
 
 @require_safe
 def meeting_list(request):
-    queryset = Meeting.objects.live().select_related("series", "host_country")
+    queryset = (
+        Meeting.objects.live()
+        .select_related("series", "host_country")
+        .defer("body_vi", "body_en", "outcomes_vi", "outcomes_en", "summary_vi", "summary_en")
+    )
     filterset, meetings = filtered(request, MeetingFilter, queryset)
     context = {
         "filter": filterset,
@@ -78,7 +82,9 @@ def _news_page(request, queryset, **extra):
 
 @require_safe
 def news_list(request):
-    return _news_page(request, Announcement.objects.live().select_related("category"))
+    return _news_page(
+        request, Announcement.objects.live().select_related("category").defer(*BODIES)
+    )
 
 
 @require_safe
@@ -86,17 +92,28 @@ def news_category(request, slug):
     category, redirect, _preview = find_by_slug(request, Category.objects.all(), slug)
     if redirect:
         return redirect
-    queryset = Announcement.objects.live().filter(category=category).select_related("category")
+    queryset = (
+        Announcement.objects.live()
+        .filter(category=category)
+        .select_related("category")
+        .defer(*BODIES)
+    )
     return _news_page(request, queryset, category=category, translated_object=category)
+
+
+# Lists show titles and leads: the bodies stay in the database.
+BODIES = ("body_vi", "body_en")
+LINK_FIELDS = ("pk", "slug_vi", "slug_en", "title_vi", "title_en", "publish_at")
 
 
 @require_safe
 def news_detail(request, slug):
-    queryset = Announcement.objects.select_related("category", "meeting", "priority", "activity")
+    queryset = Announcement.objects.select_related("category")
     announcement, redirect, preview = find_by_slug(request, queryset, slug)
     if redirect:
         return redirect
-    live = Announcement.objects.live()
+    # Links to other items need their titles, slugs and dates, not their bodies.
+    live = Announcement.objects.live().only(*LINK_FIELDS)
     related = live.filter(category_id=announcement.category_id).exclude(pk=announcement.pk)[:5]
     context = {
         "announcement": announcement,
