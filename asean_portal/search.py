@@ -17,6 +17,7 @@ whose object is not public is never shown.
 import html
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
@@ -257,7 +258,7 @@ def live_entries(now=None):
 
 def search(query, kind=None, year=None, now=None):
     """Entries matching every word of ``query``: the MAX_RESULTS newest
-    matches, best first."""
+    matches, best first, as a sequence that reads entries a page at a time."""
     terms = query_terms(query)
     entries = live_entries(now)
     if kind:
@@ -265,22 +266,38 @@ def search(query, kind=None, year=None, now=None):
     if year:
         entries = entries.filter(year=year)
     if not terms:
-        return entries.none(), terms
+        return Ranked([]), terms
     if connection.vendor == "postgresql":
         query = _tsquery(terms)
-        matches = entries.filter(vector=query)
+        matches = entries.filter(vector=query).annotate(rank=SearchRank(F("vector"), query))
     else:
-        query = None
         for term in terms:
             entries = entries.filter(plain__contains=f" {term}")
-        matches = entries
-    newest = matches.order_by("-live_from", "-id").values("pk")[:MAX_RESULTS]
-    candidates = SearchEntry.objects.filter(pk__in=newest)
-    if query is not None:
-        ranked = candidates.annotate(rank=SearchRank(F("vector"), query))
-    else:
-        ranked = candidates.annotate(rank=_title_hits(terms))
-    return ranked.order_by("-rank", F("date").desc(nulls_last=True), "-pk"), terms
+        matches = entries.annotate(rank=_title_hits(terms))
+    # One query: the newest matches, each ranked once.
+    newest = matches.order_by("-live_from", "-id").values_list("pk", "rank", "date")
+    rows = list(newest[:MAX_RESULTS])
+    rows.sort(
+        key=lambda row: (-row[1], -(row[2].timestamp() if row[2] else float("-inf")), -row[0])
+    )
+    return Ranked([row[0] for row in rows]), terms
+
+
+class Ranked(Sequence):
+    """Search results: the ranked ids, and their entries read a page at a time."""
+
+    def __init__(self, ids):
+        self.ids = ids
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1 or None][0]
+        ids = self.ids[index]
+        found = SearchEntry.objects.in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
 
 
 def _tsquery(terms):

@@ -315,3 +315,28 @@ def test_the_migration_fills_the_windows_of_existing_entries():
     }
     assert {key: found[key] for key in expected} == expected
     assert expected[(items[1].pk, "Announcement")] == (None, None)
+
+
+def test_results_are_read_a_page_at_a_time_in_rank_order(django_assert_num_queries):
+    category = factories.category()
+    now = timezone.now()
+    older_in_title = factories.announcement(
+        category=category, title_vi="Nhân lực số", publish_at=now - timedelta(days=3)
+    )
+    newer_body_only = factories.announcement(
+        category=category,
+        title_vi="Tin khác",
+        body_vi="<p>Nhân lực số.</p>",
+        publish_at=now - timedelta(days=1),
+    )
+    newest_in_title = factories.announcement(
+        category=category, title_vi="Nhân lực số mới", publish_at=now - timedelta(days=2)
+    )
+    with django_assert_num_queries(1):
+        results, _terms = search.search("nhan luc so")
+    expected = [newest_in_title.pk, older_in_title.pk, newer_body_only.pk]
+    with django_assert_num_queries(1):
+        assert [entry.object_id for entry in results[0:3]] == expected
+    assert len(results) == 3
+    assert results[0].object_id == expected[0]
+    assert results[-1].object_id == expected[-1]
