@@ -61,7 +61,7 @@ def year_filter(field, title):
             value = self.value()
             if not value:
                 return queryset
-            if not value.isdigit():
+            if not (value.isascii() and value.isdigit() and len(value) <= 4):
                 return queryset.none()
             lookup = field if is_year else f"{field}__year"
             return queryset.filter(**{lookup: int(value)})

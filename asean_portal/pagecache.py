@@ -3,17 +3,20 @@
 A cached page must never outlive a transition. Two rules make that true even
 when no Celery worker runs:
 
-- every save or delete of content starts a new cache *generation*, which is
-  part of every key, so an editor's change shows at once;
+- every save or delete of content starts a new cache *generation*, stored
+  with every entry and read with it, so an editor's change shows at once;
 - no entry is kept past the *next scheduled transition* (the earliest future
   ``publish_at``, ``unpublish_at`` or focus boundary of any item), so a page
   cached before an item's publication time stops being served at that time.
   An entry is also checked against that instant when it is read, because
-  cache backends count their timeouts in whole seconds.
+  cache backends count their timeouts in whole seconds. The instant is the
+  first transition after the request *started*, so an item that falls due
+  while a page renders ends that page's life at once.
 """
 
 import hashlib
 import time
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,6 +34,8 @@ from .publishing import LIVE_STATUSES, Status, publishable_models
 GENERATION_KEY = "portal:generation"
 # Per request or per reader: never stored with a page.
 NOT_KEPT_HEADERS = {"x-request-id", "x-page-cache", "expires", "date"}
+# What describes a body, which a 304 has not.
+BODY_HEADERS = {"content-type", "content-length", "content-language"}
 
 
 def generation():
@@ -76,14 +81,20 @@ def next_transition(now=None):
 
 
 def cached_next_transition(gen, now):
-    """next_transition(), remembered for one generation until it has passed."""
+    """The first transition after ``now`` (the request's start, a timestamp),
+    from next_transition(), remembered for one generation.
+
+    A remembered value was found at some moment; it holds for a request that
+    started no earlier than that moment and before the transition."""
     key = f"portal:next-transition:{gen}"
-    value = cache.get(key)
-    if value is None or (value and value <= now):
-        moment = next_transition()
-        value = moment or 0  # 0: nothing is scheduled
-        cache.set(key, value, settings.PAGE_CACHE_SECONDS)
-    return value or None
+    found = cache.get(key)
+    if found is not None:
+        found_at, moment = found
+        if found_at <= now and not (moment and moment <= now):
+            return moment or None
+    moment = next_transition(datetime.fromtimestamp(now, tz=UTC)) or 0  # 0: nothing is due
+    cache.set(key, (now, moment), settings.PAGE_CACHE_SECONDS)
+    return moment or None
 
 
 def cacheable_request(request):
@@ -173,7 +184,8 @@ class AnonymousPageCacheMiddleware:
         if upcoming is not None:
             until = min(until, upcoming)
         browser_caching(response, until - now)
-        if until - now >= 1:
+        # A page that used a CSP nonce must not hand the same nonce to everyone.
+        if until - now >= 1 and getattr(request, "_csp_nonce", None) is None:
             kept = HttpResponse(response.content)
             for header, value in response.items():
                 if header.lower() not in NOT_KEPT_HEADERS:
@@ -194,8 +206,13 @@ class AnonymousPageCacheMiddleware:
             patch_cache_control(response, max_age=int(seconds_left))
         remember_language(request, response)
         if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
-            response = get_conditional_response(
+            conditional = get_conditional_response(
                 request, etag=response.get("ETag"), response=response
             )
-            response["X-Page-Cache"] = "hit"
+            if conditional is not response:
+                # A 304 carries the page's security headers, as from the full stack.
+                for header, value in response.items():
+                    if header.lower() not in BODY_HEADERS and not conditional.has_header(header):
+                        conditional[header] = value
+                response = conditional
         return response

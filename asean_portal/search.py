@@ -36,16 +36,20 @@ MAX_RESULTS = 1000
 SNIPPET_LENGTH = 240
 
 
-def _fold_char(char):
-    if char in "đĐ":
-        return "d"
-    decomposed = unicodedata.normalize("NFD", char)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+# Every combining mark of the Basic Multilingual Plane: what NFD splits off a
+# letter (Vietnamese tone and vowel marks among them).
+_COMBINING = re.compile(
+    "["
+    + "".join(re.escape(chr(code)) for code in range(0x10000) if unicodedata.combining(chr(code)))
+    + "]"
+)
 
 
 def normalize(text):
-    """Lower case, without diacritics, đ as d."""
-    return "".join(_fold_char(char) for char in text or "")
+    """Lower case, without diacritics, đ as d; a precomposed letter stays one
+    character, so positions in the result are positions in ``text``."""
+    decomposed = unicodedata.normalize("NFD", text or "")
+    return _COMBINING.sub("", decomposed).lower().replace("đ", "d")
 
 
 def word_index(text):

@@ -92,7 +92,9 @@ def search(request):
         notices.append(_("The type of content asked for does not exist: all types are shown."))
         kind = ""
     year_text = request.GET.get("year", "").strip()
-    year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
+    # isdigit() alone also accepts digits such as "²" that int() refuses.
+    four_digits = year_text.isascii() and year_text.isdigit() and len(year_text) == 4
+    year = int(year_text) if four_digits else None
     if year_text and year is None:
         notices.append(
             _("The year was not understood (use four digits, e.g. 2022): all years are shown.")

@@ -105,6 +105,16 @@ def test_list_filters_on_translation_state(superuser_client):
     assert missing.title_vi in html and complete.title_vi not in html
 
 
+@pytest.mark.parametrize("value", ["²²²²", "99999999999", "-1", "abc"])
+def test_an_odd_year_filter_lists_nothing_instead_of_failing(superuser_client, value):
+    item = factories.announcement()
+    url = admin_url("events.announcement", "en")
+    assert item.title_en in superuser_client.get(url).content.decode()
+    response = superuser_client.get(url, {"publish_at_year": value})
+    assert response.status_code == 200
+    assert item.title_en not in response.content.decode()
+
+
 @pytest.mark.parametrize("label", sorted(MAKERS))
 def test_changelist_query_count_does_not_grow_with_rows(superuser_client, label):
     def count():

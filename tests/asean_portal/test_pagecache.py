@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 
 from asean_portal.publishing import Status
@@ -204,7 +205,7 @@ def test_a_hit_answers_a_repeat_visit_with_304(client):
     assert client.get(NEWS, HTTP_IF_NONE_MATCH='"other"').status_code == 200
 
 
-def test_each_host_and_scheme_has_its_own_entry_and_a_forged_host_is_refused(client, settings):
+def test_each_host_and_scheme_has_its_own_entry(client, settings):
     settings.ALLOWED_HOSTS = ["portal.example", "www.portal.example"]
     page = client.get(NEWS, HTTP_HOST="portal.example").content.decode()
     assert "http://portal.example/vi/tin-tuc/" in page
@@ -214,16 +215,52 @@ def test_each_host_and_scheme_has_its_own_entry_and_a_forged_host_is_refused(cli
     response = client.get(NEWS, HTTP_HOST="portal.example", secure=True)
     assert response["X-Page-Cache"] == "miss"
     assert "https://portal.example/vi/tin-tuc/" in response.content.decode()
-    assert client.get(NEWS, HTTP_HOST="evil.example").status_code == 400
 
 
-def test_with_https_redirect_a_plain_request_is_redirected_not_served(client, settings):
+def test_a_forged_host_gets_the_full_stacks_400_page(client):
+    response = client.get(NEWS, HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    # Answered by the whole stack (headers, language), not cut short by the cache.
+    assert response.has_header("Content-Security-Policy")
+    assert 'lang="vi"' in response.content.decode()
+
+
+def test_with_https_redirect_a_plain_request_is_redirected_even_if_cached(client, settings):
+    assert client.get(NEWS)["X-Page-Cache"] == "miss"
+    assert client.get(NEWS)["X-Page-Cache"] == "hit"
     settings.SECURE_SSL_REDIRECT = True
-    assert client.get(NEWS, secure=True)["X-Page-Cache"] == "miss"
-    assert client.get(NEWS, secure=True)["X-Page-Cache"] == "hit"
-    response = client.get(NEWS)
+    # A server started with the setting on, and the plain page still cached.
+    restarted = Client()
+    response = restarted.get(NEWS)
     assert response.status_code == 301
     assert response["Location"].startswith("https://")
+    assert restarted.get(NEWS, secure=True)["X-Page-Cache"] == "miss"
+
+
+def test_a_304_from_the_cache_carries_the_security_headers(client):
+    etag = client.get(NEWS)["ETag"]
+    response = client.get(NEWS, HTTP_IF_NONE_MATCH=etag)
+    assert (response.status_code, response["X-Page-Cache"]) == (304, "hit")
+    for header in ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options"):
+        assert response.has_header(header), header
+    assert not response.has_header("Content-Type")
+
+
+def test_the_lifetime_is_capped_by_the_first_transition_after_the_request_started():
+    from asean_portal.pagecache import cached_next_transition, generation
+
+    start = timezone.now().replace(microsecond=0)
+    due = start + timedelta(seconds=1)
+    factories.announcement(status=Status.SCHEDULED, publish_at=due)
+    later = factories.announcement(status=Status.SCHEDULED, publish_at=due + timedelta(hours=1))
+    gen = generation()
+    # The page took 5 s to render: the item due after 1 s still ends its life.
+    with time_machine.travel(start + timedelta(seconds=5), tick=False):
+        assert cached_next_transition(gen, start.timestamp()) == due.timestamp()
+        # A value found for a later request does not hold for an earlier one.
+        now = timezone.now().timestamp()
+        assert cached_next_transition(gen, now) == later.publish_at.timestamp()
+        assert cached_next_transition(gen, start.timestamp()) == due.timestamp()
 
 
 def test_a_hit_near_a_transition_lets_browsers_keep_it_only_until_then(client):

@@ -173,6 +173,7 @@ def test_odd_queries_get_a_helpful_page(client, seeded, query, language):
         {"type": "nonsense"},
         {"year": "99999"},
         {"year": "abc"},
+        {"year": "²²²²"},
         {"page": "-1"},
         {"page": "abc"},
         {"page": "99999"},
@@ -280,9 +281,12 @@ def test_the_window_follows_the_item_through_its_schedule(client):
 def test_the_migration_fills_the_windows_of_existing_entries():
     from importlib import import_module
 
-    from django.apps import apps
+    from django.db.migrations.loader import MigrationLoader
 
     migration = import_module("asean_portal.migrations.0006_search_entry_window")
+    # The models as the migration sees them, not as they are today.
+    state = MigrationLoader(connection).project_state(("asean_portal", "0006_search_entry_window"))
+    apps = state.apps
     now = timezone.now()
     items = [
         factories.announcement(),
@@ -340,3 +344,14 @@ def test_results_are_read_a_page_at_a_time_in_rank_order(django_assert_num_queri
     assert len(results) == 3
     assert results[0].object_id == expected[0]
     assert results[-1].object_id == expected[-1]
+
+
+def test_normalize_keeps_positions_of_precomposed_text_and_folds_decomposed_text():
+    import unicodedata
+
+    text = "Hội nghị Bộ trưởng ASEAN về Công vụ lần thứ 21 tại Đà Nẵng – ĐÔNG TIMOR"
+    folded = search.normalize(text)
+    assert folded == "hoi nghi bo truong asean ve cong vu lan thu 21 tai da nang – dong timor"
+    assert len(folded) == len(text)
+    assert search.normalize(unicodedata.normalize("NFD", text)) == folded
+    assert search.normalize(None) == ""
