@@ -273,18 +273,24 @@ def search(query, kind=None, year=None, now=None):
         return Ranked([]), terms
     if connection.vendor == "postgresql":
         query = _tsquery(terms)
-        matches = entries.filter(vector=query).annotate(rank=SearchRank(F("vector"), query))
+        matches = entries.filter(vector=query)
+        rank = SearchRank(F("vector"), query)
     else:
         for term in terms:
             entries = entries.filter(plain__contains=f" {term}")
-        matches = entries.annotate(rank=_title_hits(terms))
-    # One query: the newest matches, each ranked once.
-    newest = matches.order_by("-live_from", "-id").values_list("pk", "rank", "date")
-    rows = list(newest[:MAX_RESULTS])
-    rows.sort(
-        key=lambda row: (-row[1], -(row[2].timestamp() if row[2] else float("-inf")), -row[0])
-    )
-    return Ranked([row[0] for row in rows]), terms
+        matches = entries
+        rank = _title_hits(terms)
+    # One query: the newest matches, then only those ranked.
+    newest = matches.order_by("-live_from", "-id").values("pk")[:MAX_RESULTS]
+    ranked = SearchEntry.objects.filter(pk__in=newest).annotate(rank=rank)
+    rows = sorted(ranked.values_list("pk", "rank", "date"), key=_best_first)
+    return Ranked([pk for pk, _rank, _date in rows]), terms
+
+
+def _best_first(row):
+    """Higher rank first, then newer, then the later entry; no date last."""
+    pk, rank, date = row
+    return (-rank, -date.timestamp() if date else float("inf"), -pk)
 
 
 class Ranked(Sequence):
