@@ -42,27 +42,31 @@ minutes.</p></body></html>
 def home(request):
     now = timezone.now()
     today = timezone.localdate()
-    # The home page links to items: their bodies stay in the database.
-    news = Announcement.objects.live(now).select_related("category").defer("body_vi", "body_en")
-    meetings = (
-        Meeting.objects.live(now)
-        .select_related("series", "host_country")
-        .defer("body_vi", "body_en", "outcomes_vi", "outcomes_en", "summary_vi", "summary_en")
-    )
+    # The home page links to items: it reads only what the links show (fewer
+    # columns to compile, send and convert).
+    links = ("pk", "slug_vi", "slug_en", "title_vi", "title_en")
+    news = Announcement.objects.live(now).only(*links, "lead_vi", "lead_en", "publish_at")
+    meetings = Meeting.objects.live(now).only(*links, "start_date")
     chairmanship = (
         Chairmanship.objects.live(now)
         .select_related("chair_country")
         .prefetch_related(
             Prefetch(
                 "priorities",
-                queryset=Priority.objects.live(now).order_by("number"),
+                queryset=Priority.objects.live(now)
+                .only(*links, "number", "chairmanship_id")
+                .order_by("number"),
                 to_attr="live_priorities",
             )
         )
         .order_by("-year")
         .first()
     )
-    progress = dict(Activity.objects.live(now).values_list("progress").annotate(count=Count("pk")))
+    # order_by(): the model's ordering would otherwise join the work plan and
+    # split each status into one group per activity.
+    progress = dict(
+        Activity.objects.live(now).order_by().values_list("progress").annotate(count=Count("pk"))
+    )
     context = {
         "focus": news.filter(is_featured=True)
         .filter(Q(featured_from__isnull=True) | Q(featured_from__lte=now))

@@ -281,12 +281,15 @@ def test_home_rotates_focus_items_by_their_own_times(client):
 
 def test_home_shows_the_current_chairmanship_and_work_plan_progress(client):
     priority = factories.priority(title_vi="Ưu tiên gắn kết")
-    factories.activity(progress="completed")
+    for _ in range(3):
+        factories.activity(progress="completed")
+    factories.activity(progress="approved")
     factories.activity(progress="completed", status=Status.DRAFT)
-    html = client.get("/vi/").content.decode()
-    assert priority.title_vi in html
-    progress = dict(client.get("/vi/").context["progress"])
-    assert sum(progress.values()) == 1
+    response = client.get("/vi/")
+    assert priority.title_vi in response.content.decode()
+    # proposed, concept note approved, in progress, completed, postponed
+    assert [count for _label, count in response.context["progress"]] == [0, 1, 0, 3, 0]
+    assert response.context["activity_total"] == 4
 
 
 # --- calendar and timeline ------------------------------------------------------------
