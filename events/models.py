@@ -354,7 +354,12 @@ class Announcement(TranslatedContent, Publishable):
         ordering = ["-publish_at", "-pk"]
         constraints = slug_constraints("announcement")
         indexes = [
-            models.Index(fields=["status", "publish_at"], name="announcement_live_idx"),
+            # Covers live(): lists count live items from the index alone.
+            models.Index(
+                fields=["status", "publish_at"],
+                include=["unpublish_at"],
+                name="announcement_live_idx",
+            ),
             models.Index(fields=["category", "publish_at"], name="announcement_category_idx"),
             # The newest first, as every list and feed reads them: the
             # database walks this index and stops after one page.
