@@ -22,9 +22,27 @@ def live_activities():
     return Activity.objects.live().select_related("work_plan", "registering_country")
 
 
+def table_activities():
+    """Live activities with what the activity table shows, and nothing more."""
+    return (
+        Activity.objects.live()
+        .select_related("registering_country")
+        .only(
+            *(f"{field}_{language}" for field in ("title", "slug") for language in ("vi", "en")),
+            "is_annual",
+            "start_year",
+            "end_year",
+            "participation",
+            "concept_note_approved_on",
+            "progress",
+            *(f"registering_country__{field}" for field in ("name_vi", "name_en")),
+        )
+    )
+
+
 @require_safe
 def work_plan(request):
-    filterset, activities = filtered(request, ActivityFilter, live_activities())
+    filterset, activities = filtered(request, ActivityFilter, table_activities())
     context = {
         "plans": WorkPlan.objects.live(),
         "filter": filterset,
@@ -41,7 +59,7 @@ def work_plan_detail(request, slug):
     plan, redirect, preview = find_by_slug(request, WorkPlan.objects.all(), slug)
     if redirect:
         return redirect
-    activities = plan.activities.filter(live_q()).select_related("registering_country")
+    activities = table_activities().filter(work_plan=plan)
     context = {
         "plan": plan,
         "translated_object": plan,
