@@ -44,11 +44,12 @@ class Command(BaseCommand):
             ) from None
         elapsed = time.perf_counter() - started
         # Fresh planner statistics, as after any bulk import: without them
-        # PostgreSQL plans the public lists for empty tables. VACUUM marks the
-        # new pages all-visible, so counts can be read from covering indexes.
+        # PostgreSQL plans the public lists for empty tables. VACUUM (which
+        # cannot run inside a transaction) marks the new pages all-visible, so
+        # counts can be read from covering indexes.
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE")
+                cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
         total = sum(made.values())
         for name, count in made.items():
             self.stdout.write(f"  {name}: {count}")
