@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tests.bench.common import worker_pids
@@ -130,6 +131,10 @@ def rss_kib(pid):
     return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))
 
 
+def fetch(url):
+    return urllib.request.urlopen(url, timeout=60).read()
+
+
 def main():
     prepare()
     env = environment(300)
@@ -141,11 +146,22 @@ def main():
         # Every worker renders every page type uncached a few times (an
         # address the page cache has not seen), so that the memory measured
         # at the start is its working size, not that of a worker that has only
-        # served cached pages; then every page is cached.
-        for round_ in range(4 * WORKERS):
-            for path in paths:
-                separator = "&" if "?" in path else "?"
-                urllib.request.urlopen(f"{base}{path}{separator}warm={round_}", timeout=60).read()
+        # served cached pages; then every page is cached. The requests go
+        # WORKERS at a time: one after another, they would all reach the same
+        # worker.
+        with ThreadPoolExecutor(WORKERS) as pool:
+            for round_ in range(4):
+                for path in paths:
+                    separator = "&" if "?" in path else "?"
+                    addresses = [
+                        f"{base}{path}{separator}warm={round_}-{worker}"
+                        for worker in range(WORKERS)
+                    ]
+                    list(
+                        pool.map(
+                            lambda url: urllib.request.urlopen(url, timeout=60).read(), addresses
+                        )
+                    )
         for path in paths:
             urllib.request.urlopen(base + path, timeout=60).read()
         calibration = run_wrk(base, paths, SECONDS)
