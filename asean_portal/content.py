@@ -12,6 +12,18 @@ from modeltranslation.translator import translator
 from slugify import slugify
 
 LANGUAGES = ("vi", "en")
+
+
+def in_languages(*names, relation=""):
+    """Field names of translated fields in every language, for only():
+    in_languages("title") is ("title_vi", "title_en"); with ``relation``,
+    the related object's fields ("category__name_vi", ...)."""
+    prefix = f"{relation}__" if relation else ""
+    return tuple(f"{prefix}{name}_{language}" for name in names for language in LANGUAGES)
+
+
+# What a link to a translated object shows and points to.
+LINK_FIELDS = ("pk", *in_languages("slug", "title"))
 SLUG_MAX_LENGTH = 200
 
 

@@ -24,6 +24,7 @@ from priorities.models import Chairmanship, Priority
 from . import health
 from . import preferences as prefs
 from . import search as site_search
+from .content import LINK_FIELDS, in_languages
 from .listing import paginate, query_without_page
 from .publishing import PublicationEvent, Status, overdue, publishable_models
 
@@ -44,9 +45,8 @@ def home(request):
     today = timezone.localdate()
     # The home page links to items: it reads only what the links show (fewer
     # columns to compile, send and convert).
-    links = ("pk", "slug_vi", "slug_en", "title_vi", "title_en")
-    news = Announcement.objects.live(now).only(*links, "lead_vi", "lead_en", "publish_at")
-    meetings = Meeting.objects.live(now).only(*links, "start_date")
+    news = Announcement.objects.live(now).only(*LINK_FIELDS, *in_languages("lead"), "publish_at")
+    meetings = Meeting.objects.live(now).only(*LINK_FIELDS, "start_date")
     chairmanship = (
         Chairmanship.objects.live(now)
         .select_related("chair_country")
@@ -54,7 +54,7 @@ def home(request):
             Prefetch(
                 "priorities",
                 queryset=Priority.objects.live(now)
-                .only(*links, "number", "chairmanship_id")
+                .only(*LINK_FIELDS, "number", "chairmanship_id")
                 .order_by("number"),
                 to_attr="live_priorities",
             )

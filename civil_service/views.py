@@ -6,7 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from asean_portal.content import translated_value
+from asean_portal.content import LINK_FIELDS, in_languages, translated_value
 from asean_portal.detail import find_by_slug, mark_preview
 from asean_portal.listing import filtered, paginate, query_without_page
 from asean_portal.publishing import live_q
@@ -28,14 +28,14 @@ def table_activities():
         Activity.objects.live()
         .select_related("registering_country")
         .only(
-            *(f"{field}_{language}" for field in ("title", "slug") for language in ("vi", "en")),
+            *LINK_FIELDS,
             "is_annual",
             "start_year",
             "end_year",
             "participation",
             "concept_note_approved_on",
             "progress",
-            *(f"registering_country__{field}" for field in ("name_vi", "name_en")),
+            *in_languages("name", relation="registering_country"),
         )
     )
 

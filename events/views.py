@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from asean_portal.content import LINK_FIELDS, in_languages
 from asean_portal.detail import find_by_slug, mark_preview
 from asean_portal.listing import FIRST_YEAR, LAST_YEAR, filtered, paginate, query_without_page
 from asean_portal.publishing import Status, live_q
@@ -17,21 +18,12 @@ from .filters import AnnouncementFilter, MeetingFilter
 from .models import Announcement, Category, Country, EmbargoLink, EmbargoView, Meeting
 
 # Lists read only what they show: fewer columns to compile, send and convert.
-LINKS = ("pk", "slug_vi", "slug_en", "title_vi", "title_en")
-
-
-def related_names(relation):
-    """A related reference object's name and slugs (countries, categories)."""
-    return [f"{relation}__{field}" for field in ("name_vi", "name_en", "slug_vi", "slug_en")]
-
-
 NEWS_LIST_FIELDS = (
-    *LINKS,
-    "lead_vi",
-    "lead_en",
+    *LINK_FIELDS,
+    *in_languages("lead"),
     "publish_at",
     "is_featured",
-    *related_names("category"),
+    *in_languages("name", "slug", relation="category"),
 )
 
 
@@ -40,7 +32,12 @@ def meeting_list(request):
     queryset = (
         Meeting.objects.live()
         .select_related("series", "host_country")
-        .only(*LINKS, "start_date", "series__code", *related_names("host_country"))
+        .only(
+            *LINK_FIELDS,
+            "start_date",
+            "series__code",
+            *in_languages("name", "slug", relation="host_country"),
+        )
     )
     filterset, meetings = filtered(request, MeetingFilter, queryset)
     context = {
@@ -126,7 +123,7 @@ def news_detail(request, slug):
     if redirect:
         return redirect
     # Links to other items need their titles, slugs and dates, not their bodies.
-    live = Announcement.objects.live().only(*LINKS, "publish_at")
+    live = Announcement.objects.live().only(*LINK_FIELDS, "publish_at")
     related = live.filter(category_id=announcement.category_id).exclude(pk=announcement.pk)[:5]
     context = {
         "announcement": announcement,
