@@ -30,3 +30,14 @@ def worker_pids(master_pid):
     """The process ids of a gunicorn master's workers."""
     children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text()
     return sorted(int(pid) for pid in children.split())
+
+
+def save_table(table, name):
+    """Print a result table and write it to var/<name>."""
+    base_dir = Path(__file__).resolve().parents[2]
+    print()
+    print(table)
+    target = base_dir / "var" / name
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(table + "\n")
+    return target.relative_to(base_dir)

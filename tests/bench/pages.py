@@ -24,7 +24,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.bench.common import ensure_database
+from tests.bench.common import ensure_database, save_table
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DATABASE_URL = os.environ.get(
@@ -292,13 +292,8 @@ def main():
         f"Admin change list of announcements ({SIZES['announcements']} rows): "
         f"p50 {admin_p50:.0f} ms, p95 {admin_p95:.0f} ms.",
     ]
-    table = "\n".join(lines)
-    print()
-    print(table)
-    target = BASE_DIR / "var" / "bench.md"
-    target.parent.mkdir(exist_ok=True)
-    target.write_text(table + "\n")
-    print(f"\n(saved in {target.relative_to(BASE_DIR)})")
+    saved = save_table("\n".join(lines), "bench.md")
+    print(f"\n(saved in {saved})")
 
 
 if __name__ == "__main__":

@@ -24,9 +24,8 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tests.bench.common import worker_pids
+from tests.bench.common import save_table, worker_pids
 from tests.bench.pages import (
-    BASE_DIR,
     CONNECTIONS,
     SECONDS,
     WORKERS,
@@ -230,12 +229,7 @@ def main():
         "",
         "Result: " + ("; ".join(verdicts) if verdicts else "no 5xx, memory flat within 10 %."),
     ]
-    table = "\n".join(lines)
-    print()
-    print(table)
-    target_file = BASE_DIR / "var" / "soak.md"
-    target_file.parent.mkdir(exist_ok=True)
-    target_file.write_text(table + "\n")
+    save_table("\n".join(lines), "soak.md")
     if verdicts:
         raise SystemExit(1)
 
