@@ -102,16 +102,16 @@ wrk:
 		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq wrk >/dev/null; }
 
 bench: $(VENV)/.installed-dev messages wrk
-	$(PY) -m tests.bench.pages
+	$(PY) -m bench.pages
 
 soak: $(VENV)/.installed-dev messages wrk
-	$(PY) -m tests.bench.soak
+	$(PY) -m bench.soak
 
 bench-micro: $(VENV)/.installed-dev messages
-	$(PY) -m tests.bench.micro
+	$(PY) -m bench.micro
 
 bench-publish: $(VENV)/.installed-dev messages
-	$(PY) -m tests.bench.publish
+	$(PY) -m bench.publish
 
 clean:
 	rm -rf $(VENV) staticfiles var test-artifacts

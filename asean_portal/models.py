@@ -1,5 +1,5 @@
-from .content import SlugHistory
-from .publishing import PublicationEvent
-from .search import SearchEntry
+from asean_portal.core.content import SlugHistory
+from asean_portal.core.publishing import PublicationEvent
+from asean_portal.site.search import SearchEntry
 
 __all__ = ["PublicationEvent", "SearchEntry", "SlugHistory"]

@@ -66,9 +66,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "asean_portal.logs.RequestIdMiddleware",
+    "asean_portal.ops.logs.RequestIdMiddleware",
     # Before the rest: a hit is answered without running them.
-    "asean_portal.pagecache.AnonymousPageCacheMiddleware",
+    "asean_portal.site.pagecache.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -76,15 +76,14 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "asean_portal.middleware.LanguageCookieMiddleware",
+    "asean_portal.site.middleware.LanguageCookieMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "asean_portal.admin_session.KeepExpiredAdminPostMiddleware",
+    "asean_portal.core.admin_session.KeepExpiredAdminPostMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "asean_portal.middleware.WithdrawnMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -119,8 +118,9 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "asean_portal.context_processors.portal",
+                "asean_portal.site.context_processors.portal",
             ],
+            "libraries": {"portal": "asean_portal.site.templatetags"},
         },
     },
 ]
@@ -220,18 +220,18 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ASEAN portal <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Exact-time tasks are queued only this far ahead (seconds), below the Redis
-# visibility timeout; later ones are queued by "arm-upcoming".
-PUBLISHING_ETA_HORIZON = env.int("PUBLISHING_ETA_HORIZON", default=3000)
+# One mechanism performs every transition: beat's sweep, every second by
+# default. A sweep that finds nothing costs one indexed query per type; a
+# sweep message older than its interval is dropped instead of piling up
+# while the worker is down.
+PUBLISHING_SWEEP_SECONDS = env.float("PUBLISHING_SWEEP_SECONDS", default=1.0)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    # The sweep performs every due transition; exact-time tasks make it
-    # usually find nothing to do.
     "publish-due": {
         "task": "asean_portal.tasks.sweep",
-        "schedule": env.float("PUBLISHING_SWEEP_SECONDS", default=15.0),
+        "schedule": PUBLISHING_SWEEP_SECONDS,
+        "options": {"expires": PUBLISHING_SWEEP_SECONDS},
     },
-    "arm-upcoming": {"task": "asean_portal.tasks.arm_upcoming", "schedule": 300.0},
     "clear-expired-sessions": {
         "task": "asean_portal.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
@@ -266,8 +266,8 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True
 
 MODELTRANSLATION_DEFAULT_LANGUAGE = "vi"
-MODELTRANSLATION_LANGUAGES = ("vi", "en")
-MODELTRANSLATION_FALLBACK_LANGUAGES = ("vi",)
+MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
+MODELTRANSLATION_FALLBACK_LANGUAGES = (LANGUAGE_CODE,)
 # The admin's language tabs use jQuery UI, served from our own static files.
 JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 
@@ -354,14 +354,14 @@ PERMISSIONS_POLICY = {
         "usb",
     )
 }
-CSRF_FAILURE_VIEW = "asean_portal.views.csrf_failure"
+CSRF_FAILURE_VIEW = "asean_portal.site.views.csrf_failure"
 
 # --- Portal ------------------------------------------------------------------
 # The admin's path (inside the language prefix), configurable so that it is
 # not where scanners look first.
 ADMIN_PATH = env.str("ADMIN_PATH", default="admin").strip("/") + "/"
 # Visitors' reading preferences, kept in cookies so that pages work without
-# JavaScript; the values are allow-listed in asean_portal.preferences.
+# JavaScript; the values are allow-listed in asean_portal.site.preferences.
 PREFERENCE_COOKIE_AGE = 365 * 24 * 3600
 
 # LOG_FORMAT=json writes one JSON object per line (python-json-logger) for a
@@ -370,7 +370,7 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request": {"()": "asean_portal.logs.RequestContextFilter"}},
+    "filters": {"request": {"()": "asean_portal.ops.logs.RequestContextFilter"}},
     "formatters": {
         "text": {
             "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(user)s] %(message)s"

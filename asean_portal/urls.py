@@ -6,21 +6,22 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
+from asean_portal.site import views
+from asean_portal.site.sitemaps import sitemaps
 from events import urls as events_urls
 
-from . import views
-from .sitemaps import SITEMAPS
+handler400 = "asean_portal.site.views.bad_request"
+handler403 = "asean_portal.site.views.permission_denied"
+handler404 = "asean_portal.site.views.page_not_found"
+handler500 = "asean_portal.site.views.server_error"
 
-handler400 = "asean_portal.views.bad_request"
-handler403 = "asean_portal.views.permission_denied"
-handler404 = "asean_portal.views.page_not_found"
-handler500 = "asean_portal.views.server_error"
+SITEMAPS = sitemaps()
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("staff/publishing.json", views.publishing_status, name="publishing_status"),
-    path("api/", include("asean_portal.api")),
+    path("api/", include("asean_portal.site.api")),
     path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap"),
     path(

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from asean_portal.admin import ContentAdmin, year_filter
+from asean_portal.core.admin import ContentAdmin, year_filter
 
 from .models import Activity, Document, WorkPlan
 
@@ -15,7 +15,7 @@ class WorkPlanAdmin(ContentAdmin):
         "participation",
         "status",
         "publish_time",
-        "live",
+        "public_now",
         "english",
     )
     list_filter = (
@@ -38,7 +38,7 @@ class ActivityAdmin(ContentAdmin):
         "progress",
         "status",
         "publish_time",
-        "live",
+        "public_now",
         "english",
     )
     list_select_related = ("work_plan", "registering_country")
@@ -64,7 +64,7 @@ class DocumentAdmin(ContentAdmin):
         "issued_on",
         "status",
         "publish_time",
-        "live",
+        "public_now",
         "english",
     )
     list_filter = ("status", "kind", year_filter("issued_on", _("year")), "english_state")

@@ -1,7 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from asean_portal.core.declarations import ContentAppConfig
 
-class CivilServiceConfig(AppConfig):
+
+class CivilServiceConfig(ContentAppConfig):
+    default = True  # chosen over the imported ContentAppConfig
     name = "civil_service"
     verbose_name = _("Work plans and documents")

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from asean_portal.listing import YEAR_FIELD
+from asean_portal.core.listing import YEAR_FIELD
 from events.models import Country
 
 from .models import Activity, Document, Participation

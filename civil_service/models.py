@@ -3,10 +3,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from asean_portal.content import TranslatedContent
-from asean_portal.publishing import Publishable
-from asean_portal.richtext import RichTextField
-from events.models import slug_constraints, slug_field
+from asean_portal.core.content import TranslatedContent, slug_constraints, slug_field, year_errors
+from asean_portal.core.declarations import SearchIndex, year_of
+from asean_portal.core.publishing import Publishable
+from asean_portal.core.richtext import RichTextField
 
 
 class Participation(models.TextChoices):
@@ -16,17 +16,14 @@ class Participation(models.TextChoices):
 
 
 def _check_years(first, last, first_field, last_field):
-    errors = {}
-    for field, year in ((first_field, first), (last_field, last)):
-        if year is not None and not 1967 <= year <= 2100:
-            errors[field] = _("Enter a year between 1967 and 2100.")
+    errors = year_errors(**{first_field: first, last_field: last})
     if not errors and first and last and last < first:
         errors[last_field] = _("The last year cannot come before the first year.")
     if errors:
         raise ValidationError(errors)
 
 
-class WorkPlan(TranslatedContent, Publishable):
+class WorkPlan(Publishable, TranslatedContent):
     slug_source = "name"
 
     name = models.CharField(_("name"), max_length=300)
@@ -37,6 +34,15 @@ class WorkPlan(TranslatedContent, Publishable):
     adopted_by = models.CharField(_("adopted by"), max_length=300, blank=True)
     adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
     description = RichTextField(_("description"), blank=True)
+
+    search_index = SearchIndex(
+        kind="workplan",
+        label=_("Work plan"),
+        title=("name",),
+        body=("adopted_by", "description"),
+        year=lambda plan: plan.first_year,
+    )
+    sitemap_section = "more"
 
     class Meta(Publishable.Meta):
         verbose_name = _("work plan")
@@ -55,7 +61,7 @@ class WorkPlan(TranslatedContent, Publishable):
         return reverse("civil_service:work_plan_detail", kwargs={"slug": self.slug})
 
 
-class Activity(TranslatedContent, Publishable):
+class Activity(Publishable, TranslatedContent):
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
         CONCEPT_NOTE_APPROVED = "approved", _("Concept note approved")
@@ -109,6 +115,15 @@ class Activity(TranslatedContent, Publishable):
         help_text=_("The priorities this activity serves; it is listed on their pages."),
     )
 
+    search_index = SearchIndex(
+        kind="activity",
+        label=_("Activity"),
+        title=("title",),
+        body=("description", "registering_agency", "notes"),
+        year=lambda activity: activity.start_year,
+    )
+    sitemap_section = "activities"
+
     class Meta(Publishable.Meta):
         verbose_name = _("work-plan activity")
         verbose_name_plural = _("work-plan activities")
@@ -127,7 +142,7 @@ class Activity(TranslatedContent, Publishable):
         return reverse("civil_service:activity", kwargs={"slug": self.slug})
 
 
-class Document(TranslatedContent, Publishable):
+class Document(Publishable, TranslatedContent):
     class Kind(models.TextChoices):
         DECLARATION = "declaration", _("Declaration")
         DECISION = "decision", _("Decision")
@@ -155,6 +170,16 @@ class Document(TranslatedContent, Publishable):
         related_name="documents",
         help_text=_("For a concept note: the activity it describes."),
     )
+
+    search_index = SearchIndex(
+        kind="document",
+        label=_("Document"),
+        title=("title",),
+        body=("summary", "issuer"),
+        year=year_of("issued_on"),
+        title_prefix=lambda document: document.number,
+    )
+    sitemap_section = "more"
 
     class Meta(Publishable.Meta):
         verbose_name = _("document")

@@ -1,33 +1,26 @@
-from modeltranslation.translator import TranslationOptions, register
+from modeltranslation.translator import register
 
-from asean_portal.publishing import TRANSLATED_PUBLISHING_FIELDS
-from events.translation import NULL_SLUG, REQUIRED
+from asean_portal.core.translation import PublishableTranslation
 
 from .models import Activity, Document, WorkPlan
 
 
 @register(WorkPlan)
-class WorkPlanTranslation(TranslationOptions):
-    fields = ("name", "slug", "adopted_by", "description") + TRANSLATED_PUBLISHING_FIELDS
-    required_languages = REQUIRED
-    empty_values = NULL_SLUG
+class WorkPlanTranslation(PublishableTranslation):
+    fields = ("name", "slug", "adopted_by", "description")
 
 
 @register(Activity)
-class ActivityTranslation(TranslationOptions):
+class ActivityTranslation(PublishableTranslation):
     fields = (
         "title",
         "slug",
         "description",
         "registering_agency",
         "notes",
-    ) + TRANSLATED_PUBLISHING_FIELDS
-    required_languages = REQUIRED
-    empty_values = NULL_SLUG
+    )
 
 
 @register(Document)
-class DocumentTranslation(TranslationOptions):
-    fields = ("title", "slug", "summary", "issuer") + TRANSLATED_PUBLISHING_FIELDS
-    required_languages = REQUIRED
-    empty_values = NULL_SLUG
+class DocumentTranslation(PublishableTranslation):
+    fields = ("title", "slug", "summary", "issuer")

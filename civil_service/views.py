@@ -6,10 +6,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from asean_portal.content import LINK_FIELDS, in_languages, translated_value
-from asean_portal.detail import find_by_slug, mark_preview
-from asean_portal.listing import filtered, paginate, query_without_page
-from asean_portal.publishing import live_q
+from asean_portal.core.content import LINK_FIELDS, in_languages, translated_value
+from asean_portal.core.detail import find_by_slug, mark_preview
+from asean_portal.core.listing import filtered, paginate, query_without_page
+from asean_portal.core.publishing import live_q
 
 from .charts import timeline
 from .filters import ActivityFilter, DocumentFilter
@@ -56,9 +56,9 @@ def work_plan(request):
 
 @require_safe
 def work_plan_detail(request, slug):
-    plan, redirect, preview = find_by_slug(request, WorkPlan.objects.all(), slug)
-    if redirect:
-        return redirect
+    plan, answer, preview = find_by_slug(request, WorkPlan.objects.all(), slug)
+    if answer:
+        return answer
     activities = table_activities().filter(work_plan=plan)
     context = {
         "plan": plan,
@@ -73,9 +73,9 @@ def work_plan_detail(request, slug):
 @require_safe
 def activity_detail(request, slug):
     queryset = Activity.objects.select_related("work_plan", "registering_country")
-    activity, redirect, preview = find_by_slug(request, queryset, slug)
-    if redirect:
-        return redirect
+    activity, answer, preview = find_by_slug(request, queryset, slug)
+    if answer:
+        return answer
     context = {
         "activity": activity,
         "translated_object": activity,
@@ -99,9 +99,9 @@ def document_list(request):
 
 @require_safe
 def document_detail(request, slug):
-    document, redirect, preview = find_by_slug(request, Document.objects.all(), slug)
-    if redirect:
-        return redirect
+    document, answer, preview = find_by_slug(request, Document.objects.all(), slug)
+    if answer:
+        return answer
     context = {"document": document, "translated_object": document, "preview": preview}
     return mark_preview(render(request, "civil_service/document_detail.html", context), preview)
 

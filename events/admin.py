@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationStackedInline
 
-from asean_portal.admin import ContentAdmin, TranslatedAdmin, year_filter
-from asean_portal.publishing import hanoi_time
+from asean_portal.core.admin import ContentAdmin, TranslatedAdmin, year_filter
+from asean_portal.core.publishing import hanoi_time
 
 from .models import (
     Announcement,
@@ -64,7 +64,7 @@ class MeetingAdmin(ContentAdmin):
         "host_country",
         "status",
         "publish_time",
-        "live",
+        "public_now",
         "english",
     )
     list_select_related = ("series", "host_country")
@@ -97,7 +97,7 @@ class AnnouncementAdmin(ContentAdmin):
         "is_featured",
         "status",
         "publish_time",
-        "live",
+        "public_now",
         "english",
     )
     list_select_related = ("category",)

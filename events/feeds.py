@@ -12,8 +12,8 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
-from asean_portal.content import translated_value
-from asean_portal.detail import find_by_slug
+from asean_portal.core.content import translated_value
+from asean_portal.core.detail import find_by_slug
 
 from .models import Announcement, Category, Meeting
 
@@ -128,7 +128,9 @@ def meetings_ics(request):
 @require_safe
 def meeting_ics(request, slug):
     queryset = Meeting.objects.live().select_related("host_country")
-    meeting, _redirect, _preview = find_by_slug(request, queryset, slug)
+    meeting, answer, _preview = find_by_slug(request, queryset, slug)
+    if meeting is None:
+        return answer  # withdrawn: 410
     if meeting.start_date is None:
         raise Http404
     body = _calendar(request, [meeting], text(meeting, "title"))

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from asean_portal.listing import YEAR_FIELD
+from asean_portal.core.listing import YEAR_FIELD
 
 from .models import Announcement, Category, Country, Meeting, MeetingSeries
 

@@ -5,31 +5,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from asean_portal.content import TranslatedContent
-from asean_portal.images import validate_image
-from asean_portal.publishing import Publishable
-from asean_portal.richtext import RichTextField
-
-
-def slug_constraints(prefix):
-    """Slugs are unique per language; an empty English slug is NULL."""
-    return [
-        models.UniqueConstraint(fields=["slug_vi"], name=f"{prefix}_unique_slug_vi"),
-        models.UniqueConstraint(fields=["slug_en"], name=f"{prefix}_unique_slug_en"),
-    ]
-
-
-def slug_field():
-    return models.SlugField(
-        _("address (slug)"),
-        max_length=200,
-        blank=True,
-        null=True,
-        help_text=_(
-            "The last part of the page's address. Left empty, it is made from the title "
-            "(without diacritics). When it changes, the old address redirects to the new one."
-        ),
-    )
+from asean_portal.core.content import TranslatedContent, slug_constraints, slug_field
+from asean_portal.core.declarations import SearchIndex, year_of
+from asean_portal.core.images import validate_image
+from asean_portal.core.publishing import Publishable
+from asean_portal.core.richtext import RichTextField
 
 
 class Country(TranslatedContent):
@@ -53,6 +33,8 @@ class Country(TranslatedContent):
     slug = slug_field()
     group = models.CharField(_("group"), max_length=10, choices=Group.choices)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    sitemap_section = "more"
 
     class Meta:
         verbose_name = _("country")
@@ -96,7 +78,7 @@ class MeetingSeries(TranslatedContent):
         return self.code
 
 
-class Meeting(TranslatedContent, Publishable):
+class Meeting(Publishable, TranslatedContent):
     class Kind(models.TextChoices):
         CONFERENCE = "conference", _("Conference (heads of civil service)")
         SENIOR_OFFICIALS = "som", _("Senior officials' meeting")
@@ -175,6 +157,17 @@ class Meeting(TranslatedContent, Publishable):
         related_name="meetings",
         blank=True,
     )
+
+    search_index = SearchIndex(
+        kind="meeting",
+        label=_("Meeting"),
+        title=("title",),
+        body=("theme", "summary", "body", "outcomes", "chair_name", "host_city"),
+        year=lambda meeting: (
+            meeting.start_date.year if meeting.start_date else year_of("publish_at")(meeting)
+        ),
+    )
+    sitemap_section = "meetings"
 
     class Meta(Publishable.Meta):
         verbose_name = _("meeting")
@@ -274,6 +267,8 @@ class Category(TranslatedContent):
     slug = slug_field()
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    sitemap_section = "more"
+
     class Meta:
         verbose_name = _("news category")
         verbose_name_plural = _("news categories")
@@ -287,7 +282,7 @@ class Category(TranslatedContent):
         return reverse("news:category", kwargs={"slug": self.slug})
 
 
-class Announcement(TranslatedContent, Publishable):
+class Announcement(Publishable, TranslatedContent):
     """A news item or press release: what press officers schedule."""
 
     class Kind(models.TextChoices):
@@ -347,6 +342,17 @@ class Announcement(TranslatedContent, Publishable):
         related_name="announcements",
     )
     source_url = models.URLField(_("original article"), blank=True)
+
+    search_index = SearchIndex(
+        kind="news",
+        label=_("News"),
+        title=("title",),
+        body=("lead", "body"),
+        year=year_of("publish_at"),
+    )
+    sitemap_section = "news"
+    # A Focus period changes the home page by itself.
+    window_fields = ("featured_from", "featured_until")
 
     class Meta(Publishable.Meta):
         verbose_name = _("announcement")

@@ -1,30 +1,22 @@
-from modeltranslation.translator import TranslationOptions, register
+from modeltranslation.translator import register
 
-from asean_portal.publishing import TRANSLATED_PUBLISHING_FIELDS
+from asean_portal.core.translation import ContentTranslation, PublishableTranslation
 
 from .models import Announcement, Category, Country, Meeting, MeetingPhoto, MeetingSeries
 
-# Vietnamese is required wherever the field itself is; English is optional.
-REQUIRED = ("vi",)
-NULL_SLUG = {"slug": None}
-
 
 @register(Country)
-class CountryTranslation(TranslationOptions):
+class CountryTranslation(ContentTranslation):
     fields = ("name", "slug")
-    required_languages = REQUIRED
-    empty_values = NULL_SLUG
 
 
 @register(MeetingSeries)
-class MeetingSeriesTranslation(TranslationOptions):
+class MeetingSeriesTranslation(ContentTranslation):
     fields = ("name", "slug", "description")
-    required_languages = REQUIRED
-    empty_values = NULL_SLUG
 
 
 @register(Meeting)
-class MeetingTranslation(TranslationOptions):
+class MeetingTranslation(PublishableTranslation):
     fields = (
         "title",
         "slug",
@@ -37,26 +29,21 @@ class MeetingTranslation(TranslationOptions):
         "chair_name",
         "chair_title",
         "other_participants",
-    ) + TRANSLATED_PUBLISHING_FIELDS
-    required_languages = REQUIRED
-    empty_values = NULL_SLUG
+    )
 
 
 @register(MeetingPhoto)
-class MeetingPhotoTranslation(TranslationOptions):
+class MeetingPhotoTranslation(ContentTranslation):
     fields = ("caption", "alt_text")
-    required_languages = REQUIRED
 
 
 @register(Category)
-class CategoryTranslation(TranslationOptions):
+class CategoryTranslation(ContentTranslation):
     fields = ("name", "slug")
-    required_languages = REQUIRED
-    empty_values = NULL_SLUG
 
 
 @register(Announcement)
-class AnnouncementTranslation(TranslationOptions):
+class AnnouncementTranslation(PublishableTranslation):
     fields = (
         "title",
         "slug",
@@ -64,6 +51,4 @@ class AnnouncementTranslation(TranslationOptions):
         "body",
         "image_caption",
         "image_alt",
-    ) + TRANSLATED_PUBLISHING_FIELDS
-    required_languages = REQUIRED
-    empty_values = NULL_SLUG
+    )

@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from asean_portal.content import LINK_FIELDS, in_languages
-from asean_portal.detail import find_by_slug, mark_preview
-from asean_portal.listing import FIRST_YEAR, LAST_YEAR, filtered, paginate, query_without_page
-from asean_portal.publishing import Status, live_q
+from asean_portal.core.content import FIRST_YEAR, LAST_YEAR, LINK_FIELDS, in_languages
+from asean_portal.core.detail import find_by_slug, mark_preview
+from asean_portal.core.listing import filtered, paginate, query_without_page
+from asean_portal.core.publishing import Status, live_q
 
 from .filters import AnnouncementFilter, MeetingFilter
 from .models import Announcement, Category, Country, EmbargoLink, EmbargoView, Meeting
@@ -51,9 +51,9 @@ def meeting_list(request):
 @require_safe
 def meeting_detail(request, slug):
     queryset = Meeting.objects.select_related("series", "host_country", "chair_country", "part_of")
-    meeting, redirect, preview = find_by_slug(request, queryset, slug)
-    if redirect:
-        return redirect
+    meeting, answer, preview = find_by_slug(request, queryset, slug)
+    if answer:
+        return answer
     context = {
         "meeting": meeting,
         "translated_object": meeting,
@@ -70,9 +70,9 @@ def meeting_detail(request, slug):
 
 @require_safe
 def country_detail(request, slug):
-    country, redirect, _preview = find_by_slug(request, Country.objects.all(), slug)
-    if redirect:
-        return redirect
+    country, answer, _preview = find_by_slug(request, Country.objects.all(), slug)
+    if answer:
+        return answer
     context = {
         "country": country,
         "translated_object": country,
@@ -104,9 +104,9 @@ def news_list(request):
 
 @require_safe
 def news_category(request, slug):
-    category, redirect, _preview = find_by_slug(request, Category.objects.all(), slug)
-    if redirect:
-        return redirect
+    category, answer, _preview = find_by_slug(request, Category.objects.all(), slug)
+    if answer:
+        return answer
     queryset = (
         Announcement.objects.live()
         .filter(category=category)
@@ -119,9 +119,9 @@ def news_category(request, slug):
 @require_safe
 def news_detail(request, slug):
     queryset = Announcement.objects.select_related("category")
-    announcement, redirect, preview = find_by_slug(request, queryset, slug)
-    if redirect:
-        return redirect
+    announcement, answer, preview = find_by_slug(request, queryset, slug)
+    if answer:
+        return answer
     # Links to other items need their titles, slugs and dates, not their bodies.
     live = Announcement.objects.live().only(*LINK_FIELDS, "publish_at")
     related = live.filter(category_id=announcement.category_id).exclude(pk=announcement.pk)[:5]

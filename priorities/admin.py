@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from asean_portal.admin import ContentAdmin, year_filter
+from asean_portal.core.admin import ContentAdmin, year_filter
 
 from .models import Chairmanship, Priority
 
@@ -22,7 +22,15 @@ class PriorityInline(admin.TabularInline):
 
 @admin.register(Chairmanship)
 class ChairmanshipAdmin(ContentAdmin):
-    list_display = ("year", "theme", "chair_country", "status", "publish_time", "live", "english")
+    list_display = (
+        "year",
+        "theme",
+        "chair_country",
+        "status",
+        "publish_time",
+        "public_now",
+        "english",
+    )
     list_select_related = ("chair_country",)
     list_filter = ("status", ("chair_country", admin.RelatedOnlyFieldListFilter), "english_state")
     search_fields = ("theme_vi", "theme_en", "year")
@@ -32,7 +40,15 @@ class ChairmanshipAdmin(ContentAdmin):
 
 @admin.register(Priority)
 class PriorityAdmin(ContentAdmin):
-    list_display = ("number", "title", "chairmanship", "status", "publish_time", "live", "english")
+    list_display = (
+        "number",
+        "title",
+        "chairmanship",
+        "status",
+        "publish_time",
+        "public_now",
+        "english",
+    )
     list_display_links = ("number", "title")
     list_select_related = ("chairmanship",)
     list_filter = ("status", year_filter("chairmanship__year", _("year")), "english_state")

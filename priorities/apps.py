@@ -1,7 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from asean_portal.core.declarations import ContentAppConfig
 
-class PrioritiesConfig(AppConfig):
+
+class PrioritiesConfig(ContentAppConfig):
+    default = True  # chosen over the imported ContentAppConfig
     name = "priorities"
     verbose_name = _("Chairmanships and priorities")

@@ -3,13 +3,13 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from asean_portal.content import TranslatedContent
-from asean_portal.publishing import Publishable
-from asean_portal.richtext import RichTextField
-from events.models import slug_constraints, slug_field
+from asean_portal.core.content import TranslatedContent, slug_constraints, slug_field, year_errors
+from asean_portal.core.declarations import SearchIndex
+from asean_portal.core.publishing import Publishable
+from asean_portal.core.richtext import RichTextField
 
 
-class Chairmanship(TranslatedContent, Publishable):
+class Chairmanship(Publishable, TranslatedContent):
     slug_source = "theme"
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
@@ -24,6 +24,15 @@ class Chairmanship(TranslatedContent, Publishable):
     theme_rationale = models.TextField(_("meaning of the theme"), blank=True)
     description = RichTextField(_("description"), blank=True)
 
+    search_index = SearchIndex(
+        kind="chairmanship",
+        label=_("Chairmanship"),
+        title=("theme",),
+        body=("theme_rationale", "description"),
+        year=lambda chairmanship: chairmanship.year,
+    )
+    sitemap_section = "more"
+
     class Meta(Publishable.Meta):
         verbose_name = _("ASEAN Chairmanship")
         verbose_name_plural = _("ASEAN Chairmanships")
@@ -35,14 +44,15 @@ class Chairmanship(TranslatedContent, Publishable):
 
     def clean(self):
         super().clean()
-        if self.year is not None and not 1967 <= self.year <= 2100:
-            raise ValidationError({"year": _("Enter a year from 1967, when ASEAN was founded.")})
+        errors = year_errors(year=self.year)
+        if errors:
+            raise ValidationError(errors)
 
     def get_absolute_url(self):
         return reverse("priorities:chairmanship", kwargs={"slug": self.slug})
 
 
-class Priority(TranslatedContent, Publishable):
+class Priority(Publishable, TranslatedContent):
     chairmanship = models.ForeignKey(
         Chairmanship,
         verbose_name=_("chairmanship"),
@@ -56,6 +66,16 @@ class Priority(TranslatedContent, Publishable):
         _("summary"), blank=True, help_text=_("The short, official wording, if there is one.")
     )
     body = RichTextField(_("full text"), blank=True)
+
+    search_index = SearchIndex(
+        kind="priority",
+        label=_("Priority"),
+        title=("title",),
+        body=("summary", "body"),
+        year=lambda priority: priority.chairmanship.year,
+        related=("chairmanship",),
+    )
+    sitemap_section = "more"
 
     class Meta(Publishable.Meta):
         verbose_name = _("priority")

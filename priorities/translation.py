@@ -1,20 +1,15 @@
-from modeltranslation.translator import TranslationOptions, register
+from modeltranslation.translator import register
 
-from asean_portal.publishing import TRANSLATED_PUBLISHING_FIELDS
-from events.translation import NULL_SLUG, REQUIRED
+from asean_portal.core.translation import PublishableTranslation
 
 from .models import Chairmanship, Priority
 
 
 @register(Chairmanship)
-class ChairmanshipTranslation(TranslationOptions):
-    fields = ("theme", "slug", "theme_rationale", "description") + TRANSLATED_PUBLISHING_FIELDS
-    required_languages = REQUIRED
-    empty_values = NULL_SLUG
+class ChairmanshipTranslation(PublishableTranslation):
+    fields = ("theme", "slug", "theme_rationale", "description")
 
 
 @register(Priority)
-class PriorityTranslation(TranslationOptions):
-    fields = ("title", "slug", "summary", "body") + TRANSLATED_PUBLISHING_FIELDS
-    required_languages = REQUIRED
-    empty_values = NULL_SLUG
+class PriorityTranslation(PublishableTranslation):
+    fields = ("title", "slug", "summary", "body")

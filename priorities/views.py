@@ -2,8 +2,8 @@ from django.db.models import Prefetch
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from asean_portal.detail import find_by_slug, mark_preview
-from asean_portal.publishing import live_q
+from asean_portal.core.detail import find_by_slug, mark_preview
+from asean_portal.core.publishing import live_q
 
 from .models import Chairmanship, Priority
 
@@ -27,11 +27,11 @@ def index(request):
 
 @require_safe
 def chairmanship_detail(request, slug):
-    chairmanship, redirect, preview = find_by_slug(
+    chairmanship, answer, preview = find_by_slug(
         request, Chairmanship.objects.select_related("chair_country"), slug
     )
-    if redirect:
-        return redirect
+    if answer:
+        return answer
     priorities = chairmanship.priorities.filter(live_q()).order_by("number")
     context = {
         "chairmanship": chairmanship,
@@ -44,11 +44,11 @@ def chairmanship_detail(request, slug):
 
 @require_safe
 def priority_detail(request, slug):
-    priority, redirect, preview = find_by_slug(
+    priority, answer, preview = find_by_slug(
         request, Priority.objects.select_related("chairmanship"), slug
     )
-    if redirect:
-        return redirect
+    if answer:
+        return answer
     context = {
         "priority": priority,
         "translated_object": priority,

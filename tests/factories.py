@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from asean_portal.publishing import Status
+from asean_portal.core.publishing import Status
 from civil_service.models import Activity, Document, WorkPlan
 from events.models import Announcement, Category, Country, Meeting, MeetingSeries
 from priorities.models import Chairmanship, Priority

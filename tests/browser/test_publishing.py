@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone, translation
 from selenium.webdriver.common.by import By
 
-from asean_portal.publishing import Status, item_unpublish
+from asean_portal.core.publishing import Status, item_unpublish
 from events.models import EmbargoLink
 from tests import factories
 from tests.browser.test_public import axe_violations

@@ -13,7 +13,7 @@ import icalendar
 import pytest
 from django.utils import timezone, translation
 
-from asean_portal.publishing import Status
+from asean_portal.core.publishing import Status
 from tests import factories
 
 SITEMAP_NS = {

@@ -21,7 +21,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, announcements, meetings, activities, seed, replace, **options):
-        from asean_portal.demo import DemoGenerator
+        from asean_portal.ops.demo import DemoGenerator
 
         for name, value in (
             ("--announcements", announcements),

@@ -15,7 +15,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, update, **options):
-        from asean_portal.seeding import SeedLoader, read_seed
+        from asean_portal.ops.seeding import SeedLoader, read_seed
 
         stats = SeedLoader(update=update).load(read_seed())
         for key in sorted(stats):

@@ -8,7 +8,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Only list what is due.")
 
     def handle(self, *args, dry_run, **options):
-        from asean_portal.publishing import publish_due
+        from asean_portal.core.publishing import publish_due
 
         done = publish_due(dry_run=dry_run, source="command")
         for label, pk, action, won in done:

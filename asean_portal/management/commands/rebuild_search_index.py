@@ -7,7 +7,7 @@ class Command(BaseCommand):
     help = "Index every searchable object again (needed after bulk inserts that skip signals)."
 
     def handle(self, *args, **options):
-        from asean_portal.search import rebuild
+        from asean_portal.site.search import rebuild
 
         started = time.perf_counter()
         total = rebuild()

@@ -1,0 +1,84 @@
+"""Finding a public object by its slug in the current language: the one
+helper every detail view calls, which also answers for items taken off the
+site (410) and for old or other-language addresses (301)."""
+
+from django.db.models import Q
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language
+
+from .content import LANGUAGES, SlugHistory
+from .publishing import Publishable, Status
+
+
+def withdrawn_by_slug(queryset, slug):
+    if not issubclass(queryset.model, Publishable):
+        return None
+    lookup = Q()
+    for language in LANGUAGES:
+        lookup |= Q(**{f"slug_{language}": slug})
+    return (
+        queryset.model.objects.filter(lookup, status=Status.ARCHIVED, withdrawn_at__isnull=False)
+        .order_by("-withdrawn_at")
+        .first()
+    )
+
+
+def visible_queryset(request, queryset):
+    """The public sees live() objects; staff who may view the model also see
+    drafts and scheduled items, marked as not public."""
+    if not issubclass(queryset.model, Publishable):
+        return queryset, False  # reference data (countries, categories) is always public
+    opts = queryset.model._meta
+    user = request.user
+    if user.is_authenticated and user.is_staff:
+        if user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+            return queryset, True
+    return queryset.live(), False
+
+
+def find_by_slug(request, queryset, slug):
+    """Return (object, answer, staff preview?); a view returns ``answer``
+    when there is one.
+
+    An object is found by its slug in the page's language; ``answer`` is None.
+    A slug of the other language, or an old slug: the object, and a permanent
+    redirect to its current address. An item that was public and has been
+    withdrawn: no object, and a "withdrawn" page (410 Gone) with the reason.
+    Anything else is a 404.
+    """
+    queryset, preview = visible_queryset(request, queryset)
+    language = get_language()
+    obj = queryset.filter(**{f"slug_{language}": slug}).first()
+    if obj is not None:
+        return obj, None, preview
+    candidates = [f"slug_{other}" for other in LANGUAGES if other != language]
+    for field in candidates:
+        obj = queryset.filter(**{field: slug}).first()
+        if obj is not None:
+            break
+    if obj is None:
+        for lang in (language, *[lang for lang in LANGUAGES if lang != language]):
+            object_id = SlugHistory.find(queryset.model, lang, slug)
+            if object_id is not None:
+                obj = queryset.filter(pk=object_id).first()
+                if obj is not None:
+                    break
+    if obj is None:
+        withdrawn = withdrawn_by_slug(queryset, slug)
+        if withdrawn is not None:
+            return None, render(request, "withdrawn.html", {"object": withdrawn}, status=410), False
+        raise Http404
+    target = obj.get_absolute_url()
+    if target == request.path:
+        # The English page of an item without an English slug uses the
+        # Vietnamese one.
+        return obj, None, preview
+    return obj, HttpResponsePermanentRedirect(target), preview
+
+
+def mark_preview(response, preview):
+    if preview:
+        add_never_cache_headers(response)
+    return response

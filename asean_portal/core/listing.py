@@ -1,0 +1,34 @@
+"""What the public list pages share: safe pagination and year choices."""
+
+from django.core.paginator import Paginator
+from django.utils.translation import gettext_lazy as _
+
+from .content import FIRST_YEAR, LAST_YEAR
+
+PAGE_SIZE = 20
+
+
+def paginate(request, queryset, per_page=PAGE_SIZE):
+    """A page of results; a page number that is not a number, too small or too
+    large gives the nearest page instead of an error."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def query_without_page(request):
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+YEAR_FIELD = {
+    "min_value": FIRST_YEAR,
+    "max_value": LAST_YEAR,
+    "label": _("Year"),
+}
+
+
+def filtered(request, filterset_class, queryset):
+    """Apply a FilterSet to live content; invalid values are ignored and
+    reported on the page instead of failing."""
+    filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
+    return filterset, filterset.qs

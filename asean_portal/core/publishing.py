@@ -1,0 +1,493 @@
+"""The publishing core shared by every public content type.
+
+Visibility is decided by one queryset method, ``live(now)``, at query time:
+status scheduled or published, ``publish_at`` reached, ``unpublish_at`` not
+reached. Every public view, feed, sitemap, search, export and count uses it.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, models, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import signals
+from .content import EnglishState
+
+logger = logging.getLogger(__name__)
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+LIVE_STATUSES = (Status.SCHEDULED, Status.PUBLISHED)
+
+
+def window_q(now, start, end):
+    """Inside a publication window at ``now``: ``start`` reached and ``end``
+    empty or not reached (field names, possibly across relations)."""
+    return Q(**{f"{start}__lte": now}) & (Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gt": now}))
+
+
+def live_q(now=None, prefix=""):
+    """The live() condition as a Q object, for use across relations."""
+    now = now or timezone.now()
+    return Q(**{f"{prefix}status__in": LIVE_STATUSES}) & window_q(
+        now, f"{prefix}publish_at", f"{prefix}unpublish_at"
+    )
+
+
+def _staff_member(verbose_name):
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
+class PublishableQuerySet(models.QuerySet):
+    def live(self, now=None):
+        """What the public may see at ``now`` (default: this instant)."""
+        return self.filter(live_q(now))
+
+
+class Publishable(models.Model):
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text=_(
+            "The public sees an item only when it is scheduled or published, its publication "
+            "time has come, and its withdrawal time (if any) has not."
+        ),
+    )
+    publish_at = models.DateTimeField(
+        _("publication time"),
+        null=True,
+        blank=True,
+        help_text=_("Hanoi time (UTC+7). The item becomes public at this instant."),
+    )
+    unpublish_at = models.DateTimeField(
+        _("withdrawal time"),
+        null=True,
+        blank=True,
+        help_text=_("Hanoi time (UTC+7). Optional: the item stops being public at this instant."),
+    )
+    first_published_at = models.DateTimeField(
+        _("first published"), null=True, blank=True, editable=False
+    )
+    revised_at = models.DateTimeField(
+        _("last revised"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the text of a public item last changed; shown as “Updated on”."),
+    )
+    change_note = models.CharField(
+        _("public change note"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown with “Updated on …” when a public item is corrected."),
+    )
+    withdrawal_reason = models.TextField(
+        _("reason for withdrawal"),
+        blank=True,
+        help_text=_("Shown on the page that replaces an item taken off the site."),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
+    english_notice = models.BooleanField(
+        _("“English coming” notice"),
+        default=False,
+        help_text=_(
+            "Published in Vietnamese before the English was ready: the English page says "
+            "that the translation is coming."
+        ),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    created_by = _staff_member(_("created by"))
+    updated_by = _staff_member(_("last changed by"))
+    scheduled_by = _staff_member(_("scheduled by"))
+    published_by = _staff_member(_("published by"))
+
+    objects = PublishableQuerySet.as_manager()
+
+    # Further instants at which the type's pages change by themselves (see
+    # asean_portal.core.declarations).
+    window_fields: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+        # "publish" is checked by the admin and by the publishing transitions.
+        default_permissions = ("add", "change", "delete", "view", "publish")
+
+    def save(self, *args, **kwargs):
+        if self.status == Status.PUBLISHED and self.first_published_at is None:
+            self.first_published_at = self.publish_at or timezone.now()
+        super().save(*args, **kwargs)
+
+    def text_revised(self):
+        if self.is_live():
+            self.revised_at = timezone.now()
+
+    def is_live(self, now=None):
+        now = now or timezone.now()
+        return (
+            self.status in LIVE_STATUSES
+            and self.publish_at is not None
+            and self.publish_at <= now
+            and (self.unpublish_at is None or self.unpublish_at > now)
+        )
+
+    is_live.boolean = True
+    is_live.short_description = _("public now")
+
+    def clean(self):
+        super().clean()
+        if self.status in LIVE_STATUSES and self.publish_at is None:
+            raise ValidationError(
+                {"publish_at": _("A scheduled or published item needs a publication time.")}
+            )
+        if self.unpublish_at and self.publish_at and self.unpublish_at <= self.publish_at:
+            raise ValidationError(
+                {"unpublish_at": _("The withdrawal time must be after the publication time.")}
+            )
+
+
+def publishable_models():
+    """Every concrete model that inherits Publishable, for sweeps and tests."""
+    return [
+        model
+        for model in apps.get_models()
+        if issubclass(model, Publishable) and not model._meta.abstract
+    ]
+
+
+# --- Side effects: exactly once ------------------------------------------------
+
+
+class PublicationEvent(models.Model):
+    """One transition that really happened, written by its single winner.
+
+    The unique constraint makes a second event for the same transition
+    impossible, whatever tasks were duplicated or late."""
+
+    class Action(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    due_at = models.DateTimeField(_("due at"))
+    happened_at = models.DateTimeField(_("side effects ran at"))
+    lateness_ms = models.PositiveIntegerField(
+        _("lateness (ms)"),
+        help_text=_(
+            "How long after the due time the side effects ran. The public saw the item "
+            "change at the due time itself."
+        ),
+    )
+    source = models.CharField(_("run by"), max_length=10)
+    scheduled_by = _staff_member(_("scheduled by"))
+    acted_by = _staff_member(_("done by"))
+
+    class Meta:
+        verbose_name = _("publication event")
+        verbose_name_plural = _("publication events")
+        ordering = ["-happened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "action", "due_at"],
+                name="one_event_per_transition",
+            )
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.action} {self.content_type_id}:{self.object_id} @ {self.due_at:%Y-%m-%d %H:%M}"
+        )
+
+
+def publishable_model(label):
+    model = apps.get_model(label)
+    if not issubclass(model, Publishable):
+        raise LookupError(f"{label} is not publishable")
+    return model
+
+
+def record_event(model, pk, action, due_at, now, source, *, scheduled_by_id, acted_by=None):
+    """The event of a transition that happened, with how late its side effects ran."""
+    return PublicationEvent.objects.create(
+        content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+        object_id=pk,
+        action=action,
+        due_at=due_at,
+        happened_at=now,
+        lateness_ms=max(0, int((now - due_at).total_seconds() * 1000)),
+        source=source,
+        scheduled_by_id=scheduled_by_id,
+        acted_by=acted_by,
+    )
+
+
+def item_go_live(*, model, pk, now=None, source="task"):
+    """Make a due scheduled item published and run its side effects, once.
+
+    The conditional UPDATE has one winner however many tasks or sweeps race
+    for it; only the winner writes the event, purges caches and notifies.
+    Returns True for the winner."""
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        row = (
+            model.objects.filter(pk=pk, status=Status.SCHEDULED, publish_at__lte=now)
+            .values("publish_at", "scheduled_by_id")
+            .first()
+        )
+        if row is None:
+            return False
+        won = model.objects.filter(
+            pk=pk, status=Status.SCHEDULED, publish_at=row["publish_at"]
+        ).update(
+            status=Status.PUBLISHED,
+            first_published_at=Coalesce(F("first_published_at"), F("publish_at")),
+            published_by_id=F("scheduled_by_id"),
+            updated_at=now,
+        )
+        if not won:
+            return False
+        record_event(
+            model,
+            pk,
+            PublicationEvent.Action.PUBLISHED,
+            row["publish_at"],
+            now,
+            source,
+            scheduled_by_id=row["scheduled_by_id"],
+        )
+        transaction.on_commit(lambda: signals.published.send(sender=model, pk=pk))
+    return True
+
+
+def item_withdraw_due(*, model, pk, now=None, source="task"):
+    """Archive a published item whose withdrawal time has come, once."""
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        row = (
+            model.objects.filter(pk=pk, status__in=LIVE_STATUSES, unpublish_at__lte=now)
+            .values("unpublish_at", "scheduled_by_id")
+            .first()
+        )
+        if row is None:
+            return False
+        won = model.objects.filter(
+            pk=pk, status__in=LIVE_STATUSES, unpublish_at=row["unpublish_at"]
+        ).update(status=Status.ARCHIVED, withdrawn_at=now, updated_at=now)
+        if not won:
+            return False
+        record_event(
+            model,
+            pk,
+            PublicationEvent.Action.WITHDRAWN,
+            row["unpublish_at"],
+            now,
+            source,
+            scheduled_by_id=row["scheduled_by_id"],
+        )
+        transaction.on_commit(lambda: signals.withdrawn.send(sender=model, pk=pk))
+    return True
+
+
+def publish_due(*, now=None, dry_run=False, source="sweep"):
+    """The sweep: every due transition of every publishable type, one item at
+    a time, each in its own transaction. An item that fails is logged and
+    left for the next sweep; the others go on.
+
+    Returns [(label, pk, action, won)]; with dry_run nothing changes."""
+    now = now or timezone.now()
+    done = []
+    for model in publishable_models():
+        label = model._meta.label_lower
+        due = model.objects.filter(status=Status.SCHEDULED, publish_at__lte=now)
+        ending = model.objects.filter(status__in=LIVE_STATUSES, unpublish_at__lte=now)
+        for action, transition, queryset in (
+            ("publish", item_go_live, due),
+            ("withdraw", item_withdraw_due, ending),
+        ):
+            for pk in list(queryset.values_list("pk", flat=True)):
+                won = False
+                if not dry_run:
+                    try:
+                        won = transition(model=model, pk=pk, source=source)
+                    except DatabaseError:
+                        logger.exception(
+                            "%s of %s:%s failed; the next sweep retries", action, label, pk
+                        )
+                done.append((label, pk, action, won))
+    return done
+
+
+def overdue(*, now=None, grace_seconds=60):
+    """Scheduled items whose side effects are more than ``grace_seconds`` late."""
+
+    now = now or timezone.now()
+    limit = now - timedelta(seconds=grace_seconds)
+    found = []
+    for model in publishable_models():
+        for pk, publish_at in model.objects.filter(
+            status=Status.SCHEDULED, publish_at__lte=limit
+        ).values_list("pk", "publish_at"):
+            found.append(
+                {
+                    "type": model._meta.label_lower,
+                    "id": pk,
+                    "due_at": publish_at.isoformat(),
+                    "late_seconds": int((now - publish_at).total_seconds()),
+                }
+            )
+    return found
+
+
+# --- What staff do: each transition checks the "publish" permission -------------
+
+
+def _require_publish_permission(user, item):
+
+    opts = item._meta
+    if user is None or not user.has_perm(f"{opts.app_label}.publish_{opts.model_name}"):
+        raise PermissionDenied(
+            _("You are not allowed to schedule or publish %(type)s.")
+            % {"type": opts.verbose_name_plural}
+        )
+
+
+def hanoi_time(moment):
+    """A moment as staff read it: 08:00 22/11/2026, in Hanoi time."""
+    if moment is None:
+        return "—"
+    return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y")
+
+
+def refuse_past(at, now=None, *, grace=None):
+    """The refusal of a publication time that has already passed."""
+    now = now or timezone.now()
+    if at is None or at <= now - (grace or timedelta(0)):
+        raise ValidationError(
+            {
+                "publish_at": _(
+                    "The publication time %(time)s (Hanoi time) has already passed. Choose a "
+                    "later time, or publish now."
+                )
+                % {"time": hanoi_time(at)}
+            }
+        )
+
+
+class EnglishChoice(models.TextChoices):
+    HOLD = "hold", _("Hold it until the English is ready")
+    NOTICE = "notice", _("Publish in Vietnamese, with an “English coming” notice")
+
+
+def item_schedule(*, item, at, by, unpublish_at=None, english=None, now=None):
+    """Schedule (or reschedule) an item to go live at ``at``.
+
+    An item without English needs a choice: ``english="hold"`` keeps it a
+    draft (with the intended time) until the English is ready; ``"notice"``
+    schedules it with an "English coming" notice on its English page.
+    Returns True when the item was scheduled, False when it was held."""
+
+    _require_publish_permission(by, item)
+    now = now or timezone.now()
+    refuse_past(at, now)
+    if unpublish_at is not None and unpublish_at <= at:
+        raise ValidationError(
+            {"unpublish_at": _("The withdrawal time must be after the publication time.")}
+        )
+    if getattr(item, "english_state", None) == EnglishState.MISSING:
+        if english not in EnglishChoice.values:
+            raise ValidationError(
+                {
+                    "english": _(
+                        "This item has no English yet. Choose whether to hold it until the "
+                        "English is ready, or to publish it in Vietnamese with an “English "
+                        "coming” notice."
+                    )
+                },
+                code="english_missing",
+            )
+        if english == EnglishChoice.HOLD:
+            item.status = Status.DRAFT
+            item.publish_at = at
+            item.unpublish_at = unpublish_at
+            item.save()
+            return False
+        item.english_notice = True
+    item.status = Status.SCHEDULED
+    item.publish_at = at
+    item.unpublish_at = unpublish_at
+    item.scheduled_by = by
+    item.withdrawn_at = None
+    item.save()
+    return True
+
+
+def item_publish_now(*, item, by, now=None):
+    _require_publish_permission(by, item)
+    now = now or timezone.now()
+    item.status = Status.SCHEDULED
+    item.publish_at = now
+    item.scheduled_by = by
+    item.withdrawn_at = None
+    if item.unpublish_at is not None and item.unpublish_at <= now:
+        item.unpublish_at = None
+    item.save()
+    item_go_live(model=type(item), pk=item.pk, now=now, source="staff")
+    item.refresh_from_db()
+    return item
+
+
+def item_unpublish(*, item, by, reason_vi="", reason_en="", now=None):
+    """Take an item off the public site now. An item that was public leaves
+    a "withdrawn" page (HTTP 410) with the reason in its place."""
+
+    _require_publish_permission(by, item)
+    now = now or timezone.now()
+    was_live = item.is_live(now)
+    item.status = Status.ARCHIVED if was_live or item.first_published_at else Status.DRAFT
+    if was_live:
+        item.withdrawn_at = now
+        item.withdrawal_reason_vi = reason_vi or item.withdrawal_reason_vi
+        item.withdrawal_reason_en = reason_en or item.withdrawal_reason_en
+    item.save()
+    if was_live:
+        record_event(
+            type(item),
+            item.pk,
+            PublicationEvent.Action.WITHDRAWN,
+            now,
+            now,
+            "staff",
+            scheduled_by_id=item.scheduled_by_id,
+            acted_by=by,
+        )
+        model, pk = type(item), item.pk
+        transaction.on_commit(lambda: signals.withdrawn.send(sender=model, pk=pk))
+    return item

@@ -1,0 +1,219 @@
+"""Whole-page cache for anonymous readers, per language.
+
+A cached page must never outlive a transition. Two rules make that true even
+when no Celery worker runs:
+
+- every save or delete of content starts a new cache *generation*, stored
+  with every entry and read with it, so an editor's change shows at once;
+- no entry is kept past the *next scheduled transition* (the earliest future
+  ``publish_at``, ``unpublish_at`` or other boundary a type declares in
+  ``window_fields``, such as a Focus period), so a page
+  cached before an item's publication time stops being served at that time.
+  An entry is also checked against that instant when it is read, because
+  cache backends count their timeouts in whole seconds. The instant is the
+  first transition after the request *started*, so an item that falls due
+  while a page renders ends that page's life at once.
+"""
+
+import hashlib
+import time
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
+from django.db.models import Min
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language_from_path
+
+from asean_portal.core.publishing import LIVE_STATUSES, Status, publishable_models
+
+from .middleware import remember_language
+from .preferences import CONTRAST_COOKIE, FONT_COOKIE
+
+GENERATION_KEY = "portal:generation"
+# Per request or per reader: never stored with a page.
+NOT_KEPT_HEADERS = {"x-request-id", "x-page-cache", "expires", "date"}
+# What describes a body, which a 304 has not.
+BODY_HEADERS = {"content-type", "content-length", "content-language"}
+
+
+def generation():
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        # A new or emptied cache: any number unlike the last one will do.
+        value = int(time.time() * 1000)
+        cache.add(GENERATION_KEY, value, None)
+        value = cache.get(GENERATION_KEY, value)
+    return value
+
+
+def content_changed():
+    """Public pages may have changed: start a new cache generation."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, int(time.time() * 1000), None)
+
+
+def next_transition(now=None):
+    """The earliest future instant at which some page may change by itself."""
+    now = now or timezone.now()
+    moments = []
+    for model in publishable_models():
+        moments.append(
+            model.objects.filter(status=Status.SCHEDULED, publish_at__gt=now).aggregate(
+                at=Min("publish_at")
+            )["at"]
+        )
+        moments.append(
+            model.objects.filter(status__in=LIVE_STATUSES, unpublish_at__gt=now).aggregate(
+                at=Min("unpublish_at")
+            )["at"]
+        )
+        for field in model.window_fields:
+            moments.append(
+                model.objects.filter(**{f"{field}__gt": now}).aggregate(at=Min(field))["at"]
+            )
+    moments = [moment for moment in moments if moment is not None]
+    return min(moments).timestamp() if moments else None
+
+
+def cached_next_transition(gen, now):
+    """The first transition after ``now`` (the request's start, a timestamp),
+    from next_transition(), remembered for one generation.
+
+    A remembered value was found at some moment; it holds for a request that
+    started no earlier than that moment and before the transition."""
+    key = f"portal:next-transition:{gen}"
+    found = cache.get(key)
+    if found is not None:
+        found_at, moment = found
+        if found_at <= now and not (moment and moment <= now):
+            return moment or None
+    moment = next_transition(datetime.fromtimestamp(now, tz=UTC)) or 0  # 0: nothing is due
+    cache.set(key, (now, moment), settings.PAGE_CACHE_SECONDS)
+    return moment or None
+
+
+def cacheable_request(request):
+    if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_SECONDS:
+        return False
+    if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+        return False  # SecurityMiddleware answers with the redirect
+    if get_language_from_path(request.path_info) is None and not (
+        request.path_info.startswith("/sitemap") and request.path_info.endswith(".xml")
+    ):
+        return False
+    if f"/{settings.ADMIN_PATH}" in request.path_info:
+        return False
+    # Signed-in staff see drafts and previews: never from or into the cache.
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def page_key(request, host):
+    """Pages carry absolute addresses (canonical, hreflang), so the scheme and
+    host are part of the key, with the reader's display preferences."""
+    variant = "|".join(
+        (
+            request.scheme,
+            host,
+            request.get_full_path(),
+            request.COOKIES.get(FONT_COOKIE, ""),
+            request.COOKIES.get(CONTRAST_COOKIE, ""),
+        )
+    )
+    digest = hashlib.sha256(variant.encode("utf-8", "surrogateescape")).hexdigest()
+    return f"portal:page:{request.method}:{digest}"
+
+
+def cacheable_response(response):
+    if response.status_code != 200 or response.streaming:
+        return False
+    # The language cookie is set again on every hit (remember_language).
+    if any(name != settings.LANGUAGE_COOKIE_NAME for name in response.cookies):
+        return False
+    control = response.get("Cache-Control", "")
+    return not any(word in control for word in ("private", "no-cache", "no-store", "max-age=0"))
+
+
+def browser_caching(response, seconds_left):
+    """Browsers and proxies may keep an anonymous page briefly, never past the
+    next transition; repeat visits with the page's ETag get a 304."""
+    max_age = max(0, min(settings.PAGE_BROWSER_SECONDS, int(seconds_left)))
+    patch_cache_control(response, public=True, max_age=max_age)
+    patch_vary_headers(response, ("Cookie",))
+    return response
+
+
+class AnonymousPageCacheMiddleware:
+    """Serves anonymous pages from the cache before the rest of the stack runs.
+
+    It sits just after the request id, so a hit costs one cache round trip
+    (the generation and the entry are read together) and none of the other
+    middleware. An entry keeps every header the full stack gave the page
+    (security, CSP, permissions policy, ETag...), and a hit answers
+    conditional requests and sets the language cookie as the stack would.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not cacheable_request(request):
+            return self.get_response(request)
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            return self.get_response(request)  # the stack answers 400
+        now = time.time()
+        key = page_key(request, host)
+        found = cache.get_many([GENERATION_KEY, key]) or {}
+        gen = found.get(GENERATION_KEY)
+        if gen is None:
+            gen = generation()
+        entry = found.get(key)
+        if entry is not None and entry["generation"] == gen and entry["until"] > now:
+            return self.hit(request, entry, now)
+        response = self.get_response(request)
+        if not cacheable_response(response):
+            return response
+        until = now + settings.PAGE_CACHE_SECONDS
+        upcoming = cached_next_transition(gen, now)
+        if upcoming is not None:
+            until = min(until, upcoming)
+        browser_caching(response, until - now)
+        # A page that used a CSP nonce must not hand the same nonce to everyone.
+        if until - now >= 1 and getattr(request, "_csp_nonce", None) is None:
+            kept = HttpResponse(response.content)
+            for header, value in response.items():
+                if header.lower() not in NOT_KEPT_HEADERS:
+                    kept[header] = value
+            kept["X-Page-Cache"] = "hit"
+            entry = {"generation": gen, "until": until, "response": kept}
+            cache.set(key, entry, int(until - now))
+        response["X-Page-Cache"] = "miss"
+        return response
+
+    def hit(self, request, entry, now):
+        # The response comes out of the cache ready (pickled the way Django's
+        # own cache middleware keeps responses): only what depends on the
+        # moment or the reader changes.
+        response = entry["response"]
+        seconds_left = entry["until"] - now
+        if seconds_left < settings.PAGE_BROWSER_SECONDS:
+            patch_cache_control(response, max_age=int(seconds_left))
+        remember_language(request, response)
+        if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
+            conditional = get_conditional_response(
+                request, etag=response.get("ETag"), response=response
+            )
+            if conditional is not response:
+                # A 304 carries the page's security headers, as from the full stack.
+                for header, value in response.items():
+                    if header.lower() not in BODY_HEADERS and not conditional.has_header(header):
+                        conditional[header] = value
+                response = conditional
+        return response

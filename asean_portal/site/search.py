@@ -1,0 +1,281 @@
+"""Site search across every content type, in both languages, ignoring
+Vietnamese diacritics ("cong vu" finds "công vụ", "dong timor" finds
+"Đông Timor").
+
+Each searchable object has one SearchEntry holding its text in both languages.
+On PostgreSQL a trigger (see migration 0004) keeps a tsvector of the
+unaccented text, searched through a GIN index; on SQLite the entry's
+normalized text is searched with LIKE.
+
+An entry carries its object's publication window (live_from, live_until),
+so a search reads one table. Results are ranked among the MAX_RESULTS newest
+matches, so that a word found in every item costs the same as a rare one.
+The objects shown are still fetched through each model's live(): an entry
+whose object is not public is never shown.
+"""
+
+import html
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.db import connection, models
+from django.db.models import Case, F, Func, IntegerField, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from asean_portal.core.content import LANGUAGES
+from asean_portal.core.declarations import searchable_models
+from asean_portal.core.publishing import LIVE_STATUSES, window_q
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 8
+BODY_LIMIT = 20000
+MAX_RESULTS = 1000
+SNIPPET_LENGTH = 240
+
+
+# Every combining mark of the Basic Multilingual Plane: what NFD splits off a
+# letter (Vietnamese tone and vowel marks among them).
+_COMBINING = re.compile(
+    "["
+    + "".join(re.escape(chr(code)) for code in range(0x10000) if unicodedata.combining(chr(code)))
+    + "]"
+)
+
+
+def normalize(text):
+    """Lower case, without diacritics, đ as d; a precomposed letter stays one
+    character, so positions in the result are positions in ``text``."""
+    decomposed = unicodedata.normalize("NFD", text or "")
+    return _COMBINING.sub("", decomposed).lower().replace("đ", "d")
+
+
+def word_index(text):
+    """Folded words separated by single spaces, starting with a space, so that
+    ' ' + word finds a word that starts with it (as PostgreSQL's prefix match)."""
+    return " " + " ".join(re.findall(r"\w+", normalize(text)))
+
+
+def plain_text(value):
+    return html.unescape(strip_tags(value or "")).replace("\xa0", " ")[:BODY_LIMIT]
+
+
+def query_terms(query):
+    """The words of a query: letters and digits only, at most MAX_TERMS."""
+    cleaned = (query or "").replace("\x00", " ")[:MAX_QUERY_LENGTH]
+    terms = []
+    for word in re.findall(r"\w+", cleaned):
+        folded = normalize(word)
+        if folded and folded not in terms:
+            terms.append(folded)
+    return terms[:MAX_TERMS]
+
+
+def highlight(text, terms, length=SNIPPET_LENGTH):
+    """A snippet of ``text`` around the first match, with every match of any
+    term wrapped in <mark>; accents are kept, matching ignores them."""
+    text = text or ""
+    folded = normalize(text)
+    if len(folded) != len(text):  # a character folded to several: match without marks
+        return escape(text[:length])
+    spans = []
+    for term in terms:
+        for match in re.finditer(r"(?<!\w)" + re.escape(term), folded):
+            spans.append((match.start(), match.end()))
+    spans.sort()
+    phrase = re.search(r"(?<!\w)" + r"\W+".join(map(re.escape, terms)), folded) if terms else None
+    anchor = phrase.start() if phrase else (spans[0][0] if spans else 0)
+    start = max(0, anchor - length // 3)
+    if start:
+        space = text.rfind(" ", 0, start)
+        start = space + 1 if space >= 0 else start
+    end = min(len(text), start + length)
+    pieces, cursor = [], start
+    for span_start, span_end in spans:
+        if span_start < cursor or span_end > end:
+            continue
+        pieces.append(escape(text[cursor:span_start]))
+        pieces.append(f"<mark>{escape(text[span_start:span_end])}</mark>")
+        cursor = span_end
+    pieces.append(escape(text[cursor:end]))
+    prefix = "… " if start else ""
+    suffix = " …" if end < len(text) else ""
+    return mark_safe(prefix + "".join(pieces) + suffix)
+
+
+def kinds():
+    """{kind: label} of every searchable type, for the type filter."""
+    return {model.search_index.kind: model.search_index.label for model in searchable_models()}
+
+
+class SearchEntry(models.Model):
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=20, db_index=True)
+    year = models.PositiveSmallIntegerField(null=True, db_index=True)
+    date = models.DateTimeField(null=True)
+    title_vi = models.TextField(blank=True)
+    title_en = models.TextField(blank=True)
+    body_vi = models.TextField(blank=True)
+    body_en = models.TextField(blank=True)
+    # Lower case, without diacritics: what SQLite searches.
+    title_plain = models.TextField(blank=True)
+    plain = models.TextField(blank=True)
+    # PostgreSQL only: kept by a trigger, searched through a GIN index.
+    vector = SearchVectorField(null=True, editable=False)
+    # The object's publication window: publish_at while its status is live
+    # (empty otherwise), and unpublish_at.
+    live_from = models.DateTimeField(null=True)
+    live_until = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id"], name="unique_entry")
+        ]
+        indexes = [models.Index(fields=["-live_from", "-id"], name="search_entry_newest")]
+
+    def __str__(self):
+        return self.title_vi
+
+
+def entry_values(obj):
+    """The entry of an object, as its model's search_index describes it."""
+    index = type(obj).search_index
+
+    def pair(names):
+        return tuple(
+            " ".join(plain_text(getattr(obj, f"{name}_{lang}", "")) for name in names).strip()
+            for lang in LANGUAGES
+        )
+
+    prefix = index.title_prefix(obj)
+    title = tuple(f"{prefix} {part}" if prefix else part for part in pair(index.title))
+    body = pair(index.body)
+    return {
+        "kind": index.kind,
+        "year": index.year(obj),
+        "date": obj.publish_at,
+        "live_from": obj.publish_at if obj.status in LIVE_STATUSES else None,
+        "live_until": obj.unpublish_at,
+        **{f"title_{language}": text for language, text in zip(LANGUAGES, title, strict=True)},
+        **{f"body_{language}": text for language, text in zip(LANGUAGES, body, strict=True)},
+        "title_plain": word_index(" ".join(title)),
+        "plain": word_index(" ".join(title + body)),
+    }
+
+
+def index_object(obj):
+    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+    SearchEntry.objects.update_or_create(
+        content_type=content_type, object_id=obj.pk, defaults=entry_values(obj)
+    )
+
+
+def unindex_object(obj):
+    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+    SearchEntry.objects.filter(content_type=content_type, object_id=obj.pk).delete()
+
+
+def rebuild(models_to_index=None, batch_size=2000):
+    """Index every object of the given models again (after bulk inserts)."""
+    total = 0
+    for model in models_to_index or searchable_models():
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+        SearchEntry.objects.filter(content_type=content_type).delete()
+        queryset = model._default_manager.order_by("pk").select_related(*model.search_index.related)
+        batch = []
+        for obj in queryset.iterator(chunk_size=batch_size):
+            batch.append(
+                SearchEntry(content_type=content_type, object_id=obj.pk, **entry_values(obj))
+            )
+            if len(batch) >= batch_size:
+                SearchEntry.objects.bulk_create(batch)
+                total += len(batch)
+                batch = []
+        SearchEntry.objects.bulk_create(batch)
+        total += len(batch)
+    return total
+
+
+def live_entries(now=None):
+    """Entries inside their publication window (the window of live())."""
+    return SearchEntry.objects.filter(window_q(now or timezone.now(), "live_from", "live_until"))
+
+
+def search(query, kind=None, year=None, now=None):
+    """Entries matching every word of ``query``: the MAX_RESULTS newest
+    matches, best first, as a sequence that reads entries a page at a time."""
+    terms = query_terms(query)
+    entries = live_entries(now)
+    if kind:
+        entries = entries.filter(kind=kind)
+    if year:
+        entries = entries.filter(year=year)
+    if not terms:
+        return Ranked([]), terms
+    if connection.vendor == "postgresql":
+        query = _tsquery(terms)
+        matches = entries.filter(vector=query)
+        rank = SearchRank(F("vector"), query)
+    else:
+        for term in terms:
+            entries = entries.filter(plain__contains=f" {term}")
+        matches = entries
+        rank = _title_hits(terms)
+    # One query: the newest matches, then only those ranked.
+    newest = matches.order_by("-live_from", "-id").values("pk")[:MAX_RESULTS]
+    ranked = SearchEntry.objects.filter(pk__in=newest).annotate(rank=rank)
+    rows = sorted(ranked.values_list("pk", "rank", "date"), key=_best_first)
+    return Ranked([pk for pk, _rank, _date in rows]), terms
+
+
+def _best_first(row):
+    """Higher rank first, then newer, then the later entry; no date last."""
+    pk, rank, date = row
+    return (-rank, -date.timestamp() if date else float("inf"), -pk)
+
+
+class Ranked(Sequence):
+    """Search results: the ranked ids, and their entries read a page at a time."""
+
+    def __init__(self, ids):
+        self.ids = ids
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1 or None][0]
+        ids = self.ids[index]
+        found = SearchEntry.objects.in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+
+
+def _tsquery(terms):
+    # Words are letters and digits only (query_terms), so they are safe as
+    # tsquery syntax; each matches as a prefix ("hop" finds "hợp tác").
+    raw = " & ".join(f"{term}:*" for term in terms)
+    return SearchQuery(
+        Func(Value(raw), function="portal_unaccent"), config="simple", search_type="raw"
+    )
+
+
+def _title_hits(terms):
+    """Without PostgreSQL: how many of the words the title holds."""
+    title_hits = sum(
+        (
+            Case(When(title_plain__contains=f" {term}", then=Value(1)), default=Value(0))
+            for term in terms
+        ),
+        Value(0),
+    )
+    return Coalesce(title_hits, 0, output_field=IntegerField())

@@ -1,0 +1,225 @@
+import json
+
+from django import template
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.urls import translate_url
+from django.utils import translation
+from django.utils.translation import get_language_from_path
+
+register = template.Library()
+
+
+def _swap_prefix(path, language):
+    current = get_language_from_path(path)
+    if current:
+        return f"/{language}{path[len(current) + 1 :]}"
+    return f"/{language}/"
+
+
+def url_in_language(context, language):
+    """The URL of the page being shown, in another language.
+
+    A view that shows an object with per-language slugs passes the object; its
+    get_absolute_url() is evaluated in the target language. Other pages are
+    translated by resolving the path again under the target language.
+    """
+    request = context.get("request")
+    obj = context.get("translated_object")
+    if obj is not None and hasattr(obj, "get_absolute_url"):
+        with translation.override(language):
+            return obj.get_absolute_url()
+    if request is None:
+        return f"/{language}/"
+    path = request.path
+    url = translate_url(path, language)
+    if url == path:
+        url = _swap_prefix(path, language)
+    query = request.GET.urlencode()
+    return f"{url}?{query}" if query else url
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context):
+    """One entry per language: code, native name, URL of this page (relative
+    and absolute), and whether it is the current language."""
+    current = translation.get_language()
+    request = context.get("request")
+    links = []
+    for code, _name in settings.LANGUAGES:
+        url = url_in_language(context, code)
+        # The 400 page for a forged Host header must still render.
+        absolute = _absolute(request, url)
+        links.append(
+            {
+                "code": code,
+                "name": translation.get_language_info(code)["name_local"],
+                "url": url,
+                "absolute_url": absolute,
+                "canonical_url": _canonical(request, absolute),
+                "current": code == current,
+            }
+        )
+    return links
+
+
+def _canonical(request, absolute):
+    """The page's address without filters, except the page number."""
+    base = absolute.split("?", 1)[0]
+    page = request.GET.get("page", "") if request is not None else ""
+    return f"{base}?page={page}" if page.isdigit() and page != "1" else base
+
+
+OG_LOCALES = {"vi": "vi_VN", "en": "en_GB"}
+
+
+@register.simple_tag
+def og_locale(code):
+    return OG_LOCALES.get(code, code)
+
+
+NAV_ITEMS = (
+    # (url name, label, namespace or url name that marks the item current)
+    ("home", translation.gettext_lazy("Home"), "home"),
+    ("priorities:index", translation.gettext_lazy("Priorities"), "priorities"),
+    ("meetings:list", translation.gettext_lazy("Meetings"), "meetings"),
+    ("civil_service:work_plan", translation.gettext_lazy("Work plan"), "civil_service"),
+    ("news:list", translation.gettext_lazy("News"), "news"),
+    ("search", translation.gettext_lazy("Search"), "search"),
+)
+
+
+@register.simple_tag(takes_context=True)
+def nav_items(context):
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    current = (match.namespace or match.url_name) if match else None
+    return [
+        {"url_name": url_name, "label": label, "current": key == current}
+        for url_name, label, key in NAV_ITEMS
+    ]
+
+
+class TranslatedText(str):
+    """A field's text in the page's language, or its Vietnamese fallback;
+    ``lang`` says which, ``fallback`` whether English was missing."""
+
+    lang = "vi"
+    fallback = False
+
+
+@register.simple_tag
+def tr(obj, name):
+    from asean_portal.core.content import translated_value
+
+    language = translation.get_language()
+    value, actual = translated_value(obj, name, language)
+    text = TranslatedText(value)
+    text.lang = actual
+    text.fallback = actual != language and bool(value)
+    return text
+
+
+def _json_ld(data):
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.utils.html import _json_script_escapes
+    from django.utils.safestring import mark_safe
+
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return mark_safe(
+        '<script type="application/ld+json">'
+        + payload.translate(_json_script_escapes)
+        + "</script>"
+    )
+
+
+def _absolute(request, url):
+    try:
+        return request.build_absolute_uri(url) if request is not None else url
+    except DisallowedHost:
+        return url
+
+
+@register.simple_tag(takes_context=True)
+def organization_ld(context):
+    request = context.get("request")
+    return _json_ld(
+        {
+            "@context": "https://schema.org",
+            "@type": "GovernmentOrganization",
+            "name": str(translation.gettext("ASEAN Cooperation Portal")),
+            "url": _absolute(request, f"/{translation.get_language()}/"),
+            "areaServed": "VN",
+            "inLanguage": translation.get_language(),
+        }
+    )
+
+
+@register.simple_tag(takes_context=True)
+def news_article_ld(context, item):
+    from asean_portal.core.content import translated_value
+
+    request = context.get("request")
+    language = translation.get_language()
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": translated_value(item, "title", language)[0][:110],
+        "description": translated_value(item, "lead", language)[0],
+        "datePublished": item.publish_at,
+        "dateModified": item.updated_at,
+        "inLanguage": translated_value(item, "title", language)[1],
+        "mainEntityOfPage": _absolute(request, item.get_absolute_url()),
+        "publisher": {
+            "@type": "GovernmentOrganization",
+            "name": str(translation.gettext("ASEAN Cooperation Portal")),
+        },
+    }
+    if item.byline:
+        data["author"] = {"@type": "Person", "name": item.byline}
+    if item.image:
+        data["image"] = _absolute(request, item.image.url)
+    return _json_ld(data)
+
+
+@register.simple_tag(takes_context=True)
+def event_ld(context, meeting):
+    from asean_portal.core.content import translated_value
+
+    request = context.get("request")
+    language = translation.get_language()
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": translated_value(meeting, "title", language)[0],
+        "eventStatus": "https://schema.org/EventScheduled",
+        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "url": _absolute(request, meeting.get_absolute_url()),
+        "inLanguage": translated_value(meeting, "title", language)[1],
+    }
+    if meeting.start_date:
+        data["startDate"] = meeting.start_date
+        data["endDate"] = meeting.end_date or meeting.start_date
+    city = translated_value(meeting, "host_city", language)[0]
+    if city or meeting.host_country:
+        data["location"] = {
+            "@type": "Place",
+            "name": city or str(meeting.host_country),
+            "address": {
+                "@type": "PostalAddress",
+                "addressLocality": city,
+                "addressCountry": meeting.host_country.iso_code if meeting.host_country else "",
+            },
+        }
+    description = translated_value(meeting, "summary", language)[0]
+    if description:
+        data["description"] = description
+    return _json_ld(data)
+
+
+@register.filter
+def minutes(value):
+    """A timedelta as whole minutes (rounded up)."""
+    if value is None:
+        return 0
+    return max(1, -(-int(value.total_seconds()) // 60))

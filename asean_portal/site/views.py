@@ -1,0 +1,392 @@
+import logging
+import sys
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.contenttypes.models import ContentType
+from django.db import InterfaceError, OperationalError
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from asean_portal.core.content import LINK_FIELDS, in_languages
+from asean_portal.core.listing import paginate, query_without_page
+from asean_portal.core.publishing import PublicationEvent, Status, overdue, publishable_models
+from asean_portal.ops import health
+from civil_service.models import Activity
+from events.models import Announcement, Meeting
+from priorities.models import Chairmanship, Priority
+
+from . import preferences as prefs
+from . import search as site_search
+
+logger = logging.getLogger(__name__)
+
+# Last resort when even the 500 template cannot render: both languages, no tags.
+PLAIN_SERVER_ERROR = """<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><title>Lỗi máy chủ / Server error</title></head>
+<body><h1>Lỗi máy chủ</h1><p>Đã có lỗi xảy ra. Xin vui lòng thử lại sau ít phút.</p>
+<h2 lang="en">Server error</h2><p lang="en">Something went wrong. Please try again in a few
+minutes.</p></body></html>
+"""
+
+
+@require_safe
+def home(request):
+    now = timezone.now()
+    today = timezone.localdate()
+    # The home page links to items: it reads only what the links show (fewer
+    # columns to compile, send and convert).
+    news = Announcement.objects.live(now).only(*LINK_FIELDS, *in_languages("lead"), "publish_at")
+    meetings = Meeting.objects.live(now).only(*LINK_FIELDS, "start_date")
+    chairmanship = (
+        Chairmanship.objects.live(now)
+        .select_related("chair_country")
+        .prefetch_related(
+            Prefetch(
+                "priorities",
+                queryset=Priority.objects.live(now)
+                .only(*LINK_FIELDS, "number", "chairmanship_id")
+                .order_by("number"),
+                to_attr="live_priorities",
+            )
+        )
+        .order_by("-year")
+        .first()
+    )
+    # order_by(): the model's ordering would otherwise join the work plan and
+    # split each status into one group per activity.
+    progress = dict(
+        Activity.objects.live(now).order_by().values_list("progress").annotate(count=Count("pk"))
+    )
+    context = {
+        "focus": news.filter(is_featured=True)
+        .filter(Q(featured_from__isnull=True) | Q(featured_from__lte=now))
+        .filter(Q(featured_until__isnull=True) | Q(featured_until__gt=now))[:4],
+        "latest": news[:6],
+        "upcoming": meetings.filter(start_date__gte=today).order_by("start_date")[:4],
+        "recent": meetings.filter(start_date__lt=today).order_by("-start_date")[:4],
+        "chairmanship": chairmanship,
+        "progress": [(label, progress.get(value, 0)) for value, label in Activity.Status.choices],
+        "activity_total": sum(progress.values()),
+    }
+    return render(request, "home.html", context)
+
+
+@require_safe
+def search(request):
+    raw = request.GET.get("q", "").replace("\x00", " ").strip()
+    notices = []
+    if len(raw) > site_search.MAX_QUERY_LENGTH:
+        raw = raw[: site_search.MAX_QUERY_LENGTH]
+        notices.append(
+            _("Your search was shortened to its first %(count)s characters.")
+            % {"count": site_search.MAX_QUERY_LENGTH}
+        )
+    kind = request.GET.get("type", "")
+    if kind and kind not in site_search.kinds():
+        notices.append(_("The type of content asked for does not exist: all types are shown."))
+        kind = ""
+    year_text = request.GET.get("year", "").strip()
+    # isdigit() alone also accepts digits such as "²" that int() refuses.
+    four_digits = year_text.isascii() and year_text.isdigit() and len(year_text) == 4
+    year = int(year_text) if four_digits else None
+    if year_text and year is None:
+        notices.append(
+            _("The year was not understood (use four digits, e.g. 2022): all years are shown.")
+        )
+    results, terms = site_search.search(raw, kind=kind or None, year=year)
+    if raw and not terms:
+        notices.append(_("The search has no letters or digits to look for."))
+    page = paginate(request, results)
+    language = translation.get_language()
+    context = {
+        "capped": page.paginator.count >= site_search.MAX_RESULTS,
+        "query": raw,
+        "kind": kind,
+        "year": year_text if year else "",
+        "kinds": site_search.kinds().items(),
+        "notices": notices,
+        "terms": terms,
+        "page": page,
+        "hits": _hits(page, terms, language),
+        "query_string": query_without_page(request),
+    }
+    return render(request, "search.html", context)
+
+
+def _snippet_source(entry, language, terms):
+    """The body to quote: this language's, unless only the other one holds
+    the words searched for."""
+    candidates = [(getattr(entry, f"body_{language}"), language), (entry.body_vi, "vi")]
+
+    def matched(body):
+        words = site_search.word_index(body)
+        return sum(f" {term}" in words for term in terms)
+
+    best = max(candidates, key=lambda candidate: (matched(candidate[0]), bool(candidate[0])))
+    return best if best[0] else ("", language)
+
+
+def _hits(page, terms, language):
+    """What the result list shows for each entry: the object's address in
+    this language, its title and a highlighted snippet, fallback marked."""
+    entries = list(page)
+    objects = {}
+    for content_type_id in {entry.content_type_id for entry in entries}:
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        ids = [entry.object_id for entry in entries if entry.content_type_id == content_type_id]
+        # live() has the last word on what is shown, whatever an entry says.
+        for obj in model.objects.live().filter(pk__in=ids).only("pk", "slug_vi", "slug_en"):
+            objects[(content_type_id, obj.pk)] = obj
+    kinds = site_search.kinds()
+    hits = []
+    for entry in entries:
+        obj = objects.get((entry.content_type_id, entry.object_id))
+        if obj is None:
+            continue
+        title = getattr(entry, f"title_{language}") or entry.title_vi
+        body, body_lang = _snippet_source(entry, language, terms)
+        hits.append(
+            {
+                "url": obj.get_absolute_url(),
+                "kind": kinds[entry.kind],
+                "kind_code": entry.kind,
+                "year": entry.year,
+                "title": site_search.highlight(title, terms, length=400),
+                "title_lang": "" if getattr(entry, f"title_{language}") else "vi",
+                "snippet": site_search.highlight(body, terms),
+                "snippet_lang": "" if body_lang == language else body_lang,
+            }
+        )
+    return hits
+
+
+@require_safe
+@never_cache
+def preferences(request):
+    """Remember a reading preference in a cookie and go back to the page.
+
+    The controls are plain links so that they work without JavaScript.
+    """
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("home")
+    response = HttpResponseRedirect(target)
+    choices = (
+        (prefs.FONT_COOKIE, request.GET.get("font"), prefs.FONT_SIZES),
+        (prefs.CONTRAST_COOKIE, request.GET.get("contrast"), prefs.CONTRASTS),
+    )
+    for cookie, value, allowed in choices:
+        if value in allowed:
+            response.set_cookie(
+                cookie,
+                value,
+                max_age=settings.PREFERENCE_COOKIE_AGE,
+                samesite="Lax",
+                secure=request.is_secure(),
+            )
+    return response
+
+
+@require_safe
+def robots_txt(request):
+    admin_paths = "".join(
+        f"Disallow: /{code}/{settings.ADMIN_PATH}\n" for code, _name in settings.LANGUAGES
+    )
+    body = (
+        "User-agent: *\n"
+        f"{admin_paths}"
+        "Disallow: /readyz\n"
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}\n"
+    )
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")
+
+
+@never_cache
+@staff_member_required
+def publishing_status(request):
+    """Overdue and upcoming transitions and the latest events, for staff."""
+    now = timezone.now()
+    upcoming = []
+    for model in publishable_models():
+        for pk, at in model.objects.filter(status=Status.SCHEDULED, publish_at__gt=now).values_list(
+            "pk", "publish_at"
+        )[:50]:
+            upcoming.append({"type": model._meta.label_lower, "id": pk, "due_at": at.isoformat()})
+    events = [
+        {
+            "type": event.content_type.model,
+            "id": event.object_id,
+            "action": event.action,
+            "due_at": event.due_at.isoformat(),
+            "lateness_ms": event.lateness_ms,
+            "source": event.source,
+        }
+        for event in PublicationEvent.objects.select_related("content_type")[:50]
+    ]
+    return JsonResponse(
+        {
+            "now": now.isoformat(),
+            "overdue": overdue(now=now),
+            "upcoming": sorted(upcoming, key=lambda row: row["due_at"])[:50],
+            "events": events,
+        }
+    )
+
+
+@never_cache
+def healthz(request):
+    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+
+
+@never_cache
+def readyz(request):
+    healthy, checks = health.run_checks()
+    return JsonResponse(
+        {"status": "ok" if healthy else "failing", "checks": checks},
+        status=200 if healthy else 503,
+    )
+
+
+ERRORS = {
+    400: (
+        _("Bad request"),
+        _("The address or the form could not be understood. Please check it and try again."),
+    ),
+    403: (
+        _("Access denied"),
+        _(
+            "You do not have permission to open this page, or the form has expired. "
+            "Reload the page and try again."
+        ),
+    ),
+    404: (
+        _("Page not found"),
+        _("The page you are looking for does not exist or has been moved."),
+    ),
+    500: (
+        _("Server error"),
+        _("Something went wrong on our side. Please try again in a few minutes."),
+    ),
+    503: (
+        _("Service temporarily unavailable"),
+        _(
+            "The portal cannot reach its database for a moment. "
+            "Please try again in a minute; nothing has been changed."
+        ),
+    ),
+}
+
+# How long a client should wait before retrying when the database is away.
+RETRY_AFTER_SECONDS = 30
+
+
+def _error(request, status):
+    title, message = ERRORS[status]
+    context = {"error": {"status": status, "title": title, "message": message}}
+    response = render(request, "error.html", context, status=status)
+    add_never_cache_headers(response)
+    return response
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400)
+
+
+def permission_denied(request, exception=None):
+    return _error(request, 403)
+
+
+def csrf_failure(request, reason=""):
+    return _error(request, 403)
+
+
+def page_not_found(request, exception=None):
+    return _error(request, 404)
+
+
+def server_error(request):
+    """500, or 503 when the database is unreachable (a restart, a failover):
+    the reader is told to come back, and CONN_HEALTH_CHECKS reconnects on a
+    later request without restarting the server."""
+    # The template needs no database, so that it renders whatever failed.
+    status = 503 if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)) else 500
+    try:
+        response = _error(request, status)
+    except Exception:
+        logger.exception("the %s page itself failed to render", status)
+        response = HttpResponse(PLAIN_SERVER_ERROR, status=status)
+    if status == 503:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+@staff_member_required
+@never_cache
+def publishing_agenda(request):
+    """Upcoming scheduled items by day (Hanoi time), with that day's meetings."""
+    from datetime import timedelta
+
+    from asean_portal.core.publishing_admin import state_text
+
+    try:
+        days = min(max(int(request.GET.get("days", 14)), 1), 90)
+    except ValueError:
+        days = 14
+    now = timezone.now()
+    until = now + timedelta(days=days)
+    rows = []
+    for model in publishable_models():
+        opts = model._meta
+        if not request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+            continue
+        for item in model.objects.filter(
+            Q(status=Status.SCHEDULED) | Q(status=Status.DRAFT, publish_at__isnull=False),
+            publish_at__gt=now,
+            publish_at__lte=until,
+        ).select_related("scheduled_by"):
+            rows.append(
+                {
+                    "item": item,
+                    "type": opts.verbose_name,
+                    "at": timezone.localtime(item.publish_at),
+                    "state": state_text(item, now),
+                    "held": item.status == Status.DRAFT,
+                    "title_vi": getattr(item, f"{item.slug_source}_vi"),
+                    "title_en": getattr(item, f"{item.slug_source}_en"),
+                    "admin_url": reverse(
+                        f"admin:{opts.app_label}_{opts.model_name}_change", args=[item.pk]
+                    ),
+                }
+            )
+    rows.sort(key=lambda row: row["at"])
+    day_list = sorted({row["at"].date() for row in rows})
+    meetings = {}
+    for meeting in Meeting.objects.filter(start_date__in=day_list).order_by("start_date"):
+        meetings.setdefault(meeting.start_date, []).append(meeting)
+    agenda = [
+        {
+            "day": day,
+            "rows": [row for row in rows if row["at"].date() == day],
+            "meetings": meetings.get(day, []),
+        }
+        for day in day_list
+    ]
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Publishing agenda"),
+        "agenda": agenda,
+        "days": days,
+    }
+    return render(request, "admin/publishing/agenda.html", context)

@@ -1,0 +1,300 @@
+"""`make bench`: public pages under load, against Django's own ceiling.
+
+1. Prepares a PostgreSQL database of its own with the seed content and the demo
+   dataset (10 000 announcements, 200 meetings, 500 activities), and collects
+   static files.
+2. Starts gunicorn (2 sync workers, DEBUG off, Redis cache) on the portal, once
+   with the anonymous page cache off (cold) and once on (warm), and the same
+   gunicorn configuration on a minimal hello-world view (the ceiling).
+3. Drives each page type with wrk and prints rps, p50, p99, the ratio to the
+   hello-world rate and the queries per page; writes the table to
+   var/bench.md and stops every process it started.
+
+Environment: BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_SECONDS (per page,
+default 10), BENCH_CONNECTIONS (default 8).
+"""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from bench.common import ensure_database, save_table
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/asean_portal_bench_pages"
+)
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+WORKERS = 2
+SIZES = {"announcements": 10_000, "meetings": 200, "activities": 500}
+
+
+def environment(page_cache_seconds):
+    return {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-secret-key-that-is-long-enough-for-django-checks-0123456789",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PAGE_CACHE_SECONDS": str(page_cache_seconds),
+        "STATIC_ROOT": str(BASE_DIR / "var" / "bench-static"),
+        "PORTAL_ENV_FILE": os.devnull,
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "asean_portal.settings",
+        "PYTHONPATH": str(BASE_DIR),
+    }
+
+
+def manage(*args, env):
+    subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
+
+
+def prepare():
+    env = environment(0)
+    ensure_database(DATABASE_URL)
+    manage("migrate", "--noinput", "-v0", env=env)
+    manage("load_seed_content", "-v0", env=env)
+    code = (
+        "import django; django.setup(); from events.models import Announcement; "
+        "print(Announcement.objects.count())"
+    )
+    count = int(
+        subprocess.run(
+            [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True
+        ).stdout.strip()
+        or 0
+    )
+    if count < SIZES["announcements"]:
+        started = time.monotonic()
+        manage(
+            "generate_demo_content",
+            *(f"--{kind}={size}" for kind, size in SIZES.items()),
+            "--replace",
+            env=env,
+        )
+        print(f"demo dataset generated in {time.monotonic() - started:.1f} s")
+    manage("collectstatic", "--noinput", "-v0", env=env)
+
+
+class Server:
+    def __init__(self, app, port, env, probe="/healthz"):
+        self.port = port
+        self.process = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                app,
+                "--workers",
+                str(WORKERS),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=2)
+                break
+            except Exception:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise SystemExit(f"gunicorn for {app} did not start") from None
+                time.sleep(0.2)
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def wrk(url):
+    # A first request warms each worker (and the page cache, when it is on).
+    for _ in range(WORKERS * 2):
+        urllib.request.urlopen(url, timeout=30).read()
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.M))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": rps,
+        "p50": latency.get("50", "?"),
+        "p99": latency.get("99", "?"),
+        "errors": int(non_2xx.group(1)) if non_2xx else 0,
+    }
+
+
+def page_paths(env):
+    """One address per page type, found in the benchmark's own data."""
+    code = """
+import django, json
+django.setup()
+from django.utils import translation
+from events.models import Announcement, Meeting
+translation.activate("vi")
+news = Announcement.objects.live().order_by("-publish_at").first()
+meeting = Meeting.objects.live().order_by("-start_date").first()
+print(json.dumps({"news": news.get_absolute_url(), "meeting": meeting.get_absolute_url()}))
+"""
+    import json
+
+    found = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True
+        ).stdout
+    )
+    return {
+        "home": "/vi/",
+        "news list": "/vi/tin-tuc/",
+        "news detail": found["news"],
+        "meeting list": "/vi/hoi-nghi/",
+        "meeting detail": found["meeting"],
+        "work plan": "/vi/ke-hoach-lam-viec/",
+        "search": "/vi/tim-kiem/?q=c%C3%B4ng+v%E1%BB%A5",
+        "RSS feed": "/vi/tin-tuc/rss/",
+        "sitemap": "/sitemap-news.xml",
+    }
+
+
+def query_counts(paths, env):
+    """Queries each page makes with the page cache off, through Django's test client."""
+    import json
+
+    code = f"""
+import django, json
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+client = Client(HTTP_HOST="127.0.0.1")
+counts = {{}}
+for name, path in {paths!r}.items():
+    client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    counts[name] = (response.status_code, len(queries))
+print(json.dumps(counts))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True
+    )
+    if result.returncode:
+        raise SystemExit(result.stderr)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def admin_changelist(env):
+    """p50 and p95 of the announcement change list (10 000 rows), in ms."""
+    code = """
+import django, json, statistics, time
+django.setup()
+from django.contrib.auth import get_user_model
+from django.test import Client
+user, _ = get_user_model().objects.get_or_create(
+    username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
+)
+client = Client()
+client.force_login(user)
+url = "/vi/admin/events/announcement/"
+assert client.get(url).status_code == 200
+values = []
+for _ in range(20):
+    started = time.perf_counter()
+    client.get(url)
+    values.append((time.perf_counter() - started) * 1000)
+values.sort()
+print(json.dumps([statistics.median(values), values[18]]))
+"""
+    import json
+
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env={**env, "ALLOWED_HOSTS": "testserver"},
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        raise SystemExit(result.stderr)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def main():
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: `make bench` installs it from Debian's packages")
+    prepare()
+    cold_env = environment(0)
+    paths = page_paths(cold_env)
+    queries = query_counts(paths, cold_env)
+    admin_p50, admin_p95 = admin_changelist(cold_env)
+    results = {}
+
+    hello_env = {key: value for key, value in cold_env.items() if key != "DJANGO_SETTINGS_MODULE"}
+    hello = Server("bench.hello:application", free_port(), hello_env, probe="/")
+    try:
+        ceiling = wrk(f"http://127.0.0.1:{hello.port}/")
+    finally:
+        hello.stop()
+
+    for mode, seconds in (("cold", 0), ("warm", 300)):
+        server = Server("asean_portal.wsgi", free_port(), environment(seconds))
+        try:
+            for name, path in paths.items():
+                results[(name, mode)] = wrk(f"http://127.0.0.1:{server.port}{path}")
+        finally:
+            server.stop()
+
+    lines = [
+        f"Hello-world ceiling: {ceiling['rps']:.0f} rps (p50 {ceiling['p50']}, "
+        f"p99 {ceiling['p99']}); gunicorn {WORKERS} sync workers, wrk -t2 -c{CONNECTIONS} "
+        f"-d{SECONDS}s, PostgreSQL, Redis, {SIZES['announcements']} announcements.",
+        "",
+        "| page | queries | cold rps | cold p50 | cold p99 | cold % of ceiling "
+        "| warm rps | warm p50 | warm p99 | warm % of ceiling |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name in paths:
+        cold, warm = results[(name, "cold")], results[(name, "warm")]
+        status, count = queries[name]
+        lines.append(
+            f"| {name} | {count}{'' if status == 200 else f' ({status})'} "
+            f"| {cold['rps']:.0f} | {cold['p50']} | {cold['p99']} "
+            f"| {100 * cold['rps'] / ceiling['rps']:.1f} % "
+            f"| {warm['rps']:.0f} | {warm['p50']} | {warm['p99']} "
+            f"| {100 * warm['rps'] / ceiling['rps']:.1f} % |"
+        )
+        if cold["errors"] or warm["errors"]:
+            lines.append(f"|  ⚠ {name}: {cold['errors'] + warm['errors']} error responses |")
+    lines += [
+        "",
+        f"Admin change list of announcements ({SIZES['announcements']} rows): "
+        f"p50 {admin_p50:.0f} ms, p95 {admin_p95:.0f} ms.",
+    ]
+    saved = save_table("\n".join(lines), "bench.md")
+    print(f"\n(saved in {saved})")
+
+
+if __name__ == "__main__":
+    main()

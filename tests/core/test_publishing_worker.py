@@ -1,0 +1,229 @@
+"""Scheduled publishing with real Celery worker processes on a real Redis.
+
+The workers read the test database, so these tests run where it is a
+PostgreSQL server (CI's first pass); an in-memory SQLite test database
+cannot be shared with another process."""
+
+import contextlib
+import os
+import signal
+import statistics
+import time
+from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+import pytest
+import redis
+from django.core import mail
+from django.db import connection, transaction
+from django.utils import timezone
+
+from asean_portal.celery import app as celery_app
+from asean_portal.core.publishing import PublicationEvent, Status, item_schedule, publish_due
+from events.models import Announcement
+from tests import factories
+from tests.conftest import redis_server, subprocess_env, wait_for, worker_process
+
+pytestmark = [pytest.mark.redis, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def test_database_url():
+    if connection.vendor != "postgresql":
+        pytest.skip("a worker process shares the test database only on PostgreSQL")
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
+
+
+@contextlib.contextmanager
+def sending_to(url):
+    """The project's Celery app sends to ``url`` for a while."""
+    saved = celery_app.conf.broker_url, celery_app.conf.task_always_eager
+
+    def reconnect(**conf):
+        celery_app.close()
+        # close() forgets the connection pool, not the producers made from it.
+        celery_app.amqp._producer_pool = None
+        celery_app.conf.update(**conf)
+
+    reconnect(broker_url=url, task_always_eager=False)
+    try:
+        yield
+    finally:
+        reconnect(broker_url=saved[0], task_always_eager=saved[1])
+
+
+@pytest.fixture
+def broker(redis_url):
+    """A Redis database of its own, emptied, that the project's app sends to."""
+    url = redis_url.rsplit("/", 1)[0] + "/7"
+    redis.Redis.from_url(url).flushdb()
+    with sending_to(url):
+        yield url
+    redis.Redis.from_url(url).flushdb()
+
+
+def worker_env(database_url, broker_url, tmp_path, **extra):
+    return subprocess_env(
+        DATABASE_URL=database_url,
+        REDIS_URL=broker_url,
+        # django-environ reads the path after "filemail://" without its first slash.
+        EMAIL_URL=f"filemail:///{tmp_path / 'mail'}",
+        **extra,
+    )
+
+
+def mails_sent(tmp_path):
+    folder = tmp_path / "mail"
+    if not folder.exists():
+        return 0
+    return sum(path.read_text().count("\nSubject: ") for path in folder.iterdir())
+
+
+def schedule(count, officer, seconds_from, seconds_to):
+    """Schedule ``count`` drafts, each ``seconds_from``–``seconds_to`` ahead of
+    the moment it is scheduled."""
+    items = [factories.announcement(status=Status.DRAFT, publish_at=None) for _ in range(count)]
+    span = seconds_to - seconds_from
+    for index, item in enumerate(items):
+        ahead = seconds_from + span * index / max(count - 1, 1)
+        at = timezone.now() + timedelta(seconds=ahead)
+        with transaction.atomic():
+            item_schedule(item=item, at=at, by=officer)
+    return items
+
+
+def test_two_hundred_items_each_published_exactly_once_on_time(broker, test_database_url, tmp_path):
+    officer = factories.staff(role="Press officer", email="press@example.gov.vn")
+    env = worker_env(test_database_url, broker, tmp_path, PUBLISHING_SWEEP_SECONDS="1")
+    beat = ("-B", "-s", str(tmp_path / "beat-schedule"))
+    with worker_process(env, *beat, pool="prefork") as output:
+        # The worker is consuming once the ping queued before it is gone.
+        celery_app.send_task("asean_portal.tasks.ping", args=("ready",))
+        assert wait_for(lambda: redis.Redis.from_url(broker).llen("celery") == 0, timeout=30)
+        items = schedule(200, officer, 2, 5)
+        published = wait_for(
+            lambda: PublicationEvent.objects.count() >= 200, timeout=30, interval=0.2
+        )
+        assert published, (
+            PublicationEvent.objects.count(),
+            Announcement.objects.filter(status=Status.SCHEDULED).count(),
+        )
+        time.sleep(2)  # any duplicate would arrive now
+    assert "asean_portal.tasks.sweep" in output[0]
+    assert PublicationEvent.objects.count() == 200
+    assert (
+        Announcement.objects.filter(pk__in=[i.pk for i in items], status=Status.PUBLISHED).count()
+        == 200
+    )
+    assert set(PublicationEvent.objects.values_list("source", flat=True)) == {"sweep"}
+    lateness = sorted(PublicationEvent.objects.values_list("lateness_ms", flat=True))
+    p99 = lateness[int(len(lateness) * 0.99) - 1]
+    assert p99 <= 2000, (statistics.median(lateness), p99, lateness[-1])
+    # One email per publication, to the officer who scheduled it.
+    # The sweep here sends its mail from this process.
+    assert mails_sent(tmp_path) + len(mail.outbox) == 200
+
+
+def test_a_stopped_worker_catches_up_without_duplicates(broker, test_database_url, tmp_path):
+    officer = factories.staff(role="Press officer", email="press@example.gov.vn")
+    items = schedule(20, officer, 1, 2)
+    # No worker at the due time: the public already sees the items.
+    time.sleep(2.5)
+    assert Announcement.objects.live().filter(pk__in=[i.pk for i in items]).count() == 20
+    assert PublicationEvent.objects.count() == 0
+    env = worker_env(test_database_url, broker, tmp_path, PUBLISHING_SWEEP_SECONDS="1")
+    with worker_process(env, "-B", "-s", str(tmp_path / "beat-schedule")):
+        # A sweep in this process races beat's sweeps in the worker.
+        publish_due()
+        assert wait_for(
+            lambda: Announcement.objects.filter(status=Status.SCHEDULED).count() == 0, timeout=30
+        )
+        assert wait_for(lambda: redis.Redis.from_url(broker).llen("celery") == 0, timeout=30)
+        time.sleep(1)
+    assert PublicationEvent.objects.count() == 20
+    assert Announcement.objects.filter(status=Status.PUBLISHED).count() == 20
+    # The sweep here sends its mail from this process.
+    assert mails_sent(tmp_path) + len(mail.outbox) == 20
+
+
+def test_a_worker_killed_during_a_publication_leaves_it_to_run_again_once(
+    broker, test_database_url, tmp_path
+):
+    officer = factories.staff(role="Press officer", email="press@example.gov.vn")
+    item = factories.announcement(status=Status.DRAFT, publish_at=None)
+    env = worker_env(test_database_url, broker, tmp_path)
+    blocker = psycopg2.connect(test_database_url)
+    try:
+        with worker_process(env) as output:
+            with transaction.atomic():
+                item_schedule(item=item, at=timezone.now() + timedelta(seconds=1), by=officer)
+            # The test holds the item's row: the worker's publication waits
+            # inside its transaction, where the kill finds it.
+            with blocker.cursor() as cursor:
+                cursor.execute(
+                    "SELECT id FROM events_announcement WHERE id = %s FOR UPDATE", [item.pk]
+                )
+            time.sleep(1.2)  # the item is due; a sweep (as beat sends it) finds it
+            celery_app.send_task("asean_portal.tasks.sweep")
+            assert wait_for(waiting_on_a_lock, timeout=30), output
+            output.process.send_signal(signal.SIGKILL)
+            output.process.wait(timeout=10)
+        assert output.process.returncode == -signal.SIGKILL
+        assert "asean_portal.tasks.sweep" in output[0]
+    finally:
+        blocker.rollback()
+        blocker.close()
+    # Killed before its commit: nothing half-done.
+    item.refresh_from_db()
+    assert item.status == Status.SCHEDULED
+    assert not PublicationEvent.objects.exists()
+
+    env = worker_env(test_database_url, broker, tmp_path, PUBLISHING_SWEEP_SECONDS="1")
+    with worker_process(env, "-B", "-s", str(tmp_path / "beat-schedule")) as output:
+        caught_up = wait_for(lambda: PublicationEvent.objects.exists(), timeout=30)
+        time.sleep(2)  # further sweeps find nothing to do
+    assert caught_up, output
+    assert PublicationEvent.objects.filter(object_id=item.pk).count() == 1
+    assert Announcement.objects.get(pk=item.pk).status == Status.PUBLISHED
+    assert mails_sent(tmp_path) == 1
+
+
+def waiting_on_a_lock():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def test_scheduling_with_redis_down_succeeds_and_the_sweep_catches_up(
+    test_database_url, redis_server_binary, tmp_path
+):
+    with redis_server(redis_server_binary) as (url, stop_redis, start_redis):
+        stop_redis()
+        officer = factories.staff(role="Press officer", email="press@example.gov.vn")
+        item = factories.announcement(status=Status.DRAFT, publish_at=None)
+        started = time.monotonic()
+        with sending_to(url), transaction.atomic():
+            item_schedule(item=item, at=timezone.now() + timedelta(seconds=1), by=officer)
+        assert time.monotonic() - started < 10
+        item.refresh_from_db()
+        assert item.status == Status.SCHEDULED
+        time.sleep(1.5)
+        assert Announcement.objects.live().filter(pk=item.pk).exists()
+        # Redis returns; beat's sweep (every second here) catches up.
+        start_redis()
+        env = worker_env(test_database_url, url, tmp_path, PUBLISHING_SWEEP_SECONDS="1")
+        with worker_process(env, "-B", "-s", str(tmp_path / "beat-schedule")) as output:
+            caught_up = wait_for(
+                lambda: PublicationEvent.objects.filter(object_id=item.pk).exists(), timeout=30
+            )
+            time.sleep(2)  # further sweeps find nothing to do
+        assert caught_up, output
+    assert PublicationEvent.objects.filter(object_id=item.pk).count() == 1
+    assert PublicationEvent.objects.get(object_id=item.pk).source == "sweep"
+    assert Announcement.objects.get(pk=item.pk).status == Status.PUBLISHED
+    assert mails_sent(tmp_path) == 1

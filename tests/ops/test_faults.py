@@ -1,0 +1,186 @@
+"""Faults against real services: a PostgreSQL server restarted under a running
+gunicorn, and a Redis server stopped under the public site and the admin.
+
+The PostgreSQL server here is one of the test's own (initdb in a temporary
+folder), so that stopping it does not disturb the suite's database."""
+
+import contextlib
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from asean_portal.core.publishing import Status
+from bench.common import worker_pids
+from bench.pages import Server
+from events.models import Announcement
+from tests import factories
+from tests.conftest import (
+    BASE_DIR,
+    free_port,
+    redis_cache,
+    redis_server,
+    subprocess_env,
+    unavailable,
+    wait_for,
+)
+from tests.core.test_admin import sign_in
+
+
+def postgres_program(name):
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    if not found:
+        unavailable(f"the PostgreSQL server programs ({name}) are not installed")
+    return found[-1]
+
+
+@contextlib.contextmanager
+def private_postgres():
+    """A PostgreSQL cluster of the test's own; yields (url, stop, start)."""
+    initdb, pg_ctl = postgres_program("initdb"), postgres_program("pg_ctl")
+    folder = Path(tempfile.mkdtemp(prefix="portal-pg-"))
+    data = folder / "data"
+    data.mkdir(mode=0o700)
+    as_owner = []
+    if os.geteuid() == 0:
+        # PostgreSQL refuses to run as root.
+        shutil.chown(folder, "postgres")
+        shutil.chown(data, "postgres")
+        as_owner = ["runuser", "-u", "postgres", "--"]
+    port = free_port()
+
+    def run(*command):
+        subprocess.run([*as_owner, *command], check=True, capture_output=True, timeout=60)
+
+    run(initdb, "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync")
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+
+    def start():
+        run(pg_ctl, "-D", data, "-o", options, "-l", folder / "log", "-w", "start")
+
+    def stop():
+        run(pg_ctl, "-D", data, "-m", "fast", "-w", "stop")
+
+    start()
+    try:
+        with contextlib.closing(
+            psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
+        ) as server:
+            server.autocommit = True
+            server.cursor().execute("CREATE DATABASE portal")
+        yield f"postgres://postgres@127.0.0.1:{port}/portal", stop, start
+    finally:
+        subprocess.run([*as_owner, pg_ctl, "-D", data, "-m", "immediate", "stop"], check=False)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def gunicorn(env):
+    """The portal under gunicorn as `make bench` starts it (2 sync workers)."""
+    server = Server("asean_portal.wsgi", free_port(), env)
+    try:
+        yield f"http://127.0.0.1:{server.port}", server.process
+    finally:
+        server.stop()
+
+
+def get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(), dict(error.headers)
+    except OSError:
+        return None, "", {}
+
+
+@pytest.mark.postgres
+def test_a_postgresql_restart_gives_a_bilingual_503_and_service_recovers_by_itself(
+    collected_static,
+):
+    with private_postgres() as (url, stop, start):
+        env = subprocess_env(
+            DATABASE_URL=url, STATIC_ROOT=str(collected_static), PAGE_CACHE_SECONDS="0"
+        )
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=BASE_DIR,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        with gunicorn(env) as (base, server):
+            for _ in range(4):  # both workers hold a connection
+                assert get(base + "/vi/tin-tuc/")[0] == 200
+                assert get(base + "/en/news/")[0] == 200
+            workers = worker_pids(server.pid)
+
+            stop()
+            for path, language in [("/vi/tin-tuc/", "vi"), ("/en/news/", "en")] * 2:
+                status, page, headers = get(base + path)
+                assert status == 503, page
+                assert f'<html lang="{language}"' in page
+                assert "Dịch vụ tạm thời gián đoạn" in page
+                assert "Service temporarily unavailable" in page
+                assert headers["Retry-After"] == "30"
+
+            start()
+            assert wait_for(lambda: get(base + "/vi/tin-tuc/")[0] == 200, timeout=20)
+            statuses = {get(base + path)[0] for path in ["/vi/tin-tuc/", "/en/news/"] * 5}
+            assert statuses == {200}
+            assert server.poll() is None
+            assert worker_pids(server.pid) == workers, "gunicorn restarted a worker"
+
+
+@pytest.mark.redis
+def test_with_redis_stopped_the_public_site_and_the_admin_keep_working(
+    client, settings, redis_server_binary, caplog
+):
+    item = factories.announcement(**factories.live(title_vi="Tin vẫn đọc được"))
+    editor = factories.staff(role="Editor")
+    with redis_server(redis_server_binary) as (url, stop, _start):
+        settings.CACHES = redis_cache(url)
+        settings.PAGE_CACHE_SECONDS = 300
+        assert client.get(item.get_absolute_url()).status_code == 200
+
+        stop()
+        for path in [
+            "/vi/",
+            "/en/",
+            item.get_absolute_url(),
+            "/vi/tin-tuc/",
+            "/vi/tim-kiem/?q=tin",
+        ]:
+            response = client.get(path)
+            assert response.status_code == 200, path
+        assert "Tin vẫn đọc được" in client.get(item.get_absolute_url()).content.decode()
+        # Cache errors are logged, not raised.
+        assert "Exception ignored" in caplog.text
+        assert "ConnectionError" in caplog.text
+
+        # Staff sign in and save: sessions live in the database.
+        response = sign_in(client, editor)
+        assert response.status_code == 302, response.content.decode()[:500]
+        change = f"/vi/admin/events/announcement/{item.pk}/change/"
+        assert client.get(change).status_code == 200
+        draft = factories.announcement(status=Status.DRAFT, title_vi="Bản nháp")
+        response = client.post(
+            "/vi/admin/events/announcement/add/",
+            {
+                "title_vi": "Tin soạn khi Redis dừng",
+                "body_vi": "<p>Nội dung</p>",
+                "kind": "news",
+                "category": draft.category_id,
+                "status": Status.DRAFT,
+            },
+        )
+        assert response.status_code == 302, response.content.decode()[:2000]
+    assert Announcement.objects.filter(title_vi="Tin soạn khi Redis dừng").exists()

@@ -1,0 +1,282 @@
+"""The anonymous page cache never outlives a transition, with or without a worker."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+
+from asean_portal.core.publishing import Status
+from tests import factories
+from tests.conftest import free_port
+
+NEWS = "/vi/tin-tuc/"
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def fetch(client, path=NEWS):
+    response = client.get(path)
+    assert response.status_code == 200
+    return response["X-Page-Cache"], response.content.decode()
+
+
+def test_a_page_cached_before_a_publication_is_not_served_at_its_time(client):
+    due = timezone.now().replace(microsecond=0) + timedelta(hours=2)
+    item = factories.announcement(status=Status.SCHEDULED, publish_at=due)
+    with time_machine.travel(due - timedelta(seconds=100), tick=False):
+        assert fetch(client)[0] == "miss"
+        state, page = fetch(client)
+        assert state == "hit"
+        assert item.title_vi not in page
+    with time_machine.travel(due - timedelta(seconds=1), tick=False):
+        state, page = fetch(client)
+        assert state == "hit"
+        assert item.title_vi not in page
+    # No worker has run: the item is still "scheduled", and public by live().
+    with time_machine.travel(due, tick=False):
+        state, page = fetch(client)
+        assert state == "miss"
+        assert item.title_vi in page
+        item.refresh_from_db()
+        assert item.status == Status.SCHEDULED
+
+
+def test_a_page_cached_before_a_withdrawal_is_not_served_at_its_time(client):
+    now = timezone.now().replace(microsecond=0)
+    ends = now + timedelta(minutes=30)
+    item = factories.announcement(publish_at=now - timedelta(days=1), unpublish_at=ends)
+    with time_machine.travel(ends - timedelta(seconds=2), tick=False):
+        fetch(client)
+        state, page = fetch(client)
+        assert (state, item.title_vi in page) == ("hit", True)
+    with time_machine.travel(ends, tick=False):
+        state, page = fetch(client)
+        assert (state, item.title_vi in page) == ("miss", False)
+
+
+def test_an_entry_lasts_at_most_page_cache_seconds_when_nothing_is_due(client, settings):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        fetch(client)
+        assert fetch(client)[0] == "hit"
+    with time_machine.travel(
+        start + timedelta(seconds=settings.PAGE_CACHE_SECONDS + 1), tick=False
+    ):
+        assert fetch(client)[0] == "miss"
+
+
+def test_any_edit_starts_a_new_generation(client):
+    item = factories.announcement()
+    fetch(client)
+    assert fetch(client)[0] == "hit"
+    item.title_vi = "Tiêu đề đã sửa"
+    item.save()
+    state, page = fetch(client)
+    assert state == "miss"
+    assert "Tiêu đề đã sửa" in page
+
+
+def test_scheduling_and_unpublishing_through_the_core_start_a_new_generation(
+    client, django_capture_on_commit_callbacks
+):
+    from asean_portal.core.publishing import item_schedule, item_unpublish
+
+    chief = factories.staff(role="Chief editor")
+    item = factories.announcement()
+    fetch(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        item_unpublish(item=item, by=chief)
+    state, page = fetch(client)
+    assert (state, item.title_vi in page) == ("miss", False)
+    with django_capture_on_commit_callbacks(execute=True):
+        item_schedule(item=item, at=timezone.now() + timedelta(hours=1), by=chief)
+    assert fetch(client)[0] == "miss"
+
+
+def test_languages_and_reading_preferences_have_their_own_entries(client):
+    fetch(client, "/vi/")
+    assert fetch(client, "/en/")[0] == "miss"
+    assert fetch(client, "/en/")[0] == "hit"
+    client.cookies["portal_font"] = "large"
+    assert fetch(client, "/en/")[0] == "miss"
+
+
+def test_signed_in_staff_are_never_served_from_the_cache(client):
+    draft = factories.announcement(status=Status.DRAFT, publish_at=None)
+    fetch(client)
+    client.force_login(factories.staff(role="Editor"))
+    response = client.get(NEWS)
+    assert not response.has_header("X-Page-Cache")
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    assert not response.has_header("X-Page-Cache")
+
+
+def test_pages_are_served_when_redis_is_down(client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "IGNORE_EXCEPTIONS": True},
+        }
+    }
+    item = factories.announcement()
+    for _ in range(2):
+        response = client.get(NEWS)
+        assert response.status_code == 200
+        assert item.title_vi in response.content.decode()
+
+
+def test_the_sitemap_is_cached_and_follows_publications(client):
+    factories.announcement()
+    assert client.get("/sitemap-news.xml")["X-Page-Cache"] == "miss"
+    assert client.get("/sitemap-news.xml")["X-Page-Cache"] == "hit"
+    item = factories.announcement()
+    response = client.get("/sitemap-news.xml")
+    assert response["X-Page-Cache"] == "miss"
+    assert item.slug_vi in response.content.decode()
+
+
+def test_browsers_may_keep_a_page_briefly_and_never_past_a_transition(client, settings):
+    start = timezone.now().replace(microsecond=0)
+    factories.announcement(status=Status.SCHEDULED, publish_at=start + timedelta(seconds=20))
+    with time_machine.travel(start, tick=False):
+        response = client.get(NEWS)
+    assert "public" in response["Cache-Control"]
+    assert "max-age=20" in response["Cache-Control"]
+    assert "Cookie" in response["Vary"]
+    etag = response["ETag"]
+    with time_machine.travel(start + timedelta(seconds=5), tick=False):
+        assert client.get(NEWS, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_a_hit_answers_like_the_full_stack_without_touching_the_database(
+    client, django_assert_num_queries
+):
+    factories.announcement()
+    miss = client.get(NEWS)
+    assert miss["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        hit = client.get(NEWS)
+    assert hit["X-Page-Cache"] == "hit"
+    assert hit.content == miss.content
+    for header in (
+        "Content-Type",
+        "Content-Language",
+        "Content-Security-Policy",
+        "Permissions-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+        "ETag",
+        "Cache-Control",
+        "Vary",
+    ):
+        assert hit[header] == miss[header], header
+    assert hit["X-Request-ID"] != miss["X-Request-ID"]
+
+
+def test_a_hit_sets_the_language_cookie_for_a_reader_without_one(client):
+    fetch(client, "/en/")
+    assert client.cookies["portal_language"].value == "en"
+    del client.cookies["portal_language"]
+    response = client.get("/en/")
+    assert response["X-Page-Cache"] == "hit"
+    assert response.cookies["portal_language"].value == "en"
+    # A reader who already has it is not sent it again.
+    assert "portal_language" not in client.get("/en/").cookies
+
+
+def test_a_hit_answers_a_repeat_visit_with_304(client):
+    etag = client.get(NEWS)["ETag"]
+    response = client.get(NEWS, HTTP_IF_NONE_MATCH=etag)
+    assert (response.status_code, response["X-Page-Cache"]) == (304, "hit")
+    assert response.content == b""
+    assert client.get(NEWS, HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def test_each_host_and_scheme_has_its_own_entry(client, settings):
+    settings.ALLOWED_HOSTS = ["portal.example", "www.portal.example"]
+    page = client.get(NEWS, HTTP_HOST="portal.example").content.decode()
+    assert "http://portal.example/vi/tin-tuc/" in page
+    response = client.get(NEWS, HTTP_HOST="www.portal.example")
+    assert response["X-Page-Cache"] == "miss"
+    assert "http://www.portal.example/vi/tin-tuc/" in response.content.decode()
+    response = client.get(NEWS, HTTP_HOST="portal.example", secure=True)
+    assert response["X-Page-Cache"] == "miss"
+    assert "https://portal.example/vi/tin-tuc/" in response.content.decode()
+
+
+def test_a_forged_host_gets_the_full_stacks_400_page(client):
+    response = client.get(NEWS, HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    # Answered by the whole stack (headers, language), not cut short by the cache.
+    assert response.has_header("Content-Security-Policy")
+    assert 'lang="vi"' in response.content.decode()
+
+
+def test_with_https_redirect_a_plain_request_is_redirected_even_if_cached(client, settings):
+    assert client.get(NEWS)["X-Page-Cache"] == "miss"
+    assert client.get(NEWS)["X-Page-Cache"] == "hit"
+    settings.SECURE_SSL_REDIRECT = True
+    # A server started with the setting on, and the plain page still cached.
+    restarted = Client()
+    response = restarted.get(NEWS)
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://")
+    assert restarted.get(NEWS, secure=True)["X-Page-Cache"] == "miss"
+
+
+def test_a_304_from_the_cache_carries_the_security_headers(client):
+    etag = client.get(NEWS)["ETag"]
+    response = client.get(NEWS, HTTP_IF_NONE_MATCH=etag)
+    assert (response.status_code, response["X-Page-Cache"]) == (304, "hit")
+    for header in ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options"):
+        assert response.has_header(header), header
+    assert not response.has_header("Content-Type")
+
+
+def test_the_lifetime_is_capped_by_the_first_transition_after_the_request_started():
+    from asean_portal.site.pagecache import cached_next_transition, generation
+
+    start = timezone.now().replace(microsecond=0)
+    due = start + timedelta(seconds=1)
+    factories.announcement(status=Status.SCHEDULED, publish_at=due)
+    later = factories.announcement(status=Status.SCHEDULED, publish_at=due + timedelta(hours=1))
+    gen = generation()
+    # The page took 5 s to render: the item due after 1 s still ends its life.
+    with time_machine.travel(start + timedelta(seconds=5), tick=False):
+        assert cached_next_transition(gen, start.timestamp()) == due.timestamp()
+        # A value found for a later request does not hold for an earlier one.
+        now = timezone.now().timestamp()
+        assert cached_next_transition(gen, now) == later.publish_at.timestamp()
+        assert cached_next_transition(gen, start.timestamp()) == due.timestamp()
+
+
+def test_a_hit_near_a_transition_lets_browsers_keep_it_only_until_then(client):
+    start = timezone.now().replace(microsecond=0)
+    factories.announcement(status=Status.SCHEDULED, publish_at=start + timedelta(seconds=100))
+    with time_machine.travel(start, tick=False):
+        assert "max-age=60" in client.get(NEWS)["Cache-Control"]
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        response = client.get(NEWS)
+        assert (response["X-Page-Cache"], response["Cache-Control"]) == (
+            "hit",
+            "public, max-age=60",
+        )
+    with time_machine.travel(start + timedelta(seconds=85), tick=False):
+        response = client.get(NEWS)
+        assert (response["X-Page-Cache"], response["Cache-Control"]) == (
+            "hit",
+            "public, max-age=15",
+        )
