@@ -7,11 +7,11 @@ from .models import Activity
 
 # One colour per status, each with at least 4.5:1 contrast against white.
 COLOURS = {
-    Activity.Status.PROPOSED: "#5b5b5b",
-    Activity.Status.CONCEPT_NOTE_APPROVED: "#0b4fa8",
-    Activity.Status.IN_PROGRESS: "#8a4b00",
-    Activity.Status.COMPLETED: "#1f6f43",
-    Activity.Status.POSTPONED: "#a50e1b",
+    Activity.Progress.PROPOSED: "#5b5b5b",
+    Activity.Progress.CONCEPT_NOTE_APPROVED: "#0b4fa8",
+    Activity.Progress.IN_PROGRESS: "#8a4b00",
+    Activity.Progress.COMPLETED: "#1f6f43",
+    Activity.Progress.POSTPONED: "#a50e1b",
 }
 BAR_WIDTH, BAR_GAP, UNIT, LEFT, TOP, AXIS = 56, 28, 28, 48, 16, 40
 
@@ -28,7 +28,7 @@ def timeline(activities):
     for year, status, count in rows:
         counts.setdefault(year, {})[status] = count
     years = list(range(min(counts), max(counts) + 1)) if counts else []
-    statuses = [(value, label, COLOURS[value]) for value, label in Activity.Status.choices]
+    statuses = [(value, label, COLOURS[value]) for value, label in Activity.Progress.choices]
     tallest = max((sum(by_status.values()) for by_status in counts.values()), default=0)
     height = TOP + tallest * UNIT + AXIS
     bars = []

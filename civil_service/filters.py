@@ -4,14 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from asean_portal.core.listing import YEAR_FIELD
 from events.models import Country
 
-from .models import Activity, Document, Participation
+from .models import Activity, Document, Framework
 
 
 class ActivityFilter(django_filters.FilterSet):
     year = django_filters.NumberFilter(field_name="start_year", **YEAR_FIELD)
     status = django_filters.ChoiceFilter(
         field_name="progress",
-        choices=Activity.Status.choices,
+        choices=Activity.Progress.choices,
         label=_("Status"),
         empty_label=_("All statuses"),
     )
@@ -23,7 +23,7 @@ class ActivityFilter(django_filters.FilterSet):
         empty_label=_("All countries"),
     )
     participation = django_filters.ChoiceFilter(
-        choices=Participation.choices,
+        choices=Framework.choices,
         label=_("Who takes part"),
         empty_label=_("Everyone"),
     )

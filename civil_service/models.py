@@ -9,7 +9,9 @@ from asean_portal.core.publishing import Publishable
 from asean_portal.core.richtext import RichTextField
 
 
-class Participation(models.TextChoices):
+class Framework(models.TextChoices):
+    """Which ASEAN cooperation framework a work plan or activity belongs to."""
+
     ACCSM = "accsm", _("ACCSM (ASEAN Member States)")
     ACCSM_PLUS_THREE = "accsm3", _("ACCSM+3 (with China, Japan and the Republic of Korea)")
     WITH_PARTNERS = "partners", _("ACCSM+3 and Dialogue Partners")
@@ -28,7 +30,7 @@ class WorkPlan(Publishable, TranslatedContent):
 
     name = models.CharField(_("name"), max_length=300)
     slug = slug_field()
-    participation = models.CharField(_("framework"), max_length=10, choices=Participation.choices)
+    participation = models.CharField(_("framework"), max_length=10, choices=Framework.choices)
     first_year = models.PositiveSmallIntegerField(_("first year"))
     last_year = models.PositiveSmallIntegerField(_("last year"))
     adopted_by = models.CharField(_("adopted by"), max_length=300, blank=True)
@@ -62,7 +64,7 @@ class WorkPlan(Publishable, TranslatedContent):
 
 
 class Activity(Publishable, TranslatedContent):
-    class Status(models.TextChoices):
+    class Progress(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
         CONCEPT_NOTE_APPROVED = "approved", _("Concept note approved")
         IN_PROGRESS = "progress", _("In progress")
@@ -84,9 +86,7 @@ class Activity(Publishable, TranslatedContent):
         help_text=_("Only for activities over several years."),
     )
     is_annual = models.BooleanField(_("held every year"), default=False)
-    participation = models.CharField(
-        _("who takes part"), max_length=10, choices=Participation.choices
-    )
+    participation = models.CharField(_("who takes part"), max_length=10, choices=Framework.choices)
     registering_country = models.ForeignKey(
         "events.Country",
         verbose_name=_("registered by (country)"),
@@ -101,7 +101,7 @@ class Activity(Publishable, TranslatedContent):
         _("concept note approved by"), max_length=100, blank=True
     )
     progress = models.CharField(
-        _("progress"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+        _("progress"), max_length=10, choices=Progress.choices, default=Progress.PROPOSED
     )
     notes = models.TextField(_("notes"), blank=True)
     meetings = models.ManyToManyField(

@@ -51,7 +51,7 @@ def work_plan(request):
         "page": paginate(request, activities, per_page=ACTIVITIES_PER_PAGE),
         "query": query_without_page(request),
     }
-    return render(request, "civil_service/work_plan.html", context)
+    return render(request, "civil_service/activity_list.html", context)
 
 
 @require_safe

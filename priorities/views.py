@@ -22,7 +22,7 @@ def index(request):
         )
         .order_by("-year")
     )
-    return render(request, "priorities/index.html", {"chairmanships": chairmanships})
+    return render(request, "priorities/priority_list.html", {"chairmanships": chairmanships})
 
 
 @require_safe

@@ -225,7 +225,7 @@ class DemoGenerator:
 
     def activities(self, count, plans, countries):
         rows = []
-        progress = [value for value, _ in Activity.Status.choices]
+        progress = [value for value, _ in Activity.Progress.choices]
         participation = [value for value, _ in Activity._meta.get_field("participation").choices]
         for number in range(count):
             title_vi, title_en = self.title()

@@ -75,7 +75,7 @@ def home(request):
         "upcoming": meetings.filter(start_date__gte=today).order_by("start_date")[:4],
         "recent": meetings.filter(start_date__lt=today).order_by("-start_date")[:4],
         "chairmanship": chairmanship,
-        "progress": [(label, progress.get(value, 0)) for value, label in Activity.Status.choices],
+        "progress": [(label, progress.get(value, 0)) for value, label in Activity.Progress.choices],
         "activity_total": sum(progress.values()),
     }
     return render(request, "home.html", context)
