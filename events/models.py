@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -438,15 +439,11 @@ class EmbargoLink(models.Model):
 
     @property
     def token(self):
-        from django.core import signing
-
         return signing.dumps({"link": self.pk}, salt=self.SALT)
 
     @classmethod
     def from_token(cls, token):
         """The link a token names, or None for a forged or malformed token."""
-        from django.core import signing
-
         try:
             data = signing.loads(token, salt=cls.SALT)
         except signing.BadSignature:

@@ -17,7 +17,8 @@ from PIL import Image, ImageDraw
 
 from asean_portal.core.content import EnglishState, transliterate_slug
 from asean_portal.core.publishing import Status
-from asean_portal.ops.seeding import SeedLoader, read_seed
+from asean_portal.core.seeding import SeedLoader
+from asean_portal.ops.seeding import read_seed
 from asean_portal.site import search
 from civil_service.models import Activity, WorkPlan
 from events.models import Announcement, Category, Country, Meeting, MeetingSeries

@@ -8,6 +8,7 @@ from django.core.cache import caches
 from django.db import connection
 
 from asean_portal.celery import app as celery_app
+from asean_portal.core.publishing import overdue
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,6 @@ def check_broker():
 def check_overdue():
     """Scheduled items whose side effects are more than a minute late: the
     public already sees them (live()), but the worker or sweep is stuck."""
-    from asean_portal.core.publishing import overdue
 
     late = overdue()
     if late:

@@ -3,9 +3,14 @@ import json
 from django import template
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
+from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import translate_url
 from django.utils import translation
+from django.utils.html import _json_script_escapes
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_from_path
+
+from asean_portal.core.content import translated_value
 
 register = template.Library()
 
@@ -110,8 +115,6 @@ class TranslatedText(str):
 
 @register.simple_tag
 def tr(obj, name):
-    from asean_portal.core.content import translated_value
-
     language = translation.get_language()
     value, actual = translated_value(obj, name, language)
     text = TranslatedText(value)
@@ -121,10 +124,6 @@ def tr(obj, name):
 
 
 def _json_ld(data):
-    from django.core.serializers.json import DjangoJSONEncoder
-    from django.utils.html import _json_script_escapes
-    from django.utils.safestring import mark_safe
-
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
     return mark_safe(
         '<script type="application/ld+json">'
@@ -157,8 +156,6 @@ def organization_ld(context):
 
 @register.simple_tag(takes_context=True)
 def news_article_ld(context, item):
-    from asean_portal.core.content import translated_value
-
     request = context.get("request")
     language = translation.get_language()
     data = {
@@ -184,8 +181,6 @@ def news_article_ld(context, item):
 
 @register.simple_tag(takes_context=True)
 def event_ld(context, meeting):
-    from asean_portal.core.content import translated_value
-
     request = context.get("request")
     language = translation.get_language()
     data = {

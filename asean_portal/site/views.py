@@ -1,5 +1,6 @@
 import logging
 import sys
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import admin
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_safe
 from asean_portal.core.content import LINK_FIELDS, in_languages
 from asean_portal.core.listing import paginate, query_without_page
 from asean_portal.core.publishing import PublicationEvent, Status, overdue, publishable_models
+from asean_portal.core.publishing_admin import state_text
 from asean_portal.ops import health
 from civil_service.models import Activity
 from events.models import Announcement, Meeting
@@ -336,10 +338,6 @@ def server_error(request):
 @never_cache
 def publishing_agenda(request):
     """Upcoming scheduled items by day (Hanoi time), with that day's meetings."""
-    from datetime import timedelta
-
-    from asean_portal.core.publishing_admin import state_text
-
     try:
         days = min(max(int(request.GET.get("days", 14)), 1), 90)
     except ValueError:

@@ -3,6 +3,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from asean_portal.ops.demo import DemoGenerator
+
 
 class Command(BaseCommand):
     help = (
@@ -21,7 +23,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, announcements, meetings, activities, seed, replace, **options):
-        from asean_portal.ops.demo import DemoGenerator
 
         for name, value in (
             ("--announcements", announcements),

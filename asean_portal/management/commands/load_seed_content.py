@@ -1,9 +1,12 @@
 from django.core.management.base import BaseCommand
 
+from asean_portal.core.seeding import SeedLoader
+from asean_portal.ops.seeding import read_seed
+
 
 class Command(BaseCommand):
     help = (
-        "Load the portal's first content (asean_portal/seed/*.yaml) in both languages. "
+        "Load the portal's first content (asean_portal/ops/seed/*.yaml) in both languages. "
         "Items that already exist are left as they are, so running it again changes nothing."
     )
 
@@ -15,7 +18,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, update, **options):
-        from asean_portal.ops.seeding import SeedLoader, read_seed
 
         stats = SeedLoader(update=update).load(read_seed())
         for key in sorted(stats):

@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from asean_portal.core.publishing import publish_due
+
 
 class Command(BaseCommand):
     help = "Run the publishing sweep by hand: every due publication and withdrawal, once."
@@ -8,7 +10,6 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Only list what is due.")
 
     def handle(self, *args, dry_run, **options):
-        from asean_portal.core.publishing import publish_due
 
         done = publish_due(dry_run=dry_run, source="command")
         for label, pk, action, won in done:

@@ -2,12 +2,13 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from asean_portal.site.search import rebuild
+
 
 class Command(BaseCommand):
     help = "Index every searchable object again (needed after bulk inserts that skip signals)."
 
     def handle(self, *args, **options):
-        from asean_portal.site.search import rebuild
 
         started = time.perf_counter()
         total = rebuild()
