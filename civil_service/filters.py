@@ -2,9 +2,12 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from asean_portal.core.listing import YEAR_FIELD
-from events.models import Country
 
 from .models import Activity, Document, Framework
+
+# Countries are reference data of another app: reached through the relation,
+# so that this app does not import that one.
+Country = Activity._meta.get_field("registering_country").related_model
 
 
 class ActivityFilter(django_filters.FilterSet):
