@@ -34,7 +34,7 @@ def worker_pids(master_pid):
 
 def save_table(table, name):
     """Print a result table and write it to var/<name>."""
-    base_dir = Path(__file__).resolve().parents[2]
+    base_dir = Path(__file__).resolve().parents[1]
     print()
     print(table)
     target = base_dir / "var" / name

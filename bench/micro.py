@@ -14,7 +14,7 @@ from pathlib import Path
 from bench.common import ensure_database, percentile
 from bench.pages import admin_changelist
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+BASE_DIR = Path(__file__).resolve().parents[1]
 DATABASE_URL = os.environ.get(
     "BENCH_MICRO_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/asean_portal_bench_micro"
 )

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from bench.common import ensure_database, save_table
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+BASE_DIR = Path(__file__).resolve().parents[1]
 DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/asean_portal_bench_pages"
 )
