@@ -8,6 +8,8 @@ from django.views.static import serve
 
 from asean_portal.site import views
 from asean_portal.site.sitemaps import sitemaps
+from civil_service import api as civil_service_api
+from events import api as events_api
 from events import urls as events_urls
 
 handler400 = "asean_portal.site.views.bad_request"
@@ -16,12 +18,14 @@ handler404 = "asean_portal.site.views.page_not_found"
 handler500 = "asean_portal.site.views.server_error"
 
 SITEMAPS = sitemaps()
+# Each app's open-data endpoints, under /api/.
+API = [*events_api.urlpatterns, *civil_service_api.urlpatterns]
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("staff/publishing.json", views.publishing_status, name="publishing_status"),
-    path("api/", include("asean_portal.site.api")),
+    path("api/", include((API, "api"))),
     path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap"),
     path(

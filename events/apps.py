@@ -9,3 +9,5 @@ class EventsConfig(ContentAppConfig):
     verbose_name = _("Meetings and news")
     # Embargo links and their views are staff business, never public pages.
     private_models = ("EmbargoLink", "EmbargoView")
+    # The part of the home page this app fills: a function(now) -> context.
+    home_sections = "events.home.home_sections"

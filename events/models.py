@@ -169,6 +169,8 @@ class Meeting(Publishable, TranslatedContent):
         ),
     )
     sitemap_section = "meetings"
+    # The publishing agenda lists the meetings of the days it shows.
+    agenda_day_field = "start_date"
 
     class Meta(Publishable.Meta):
         verbose_name = _("meeting")

@@ -8,6 +8,9 @@ the seed loader find it without being edited.
 - A Publishable's visibility is bounded by ``publish_at`` and
   ``unpublish_at``; ``window_fields`` names further instants at which its
   pages change by themselves (for example a Focus period).
+- A type that takes place on a day (meetings) names that field in
+  ``agenda_day_field``: the publishing agenda lists them beside what goes out.
+- The app's part of the home page: ``home_sections`` on its AppConfig.
 - Seed content: ``asean_portal.core.seeding.seeder``.
 """
 
@@ -23,15 +26,21 @@ class ContentAppConfig(AppConfig):
 
     # Models of the app that the public never sees (object names).
     private_models: tuple[str, ...] = ()
+    # The dotted path of a function(now) returning the app's part of the home
+    # page's context, or None.
+    home_sections: str | None = None
+
+
+def content_apps():
+    return [config for config in apps.get_app_configs() if isinstance(config, ContentAppConfig)]
 
 
 def public_models():
     """The models of every content app, less those it keeps off the site."""
-    for config in apps.get_app_configs():
-        if isinstance(config, ContentAppConfig):
-            for model in config.get_models():
-                if model._meta.object_name not in config.private_models:
-                    yield model
+    for config in content_apps():
+        for model in config.get_models():
+            if model._meta.object_name not in config.private_models:
+                yield model
 
 
 def year_of(field):

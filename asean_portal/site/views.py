@@ -7,25 +7,23 @@ from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.contenttypes.models import ContentType
 from django.db import InterfaceError, OperationalError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from asean_portal.core.content import LINK_FIELDS, in_languages
+from asean_portal.core.declarations import content_apps, public_models
 from asean_portal.core.listing import paginate, query_without_page
 from asean_portal.core.publishing import PublicationEvent, Status, overdue, publishable_models
 from asean_portal.core.publishing_admin import state_text
 from asean_portal.ops import health
-from civil_service.models import Activity
-from events.models import Announcement, Meeting
-from priorities.models import Chairmanship, Priority
 
 from . import preferences as prefs
 from . import search as site_search
@@ -43,43 +41,12 @@ minutes.</p></body></html>
 
 @require_safe
 def home(request):
+    """Each content app fills its part of the home page (home_sections)."""
     now = timezone.now()
-    today = timezone.localdate()
-    # The home page links to items: it reads only what the links show (fewer
-    # columns to compile, send and convert).
-    news = Announcement.objects.live(now).only(*LINK_FIELDS, *in_languages("lead"), "publish_at")
-    meetings = Meeting.objects.live(now).only(*LINK_FIELDS, "start_date")
-    chairmanship = (
-        Chairmanship.objects.live(now)
-        .select_related("chair_country")
-        .prefetch_related(
-            Prefetch(
-                "priorities",
-                queryset=Priority.objects.live(now)
-                .only(*LINK_FIELDS, "number", "chairmanship_id")
-                .order_by("number"),
-                to_attr="live_priorities",
-            )
-        )
-        .order_by("-year")
-        .first()
-    )
-    # order_by(): the model's ordering would otherwise join the work plan and
-    # split each status into one group per activity.
-    progress = dict(
-        Activity.objects.live(now).order_by().values_list("progress").annotate(count=Count("pk"))
-    )
-    context = {
-        "focus": news.filter(is_featured=True)
-        .filter(Q(featured_from__isnull=True) | Q(featured_from__lte=now))
-        .filter(Q(featured_until__isnull=True) | Q(featured_until__gt=now))[:4],
-        "latest": news[:6],
-        "upcoming": meetings.filter(start_date__gte=today).order_by("start_date")[:4],
-        "recent": meetings.filter(start_date__lt=today).order_by("-start_date")[:4],
-        "chairmanship": chairmanship,
-        "progress": [(label, progress.get(value, 0)) for value, label in Activity.Progress.choices],
-        "activity_total": sum(progress.values()),
-    }
+    context = {}
+    for config in content_apps():
+        if config.home_sections:
+            context.update(import_string(config.home_sections)(now))
     return render(request, "home.html", context)
 
 
@@ -370,9 +337,13 @@ def publishing_agenda(request):
             )
     rows.sort(key=lambda row: row["at"])
     day_list = sorted({row["at"].date() for row in rows})
+    # What takes place on those days: the types that declare agenda_day_field.
     meetings = {}
-    for meeting in Meeting.objects.filter(start_date__in=day_list).order_by("start_date"):
-        meetings.setdefault(meeting.start_date, []).append(meeting)
+    for model in public_models():
+        field = getattr(model, "agenda_day_field", None)
+        if field:
+            for event in model.objects.filter(**{f"{field}__in": day_list}).order_by(field):
+                meetings.setdefault(getattr(event, field), []).append(event)
     agenda = [
         {
             "day": day,

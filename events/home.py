@@ -1,0 +1,24 @@
+"""What the events app shows on the home page (declared in its AppConfig)."""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from asean_portal.core.content import LINK_FIELDS, in_languages
+
+from .models import Announcement, Meeting
+
+
+def home_sections(now):
+    today = timezone.localdate(now)
+    # The home page links to items: it reads only what the links show (fewer
+    # columns to compile, send and convert).
+    news = Announcement.objects.live(now).only(*LINK_FIELDS, *in_languages("lead"), "publish_at")
+    meetings = Meeting.objects.live(now).only(*LINK_FIELDS, "start_date")
+    return {
+        "focus": news.filter(is_featured=True)
+        .filter(Q(featured_from__isnull=True) | Q(featured_from__lte=now))
+        .filter(Q(featured_until__isnull=True) | Q(featured_until__gt=now))[:4],
+        "latest": news[:6],
+        "upcoming": meetings.filter(start_date__gte=today).order_by("start_date")[:4],
+        "recent": meetings.filter(start_date__lt=today).order_by("-start_date")[:4],
+    }
