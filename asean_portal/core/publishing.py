@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, models, transaction
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +64,31 @@ class PublishableQuerySet(models.QuerySet):
     def live(self, now=None):
         """What the public may see at ``now`` (default: this instant)."""
         return self.filter(live_q(now))
+
+    def due_to_go_live(self, now):
+        """Scheduled items whose publication time has come: public by live()
+        already, waiting for the side effects of their transition."""
+        return self.filter(status=Status.SCHEDULED, publish_at__lte=now)
+
+    def due_to_withdraw(self, now):
+        return self.filter(status__in=LIVE_STATUSES, unpublish_at__lte=now)
+
+    def next_change(self, now):
+        """The earliest instant after ``now`` at which what the public sees of
+        these items changes by itself: a publication, a withdrawal, or another
+        boundary that the type declares in ``window_fields``."""
+        moments = [
+            self.filter(status=Status.SCHEDULED, publish_at__gt=now).aggregate(
+                at=Min("publish_at")
+            )["at"],
+            self.filter(status__in=LIVE_STATUSES, unpublish_at__gt=now).aggregate(
+                at=Min("unpublish_at")
+            )["at"],
+        ]
+        for field in self.model.window_fields:
+            moments.append(self.filter(**{f"{field}__gt": now}).aggregate(at=Min(field))["at"])
+        moments = [moment for moment in moments if moment is not None]
+        return min(moments) if moments else None
 
 
 class Publishable(models.Model):
@@ -145,6 +170,11 @@ class Publishable(models.Model):
     def text_revised(self):
         if self.is_live():
             self.revised_at = timezone.now()
+
+    def live_window(self):
+        """(start, end) of the time the item is public, as live() decides it;
+        no start while its status keeps it off the site."""
+        return (self.publish_at if self.status in LIVE_STATUSES else None, self.unpublish_at)
 
     def is_live(self, now=None):
         now = now or timezone.now()
@@ -326,8 +356,8 @@ def publish_due(*, now=None, dry_run=False, source="sweep"):
     done = []
     for model in publishable_models():
         label = model._meta.label_lower
-        due = model.objects.filter(status=Status.SCHEDULED, publish_at__lte=now)
-        ending = model.objects.filter(status__in=LIVE_STATUSES, unpublish_at__lte=now)
+        due = model.objects.due_to_go_live(now)
+        ending = model.objects.due_to_withdraw(now)
         for action, transition, queryset in (
             ("publish", item_go_live, due),
             ("withdraw", item_withdraw_due, ending),
@@ -352,9 +382,7 @@ def overdue(*, now=None, grace_seconds=60):
     limit = now - timedelta(seconds=grace_seconds)
     found = []
     for model in publishable_models():
-        for pk, publish_at in model.objects.filter(
-            status=Status.SCHEDULED, publish_at__lte=limit
-        ).values_list("pk", "publish_at"):
+        for pk, publish_at in model.objects.due_to_go_live(limit).values_list("pk", "publish_at"):
             found.append(
                 {
                     "type": model._meta.label_lower,

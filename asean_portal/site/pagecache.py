@@ -22,13 +22,12 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
-from django.db.models import Min
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language_from_path
 
-from asean_portal.core.publishing import LIVE_STATUSES, Status, publishable_models
+from asean_portal.core.publishing import publishable_models
 
 from .middleware import remember_language
 from .preferences import CONTRAST_COOKIE, FONT_COOKIE
@@ -61,22 +60,7 @@ def content_changed():
 def next_transition(now=None):
     """The earliest future instant at which some page may change by itself."""
     now = now or timezone.now()
-    moments = []
-    for model in publishable_models():
-        moments.append(
-            model.objects.filter(status=Status.SCHEDULED, publish_at__gt=now).aggregate(
-                at=Min("publish_at")
-            )["at"]
-        )
-        moments.append(
-            model.objects.filter(status__in=LIVE_STATUSES, unpublish_at__gt=now).aggregate(
-                at=Min("unpublish_at")
-            )["at"]
-        )
-        for field in model.window_fields:
-            moments.append(
-                model.objects.filter(**{f"{field}__gt": now}).aggregate(at=Min(field))["at"]
-            )
+    moments = [model.objects.next_change(now) for model in publishable_models()]
     moments = [moment for moment in moments if moment is not None]
     return min(moments).timestamp() if moments else None
 

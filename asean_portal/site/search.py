@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from asean_portal.core.content import LANGUAGES
 from asean_portal.core.declarations import searchable_models
-from asean_portal.core.publishing import LIVE_STATUSES, window_q
+from asean_portal.core.publishing import window_q
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
@@ -159,12 +159,13 @@ def entry_values(obj):
     prefix = index.title_prefix(obj)
     title = tuple(f"{prefix} {part}" if prefix else part for part in pair(index.title))
     body = pair(index.body)
+    live_from, live_until = obj.live_window()
     return {
         "kind": index.kind,
         "year": index.year(obj),
         "date": obj.publish_at,
-        "live_from": obj.publish_at if obj.status in LIVE_STATUSES else None,
-        "live_until": obj.unpublish_at,
+        "live_from": live_from,
+        "live_until": live_until,
         **{f"title_{language}": text for language, text in zip(LANGUAGES, title, strict=True)},
         **{f"body_{language}": text for language, text in zip(LANGUAGES, body, strict=True)},
         "title_plain": word_index(" ".join(title)),
