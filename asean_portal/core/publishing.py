@@ -277,73 +277,65 @@ def record_event(model, pk, action, due_at, now, source, *, scheduled_by_id, act
     )
 
 
-def item_go_live(*, model, pk, now=None, source="task"):
-    """Make a due scheduled item published and run its side effects, once.
+def _transition(*, model, pk, now, source, action, due_field, statuses, changes, signal):
+    """Perform one due transition of one item, once.
 
-    The conditional UPDATE has one winner however many tasks or sweeps race
-    for it; only the winner writes the event, purges caches and notifies.
-    Returns True for the winner."""
-
-    now = now or timezone.now()
+    The conditional UPDATE (still in ``statuses``, still due at the time that
+    was read) has one winner however many sweeps race for it; only the winner
+    writes the event and, after its commit, sends ``signal``. Returns True for
+    the winner."""
     with transaction.atomic():
         row = (
-            model.objects.filter(pk=pk, status=Status.SCHEDULED, publish_at__lte=now)
-            .values("publish_at", "scheduled_by_id")
+            model.objects.filter(pk=pk, status__in=statuses, **{f"{due_field}__lte": now})
+            .values(due_field, "scheduled_by_id")
             .first()
         )
         if row is None:
             return False
-        won = model.objects.filter(
-            pk=pk, status=Status.SCHEDULED, publish_at=row["publish_at"]
-        ).update(
-            status=Status.PUBLISHED,
-            first_published_at=Coalesce(F("first_published_at"), F("publish_at")),
-            published_by_id=F("scheduled_by_id"),
-            updated_at=now,
-        )
+        due = row[due_field]
+        won = model.objects.filter(pk=pk, status__in=statuses, **{due_field: due}).update(**changes)
         if not won:
             return False
-        record_event(
-            model,
-            pk,
-            PublicationEvent.Action.PUBLISHED,
-            row["publish_at"],
-            now,
-            source,
-            scheduled_by_id=row["scheduled_by_id"],
-        )
-        transaction.on_commit(lambda: signals.published.send(sender=model, pk=pk))
+        record_event(model, pk, action, due, now, source, scheduled_by_id=row["scheduled_by_id"])
+        transaction.on_commit(lambda: signal.send(sender=model, pk=pk))
     return True
 
 
-def item_withdraw_due(*, model, pk, now=None, source="task"):
+def item_go_live(*, model, pk, now=None, source="sweep"):
+    """Make a due scheduled item published and run its side effects, once."""
+    now = now or timezone.now()
+    return _transition(
+        model=model,
+        pk=pk,
+        now=now,
+        source=source,
+        action=PublicationEvent.Action.PUBLISHED,
+        due_field="publish_at",
+        statuses=(Status.SCHEDULED,),
+        changes={
+            "status": Status.PUBLISHED,
+            "first_published_at": Coalesce(F("first_published_at"), F("publish_at")),
+            "published_by_id": F("scheduled_by_id"),
+            "updated_at": now,
+        },
+        signal=signals.published,
+    )
+
+
+def item_withdraw_due(*, model, pk, now=None, source="sweep"):
     """Archive a published item whose withdrawal time has come, once."""
-
     now = now or timezone.now()
-    with transaction.atomic():
-        row = (
-            model.objects.filter(pk=pk, status__in=LIVE_STATUSES, unpublish_at__lte=now)
-            .values("unpublish_at", "scheduled_by_id")
-            .first()
-        )
-        if row is None:
-            return False
-        won = model.objects.filter(
-            pk=pk, status__in=LIVE_STATUSES, unpublish_at=row["unpublish_at"]
-        ).update(status=Status.ARCHIVED, withdrawn_at=now, updated_at=now)
-        if not won:
-            return False
-        record_event(
-            model,
-            pk,
-            PublicationEvent.Action.WITHDRAWN,
-            row["unpublish_at"],
-            now,
-            source,
-            scheduled_by_id=row["scheduled_by_id"],
-        )
-        transaction.on_commit(lambda: signals.withdrawn.send(sender=model, pk=pk))
-    return True
+    return _transition(
+        model=model,
+        pk=pk,
+        now=now,
+        source=source,
+        action=PublicationEvent.Action.WITHDRAWN,
+        due_field="unpublish_at",
+        statuses=LIVE_STATUSES,
+        changes={"status": Status.ARCHIVED, "withdrawn_at": now, "updated_at": now},
+        signal=signals.withdrawn,
+    )
 
 
 def publish_due(*, now=None, dry_run=False, source="sweep"):
