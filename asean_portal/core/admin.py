@@ -6,6 +6,7 @@ import logging
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
@@ -16,7 +17,7 @@ from reversion.admin import VersionAdmin
 
 from .admin_session import RESTORED, restore_expired_post
 from .publishing import Status, hanoi_time
-from .publishing_admin import PublishingAdminMixin, check_publication_time
+from .publishing_admin import PublishingAdminMixin
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,29 @@ STORAGE_FAILED = _(
 )
 
 PUBLISHING_FIELDS = ("status", "publish_at", "unpublish_at", "english_notice")
+# What only the transitions of asean_portal.core.publishing change: never a
+# form field, never written by saving a form (a stale one included), never
+# restored from a version.
+STATE_COLUMNS = (
+    "status",
+    "publish_at",
+    "unpublish_at",
+    "english_notice",
+    "first_published_at",
+    "withdrawn_at",
+    "scheduled_by_id",
+    "published_by_id",
+)
+# A deleted item comes back from the history as a draft.
+RECOVERED_STATE = {
+    "status": Status.DRAFT,
+    "publish_at": None,
+    "unpublish_at": None,
+    "english_notice": False,
+    "withdrawn_at": None,
+    "scheduled_by_id": None,
+    "published_by_id": None,
+}
 ENGLISH_FIELDS = ("english_label", "english_source")
 AUDIT_FIELDS = (
     "english_state",
@@ -174,22 +198,10 @@ class ContentAdmin(PublishingAdminMixin, TranslatedAdmin):
         "mark_english_reviewed",
     ]
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-
-        class PublishingForm(form):
-            def clean(self):
-                cleaned = super().clean()
-                check_publication_time(self)
-                return cleaned
-
-        return PublishingForm
-
     def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj)) + list(AUDIT_FIELDS)
-        if not self.can_publish(request):
-            readonly += list(PUBLISHING_FIELDS)
-        return readonly
+        # The publication state is shown, and changed by the buttons and
+        # actions (PublishingAdminMixin), which go through the transitions.
+        return [*super().get_readonly_fields(request, obj), *AUDIT_FIELDS, *PUBLISHING_FIELDS]
 
     def can_publish(self, request):
         opts = self.opts
@@ -198,13 +210,37 @@ class ContentAdmin(PublishingAdminMixin, TranslatedAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+            obj.updated_by = request.user
+            super().save_model(request, obj, form, change)
+            return
         obj.updated_by = request.user
-        if self.can_publish(request) and "status" in form.changed_data:
-            if obj.status == Status.SCHEDULED:
-                obj.scheduled_by = request.user
-            elif obj.status == Status.PUBLISHED:
-                obj.published_by = request.user
-        super().save_model(request, obj, form, change)
+        # The object was read when the form was posted; its state may have
+        # changed since (the sweep published it): only the content is written.
+        obj.save(
+            update_fields=[
+                field.attname
+                for field in obj._meta.concrete_fields
+                if not field.primary_key and field.attname not in STATE_COLUMNS
+            ]
+        )
+
+    def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
+        """Reverting to a version or recovering a deleted item restores the
+        content only: the state stays as the transitions left it, and a
+        recovered item is a draft."""
+        current = (
+            self.model._default_manager.filter(pk=version.object_id).values(*STATE_COLUMNS).first()
+        )
+        request.publication_state = current or RECOVERED_STATE
+        return super()._reversion_revisionform_view(request, version, template_name, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        state = getattr(request, "publication_state", None)
+        if state is not None and object_id is not None:
+            # Called by the history views just after the version was written
+            # back, in their transaction.
+            self.model._default_manager.filter(pk=unquote(object_id)).update(**state)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("publication time (Hanoi time, UTC+7)"), ordering="publish_at")
     def publish_time(self, obj):

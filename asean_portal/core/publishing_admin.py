@@ -4,8 +4,6 @@ and bulk actions for every transition, and the publishing agenda.
 Every button and action goes through the transition functions of the
 publishing core, which check the "publish" permission themselves."""
 
-from datetime import timedelta
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
@@ -26,7 +24,6 @@ from .publishing import (
     item_publish_now,
     item_schedule,
     item_unpublish,
-    refuse_past,
 )
 
 ZONE = gettext_lazy("Hanoi time, UTC+7")
@@ -343,18 +340,3 @@ class PublishingAdminMixin:
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/publishing/schedule_selected.html", context)
-
-
-def check_publication_time(form):
-    """The change form refuses a new publication time that has passed (a
-    minute's grace for the time it takes to fill in the form)."""
-    data = form.cleaned_data
-    if (
-        data.get("status") == Status.SCHEDULED
-        and "publish_at" in form.changed_data
-        and data.get("publish_at")
-    ):
-        try:
-            refuse_past(data["publish_at"], grace=timedelta(minutes=1))
-        except ValidationError as error:
-            apply_errors(form, error)

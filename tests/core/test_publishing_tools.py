@@ -127,25 +127,6 @@ def test_refusals_are_clear_and_in_the_officers_language(client, officer):
     assert item.status == Status.DRAFT
 
 
-def test_the_change_form_refuses_a_past_publication_time(client, officer):
-    item = factories.announcement(status=Status.DRAFT, publish_at=None)
-    url = CHANGE.format(lang="en", pk=item.pk)
-    data = {
-        "title_vi": item.title_vi,
-        "lead_vi": item.lead_vi,
-        "body_vi": item.body_vi,
-        "category": item.category_id,
-        "kind": item.kind,
-        "status": Status.SCHEDULED,
-        **split(timezone.now() - timedelta(days=1)),
-    }
-    response = client.post(url, data)
-    assert response.status_code == 200
-    assert "has already passed" in response.content.decode()
-    item.refresh_from_db()
-    assert item.status == Status.DRAFT
-
-
 def test_missing_english_asks_for_a_choice(client, officer, django_capture_on_commit_callbacks):
     url_for = lambda item: PUBLISHING.format(lang="en", pk=item.pk, action="schedule")  # noqa: E731
     at = future(4)

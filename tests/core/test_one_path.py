@@ -1,0 +1,140 @@
+"""Publication state changes through the transition functions only: not as a
+form field, not by reverting a version from the history, not by recovering a
+deleted item, not by a stale form. Each path, as each role."""
+
+from datetime import timedelta
+
+import pytest
+import reversion
+import time_machine
+from django.utils import timezone
+from reversion.models import Version
+
+from asean_portal.core.publishing import (
+    PublicationEvent,
+    Status,
+    item_go_live,
+    item_unpublish,
+    publish_due,
+)
+from events.models import Announcement
+from tests import factories
+from tests.core.test_admin import admin_url, announcement_form, errors
+
+ROLES = ["Editor", "Press officer", "Chief editor"]
+CHANGE = "events.announcement"
+
+
+def signed_in(client, role):
+    user = factories.staff(superuser=True) if role == "superuser" else factories.staff(role=role)
+    client.force_login(user)
+    return user
+
+
+def form_of(item, **overrides):
+    return announcement_form(
+        item.category, title_vi=item.title_vi, slug_vi=item.slug_vi, **overrides
+    )
+
+
+def assert_not_public(item, state):
+    item.refresh_from_db()
+    assert item.status == state
+    assert not Announcement.objects.live().filter(pk=item.pk).exists()
+    assert not PublicationEvent.objects.filter(object_id=item.pk, action="published").exists()
+
+
+@pytest.mark.parametrize("role", [*ROLES, "superuser"])
+def test_the_change_form_has_no_publication_fields(client, role):
+    signed_in(client, role)
+    item = factories.announcement(status=Status.DRAFT, publish_at=None)
+    html = client.get(admin_url(CHANGE, suffix=f"{item.pk}/change/")).content.decode()
+    assert 'name="status"' not in html
+    assert 'name="publish_at_0"' not in html
+    assert 'name="unpublish_at_0"' not in html
+
+
+@pytest.mark.parametrize("role", [*ROLES, "superuser"])
+def test_a_posted_status_is_ignored(client, role):
+    signed_in(client, role)
+    item = factories.announcement(status=Status.DRAFT, publish_at=None)
+    past = timezone.localtime() - timedelta(days=1)
+    response = client.post(
+        admin_url(CHANGE, suffix=f"{item.pk}/change/"),
+        form_of(
+            item,
+            status=Status.PUBLISHED,
+            publish_at_0=past.strftime("%d/%m/%Y"),
+            publish_at_1=past.strftime("%H:%M:%S"),
+        ),
+    )
+    assert response.status_code == 302, errors(response)
+    assert_not_public(item, Status.DRAFT)
+
+
+@pytest.mark.parametrize("role", [*ROLES, "superuser"])
+def test_reverting_a_version_does_not_republish(client, role):
+    officer = factories.staff(superuser=True)
+    with reversion.create_revision():
+        item = factories.announcement(title_vi="Bản đã đăng")
+    item_unpublish(item=item, by=officer, reason_vi="Sai sót")
+    version = Version.objects.get_for_object(item).get()
+    signed_in(client, role)
+    url = admin_url(CHANGE, suffix=f"{item.pk}/history/{version.pk}/")
+    response = client.post(url, form_of(item, status=Status.PUBLISHED))
+    assert response.status_code == 302, errors(response)
+    item.refresh_from_db()
+    assert item.status == Status.ARCHIVED
+    assert not Announcement.objects.live().filter(pk=item.pk).exists()
+
+
+@pytest.mark.parametrize("role", [*ROLES, "superuser"])
+def test_recovering_a_deleted_item_gives_a_draft(client, role):
+    with reversion.create_revision():
+        item = factories.announcement(title_vi="Bản đã xoá")
+    pk, category = item.pk, item.category
+    item.delete()
+    version = Version.objects.get_deleted(Announcement).get()
+    signed_in(client, role)
+    url = admin_url(CHANGE, suffix=f"recover/{version.pk}/")
+    data = announcement_form(category, title_vi="Bản đã xoá", slug_vi=item.slug_vi)
+    response = client.post(url, data)
+    if role == "Press officer" or role == "Editor":
+        # Recovering needs the right to add and change announcements.
+        assert response.status_code in (302, 403), errors(response)
+    if not Announcement.objects.filter(pk=pk).exists():
+        assert role not in ("Chief editor", "superuser")
+        return
+    recovered = Announcement.objects.get(pk=pk)
+    assert recovered.status == Status.DRAFT
+    assert recovered.publish_at is None
+    assert not Announcement.objects.live().filter(pk=pk).exists()
+
+
+def test_a_stale_form_saved_after_publication_keeps_the_sweep_working(client):
+    """A form opened while the item was scheduled and saved after the sweep
+    published it neither rewrites its state nor stops the sweep."""
+    signed_in(client, "Chief editor")
+    due = timezone.now() + timedelta(minutes=2, microseconds=345678)
+    item = factories.announcement(status=Status.SCHEDULED, publish_at=due)
+    other = factories.announcement(status=Status.SCHEDULED, publish_at=due + timedelta(minutes=5))
+    # The form as it was opened, with the due time to the second (the stored
+    # one has fractions of a second).
+    opened_at = timezone.localtime(due)
+    stale = form_of(
+        item,
+        status=Status.SCHEDULED,
+        publish_at_0=opened_at.strftime("%d/%m/%Y"),
+        publish_at_1=opened_at.strftime("%H:%M:%S"),
+    )
+    assert item_go_live(model=Announcement, pk=item.pk, now=due)
+    response = client.post(admin_url(CHANGE, suffix=f"{item.pk}/change/"), stale)
+    assert response.status_code == 302, errors(response)
+    item.refresh_from_db()
+    assert item.status == Status.PUBLISHED
+    with time_machine.travel(other.publish_at + timedelta(seconds=1), tick=False):
+        publish_due()
+    other.refresh_from_db()
+    assert other.status == Status.PUBLISHED
+    assert PublicationEvent.objects.filter(object_id=item.pk).count() == 1
+    assert PublicationEvent.objects.filter(object_id=other.pk).count() == 1
