@@ -2,6 +2,7 @@
 publishing fields guarded by the "publish" permission, times shown in Hanoi
 time, and the state of the English translation."""
 
+import hashlib
 import logging
 
 from django import forms
@@ -9,11 +10,13 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db import models
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 from reversion.admin import VersionAdmin
+from reversion.models import Version
 
 from .admin_session import RESTORED, restore_expired_post
 from .publishing import Status, hanoi_time
@@ -93,8 +96,18 @@ def year_filter(field, title):
     return YearFilter
 
 
+class OpenedAsForm(forms.ModelForm):
+    """Carries what the item was when the form was opened (a digest, see
+    TranslatedAdmin.fingerprint): a save after someone else's is refused once,
+    with the difference."""
+
+    opened_as = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
 class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
     """Admin for reference data with translated fields and history."""
+
+    form = OpenedAsForm
 
     list_per_page = 50
     actions = ["mark_english_reviewed"]
@@ -104,8 +117,24 @@ class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
         """The content first, then publishing, then the provenance of the
         English and the audit trail."""
         fields = list(super().get_fields(request, obj))
-        tail = ["publication_state", *PUBLISHING_FIELDS, *ENGLISH_FIELDS, *AUDIT_FIELDS]
+        tail = [
+            "publication_state",
+            *PUBLISHING_FIELDS,
+            *ENGLISH_FIELDS,
+            *AUDIT_FIELDS,
+            "opened_as",
+        ]
         return [f for f in fields if f not in tail] + [f for f in tail if f in fields]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and self.has_change_permission(request, obj):
+            return fieldsets
+        # Nothing to compare: a new item, or a read-only page.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "opened_as"]})
+            for name, options in fieldsets
+        ]
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """The form is shown again, filled in, with the reason and nothing
@@ -148,14 +177,83 @@ class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         refusal = getattr(request, "form_refusal", None)
-        if refusal is None:
+        if refusal is not None:
+
+            class RefusingForm(form):
+                def clean(self):
+                    raise forms.ValidationError(refusal, code="refused")
+
+            return RefusingForm
+        if obj is None:
             return form
+        model_admin = self
 
-        class RefusingForm(form):
+        class UnchangedSinceOpenedForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.fields["opened_as"].initial = model_admin.fingerprint(request, self.instance)
+
             def clean(self):
-                raise forms.ValidationError(refusal, code="refused")
+                cleaned = super().clean()
+                opened_as = self.data.get("opened_as")
+                now = self.fields["opened_as"].initial
+                if opened_as and opened_as != now:
+                    model_admin.refuse_lost_update(self, now)
+                return cleaned
 
-        return RefusingForm
+        return UnchangedSinceOpenedForm
+
+    def fingerprint(self, request, obj):
+        """A digest of what staff edit of ``obj`` as it is stored now: its
+        content columns (not its publication state), its many-to-many links
+        and the rows of its inlines."""
+        parts = [
+            (field.attname, field.value_to_string(obj))
+            for field in obj._meta.concrete_fields
+            if field.attname not in STATE_COLUMNS and field.attname != "updated_at"
+        ]
+        for field in obj._meta.many_to_many:
+            parts.append(
+                (field.name, sorted(getattr(obj, field.name).values_list("pk", flat=True)))
+            )
+        for inline in self.get_inline_instances(request, obj):
+            fk = inline.get_formset(request, obj).fk
+            rows = inline.model._default_manager.filter(**{fk.name: obj}).order_by("pk")
+            parts.append((inline.model._meta.label, list(rows.values_list())))
+        return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+    def refuse_lost_update(self, form, now):
+        """Name who saved since the form was opened and when, show the saved
+        value beside each field where it differs from what was typed, and let
+        the next save (made knowingly) go through."""
+        version = (
+            Version.objects.get_for_object(form.instance).select_related("revision__user").first()
+        )
+        who = _("Another staff member")
+        when = hanoi_time(getattr(form.instance, "updated_at", None))
+        if version is not None:
+            user = version.revision.user
+            who = (user.get_full_name() or user.get_username()) if user else who
+            when = hanoi_time(version.revision.date_created)
+        form.add_error(
+            None,
+            _(
+                "%(who)s changed this item at %(time)s (Hanoi time) after you opened it. "
+                "Nothing was saved: what you typed is kept below, and the saved value is "
+                "shown under each field that differs. Check them, then save again to keep "
+                "your version."
+            )
+            % {"who": who, "time": when},
+        )
+        for name in form.changed_data:
+            if name == "opened_as" or name not in form.fields:
+                continue
+            saved = strip_tags(str(form.initial.get(name) or "")).strip()
+            form.add_error(
+                name, _("Saved now: “%(value)s”") % {"value": Truncator(saved).chars(300)}
+            )
+        form.data = form.data.copy()
+        form.data["opened_as"] = now
 
     def render_change_form(self, request, context, *args, **kwargs):
         # The rich text editor's import map is an inline script: it carries the
