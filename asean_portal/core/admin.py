@@ -8,6 +8,7 @@ import logging
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html, strip_tags
@@ -19,7 +20,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from .admin_session import RESTORED, restore_expired_post
-from .publishing import Status, hanoi_time
+from .publishing import PublicationEvent, Status, hanoi_time
 from .publishing_admin import PublishingAdminMixin
 
 logger = logging.getLogger(__name__)
@@ -156,6 +157,42 @@ class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
                 for upload in files:
                     upload.seek(0)
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The item's versions and the transitions that happened to it, in one
+        timeline, newest first."""
+        response = super().history_view(request, object_id, extra_context)
+        context = getattr(response, "context_data", None)
+        if context is None:
+            return response
+        content_type = ContentType.objects.get_for_model(self.model, for_concrete_model=False)
+        events = PublicationEvent.objects.filter(
+            content_type=content_type, object_id=unquote(object_id)
+        ).select_related("scheduled_by", "acted_by")
+        timeline = [
+            {
+                "at": action["revision"].date_created,
+                "url": action["url"],
+                "who": action["revision"].user,
+                "what": action["revision"].get_comment() or _("Saved"),
+            }
+            for action in context["action_list"]
+        ] + [
+            {
+                "at": event.happened_at,
+                "who": event.acted_by or event.scheduled_by,
+                "what": _("%(action)s (due %(due)s, %(late)s ms late, run by %(source)s)")
+                % {
+                    "action": event.get_action_display(),
+                    "due": hanoi_time(event.due_at),
+                    "late": event.lateness_ms,
+                    "source": event.source,
+                },
+            }
+            for event in events
+        ]
+        context["timeline"] = sorted(timeline, key=lambda entry: entry["at"], reverse=True)
+        return response
 
     def response_delete(self, request, obj_display, obj_id):
         """Point to the undo: django-reversion keeps what was deleted."""

@@ -16,6 +16,7 @@ from django.db import DatabaseError, models, transaction
 from django.db.models import F, Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from . import signals
@@ -235,12 +236,14 @@ class PublicationEvent(models.Model):
         ),
     )
     source = models.CharField(_("run by"), max_length=10)
+    # The item's title when it happened, for the log's search and display.
+    object_repr = models.CharField(_("item"), max_length=300, blank=True)
     scheduled_by = _staff_member(_("scheduled by"))
     acted_by = _staff_member(_("done by"))
 
     class Meta:
         verbose_name = _("publication event")
-        verbose_name_plural = _("publication events")
+        verbose_name_plural = _("publication log")
         ordering = ["-happened_at"]
         constraints = [
             models.UniqueConstraint(
@@ -264,9 +267,11 @@ def publishable_model(label):
 
 def record_event(model, pk, action, due_at, now, source, *, scheduled_by_id, acted_by=None):
     """The event of a transition that happened, with how late its side effects ran."""
+    item = model._default_manager.filter(pk=pk).first()
     return PublicationEvent.objects.create(
         content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
         object_id=pk,
+        object_repr=Truncator(str(item) if item else "").chars(300),
         action=action,
         due_at=due_at,
         happened_at=now,

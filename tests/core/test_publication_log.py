@@ -1,0 +1,72 @@
+"""The record of what went out: the publication log in the admin, read-only
+for every staff member, and an item's history as one timeline."""
+
+from datetime import UTC, datetime
+
+import pytest
+import reversion
+import time_machine
+
+from asean_portal.core.publishing import PublicationEvent, Status, item_go_live, item_unpublish
+from events.models import Announcement
+from tests import factories
+from tests.core.test_admin import admin_url
+
+LOG = "/{lang}/admin/asean_portal/publicationevent/"
+DUE = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)  # 08:00 in Hanoi
+
+
+@pytest.fixture
+def published():
+    officer = factories.staff(role="Press officer", first_name="Phóng", last_name="Viên")
+    item = factories.announcement(
+        title_vi="Tin zzlog", status=Status.SCHEDULED, publish_at=DUE, scheduled_by=officer
+    )
+    with time_machine.travel(DUE.replace(second=3), tick=False):
+        assert item_go_live(model=Announcement, pk=item.pk)
+    return item
+
+
+@pytest.mark.parametrize("role", ["Editor", "Press officer", "Chief editor", "Administrator"])
+def test_every_role_reads_the_log_and_none_can_change_it(client, published, role):
+    client.force_login(factories.staff(role=role))
+    page = client.get(LOG.format(lang="vi"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Tin zzlog" in html
+    assert "08:00 21/11/2026" in html  # due, in Hanoi time
+    assert published.scheduled_by.get_username() in html  # who scheduled it
+    event = PublicationEvent.objects.get()
+    assert client.get(LOG.format(lang="vi") + "add/").status_code == 403
+    change = client.post(LOG.format(lang="vi") + f"{event.pk}/change/", {"source": "staff"})
+    assert change.status_code in (302, 403)
+    assert (
+        client.post(LOG.format(lang="vi") + f"{event.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    event.refresh_from_db()
+    assert event.source == "sweep"
+    assert PublicationEvent.objects.count() == 1
+
+
+def test_the_log_is_searchable_and_filterable(client, published):
+    other = factories.announcement(title_vi="Tin khác")
+    item_unpublish(item=other, by=factories.staff(superuser=True))
+    client.force_login(factories.staff(role="Editor"))
+    found = client.get(LOG.format(lang="en"), {"q": "zzlog"}).content.decode()
+    assert "Tin zzlog" in found and "Tin khác" not in found
+    withdrawn = client.get(LOG.format(lang="en"), {"action__exact": "withdrawn"}).content.decode()
+    assert "Tin khác" in withdrawn and "Tin zzlog" not in withdrawn
+
+
+def test_an_item_s_history_is_one_timeline(client, published):
+    client.force_login(factories.staff(superuser=True))
+    with reversion.create_revision():
+        published.title_vi = "Tin zzlog đã sửa"
+        published.save()
+        reversion.set_comment("Sửa tiêu đề")
+    page = client.get(admin_url("events.announcement", "vi", f"{published.pk}/history/"))
+    html = page.content.decode()
+    assert "Sửa tiêu đề" in html  # the version
+    assert "Đã đăng" in html or "Published" in html  # the transition
+    assert html.index("Sửa tiêu đề") < html.index("08:00 21/11/2026")  # newest first
