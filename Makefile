@@ -14,7 +14,7 @@ help:
 	@echo "make test          lint, migration and system checks, and the test suite"
 	@echo "make messages      compile the .po translation files"
 	@echo "make makemessages  collect new UI strings into locale/*/LC_MESSAGES/django.po"
-	@echo "make lint|format   ruff, and the import contracts (pyproject.toml)"
+	@echo "make lint|format   ruff, djLint for the templates, the import contracts"
 	@echo "make ci            what CI runs (.ci/run)"
 	@echo "make bench         public pages under load (wrk, gunicorn) against a hello-world ceiling"
 	@echo "make bench-micro   search at 100 000 items, admin change list, demo generation"
@@ -80,6 +80,8 @@ test: $(VENV)/.installed-dev .env messages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/djlint templates --check
+	$(BIN)/djlint templates --lint
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 	$(BIN)/pytest
@@ -88,10 +90,14 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/djlint templates --check
+	$(BIN)/djlint templates --lint
 
+# djLint exits 1 when it has rewritten a file; the check after it must pass.
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIN)/djlint templates --reformat --quiet || $(BIN)/djlint templates --check --quiet
 
 ci:
 	bash .ci/run
