@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
+from asean_portal.core.listing import reads_query
 from asean_portal.site import views
 from asean_portal.site.sitemaps import sitemaps
 from civil_service import api as civil_service_api
@@ -18,6 +19,13 @@ handler404 = "asean_portal.site.views.page_not_found"
 handler500 = "asean_portal.site.views.server_error"
 
 SITEMAPS = sitemaps()
+
+
+def sitemap_section(request, **kwargs):
+    """One section of the sitemap, a page (p) at a time."""
+    return sitemap_views.sitemap(request, **kwargs)
+
+
 # Each app's open-data endpoints, under /api/.
 API = [*events_api.urlpatterns, *civil_service_api.urlpatterns]
 
@@ -30,7 +38,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap"),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        reads_query("p")(sitemap_section),
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 
 from asean_portal.core.content import LINK_FIELDS, in_languages, translated_value
 from asean_portal.core.detail import find_by_slug, mark_preview
-from asean_portal.core.listing import filtered, paginate, query_without_page
+from asean_portal.core.listing import filtered, paginate, query_without_page, reads_query
 from asean_portal.core.publishing import live_q
 
 from .charts import timeline
@@ -40,6 +40,7 @@ def table_activities():
     )
 
 
+@reads_query(*ActivityFilter.base_filters, "page")
 @require_safe
 def work_plan(request):
     filterset, activities = filtered(request, ActivityFilter, table_activities())
@@ -54,6 +55,7 @@ def work_plan(request):
     return render(request, "civil_service/activity_list.html", context)
 
 
+@reads_query("page")
 @require_safe
 def work_plan_detail(request, slug):
     plan, answer, preview = find_by_slug(request, WorkPlan.objects.all(), slug)
@@ -86,6 +88,7 @@ def activity_detail(request, slug):
     return mark_preview(render(request, "civil_service/activity_detail.html", context), preview)
 
 
+@reads_query(*DocumentFilter.base_filters, "page")
 @require_safe
 def document_list(request):
     filterset, documents = filtered(request, DocumentFilter, Document.objects.live())

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from asean_portal.core.content import FIRST_YEAR, LAST_YEAR, LINK_FIELDS, in_languages
 from asean_portal.core.detail import find_by_slug, mark_preview
-from asean_portal.core.listing import filtered, paginate, query_without_page
+from asean_portal.core.listing import filtered, paginate, query_without_page, reads_query
 from asean_portal.core.publishing import Status, live_q
 
 from .filters import AnnouncementFilter, MeetingFilter
@@ -27,6 +27,7 @@ NEWS_LIST_FIELDS = (
 )
 
 
+@reads_query(*MeetingFilter.base_filters, "page")
 @require_safe
 def meeting_list(request):
     queryset = (
@@ -95,6 +96,7 @@ def _news_page(request, queryset, **extra):
     return render(request, "events/announcement_list.html", context)
 
 
+@reads_query(*AnnouncementFilter.base_filters, "page")
 @require_safe
 def news_list(request):
     return _news_page(
@@ -102,6 +104,7 @@ def news_list(request):
     )
 
 
+@reads_query(*AnnouncementFilter.base_filters, "page")
 @require_safe
 def news_category(request, slug):
     category, answer, _preview = find_by_slug(request, Category.objects.all(), slug)
@@ -197,6 +200,7 @@ def _month(value):
     return date(year, month, 1)
 
 
+@reads_query("month")
 @require_safe
 def meeting_calendar(request):
     """A month of meetings; by default the month of the next meeting (or the

@@ -32,3 +32,15 @@ def filtered(request, filterset_class, queryset):
     reported on the page instead of failing."""
     filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
     return filterset, filterset.qs
+
+
+def reads_query(*names):
+    """Declares the query parameters a public view reads. The page cache keys
+    a page on those only (normalised), and keeps no page for a request that
+    carries others, so that junk query strings cannot fill the cache."""
+
+    def declare(view):
+        view.query_params = frozenset(names)
+        return view
+
+    return declare

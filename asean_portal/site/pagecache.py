@@ -18,12 +18,15 @@ when no Celery worker runs:
 import hashlib
 import time
 from datetime import UTC, datetime
+from functools import lru_cache
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse
-from django.utils import timezone
+from django.urls import Resolver404, get_urlconf, resolve
+from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language_from_path
 
@@ -97,14 +100,54 @@ def cacheable_request(request):
     return settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
-def page_key(request, host):
+# Read by every page (the print view, see context_processors.py).
+EVERY_PAGE_READS = frozenset({"print"})
+# A value that means the same as the parameter's absence.
+DEFAULTS = {"page": "1", "p": "1"}
+
+
+@lru_cache(maxsize=2048)
+def query_params(urlconf, language, path):
+    """What the view at ``path`` declares it reads (reads_query), or None when
+    no view answers there."""
+    with translation.override(language):
+        try:
+            match = resolve(path, urlconf)
+        except Resolver404:
+            return None
+    return EVERY_PAGE_READS | getattr(match.func, "query_params", frozenset())
+
+
+def normalised_query(request):
+    """The query string as the view reads it: its parameters sorted, empty
+    ones, defaults and a print value other than 1 left out. None when the
+    request carries a parameter the view does not read, or one twice."""
+    if not request.GET:
+        return ""
+    language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    allowed = query_params(get_urlconf() or settings.ROOT_URLCONF, language, request.path_info)
+    if allowed is None:
+        return None
+    kept = []
+    for name, values in request.GET.lists():
+        if name not in allowed or len(values) > 1:
+            return None
+        value = values[0]
+        if value == "" or DEFAULTS.get(name) == value or (name == "print" and value != "1"):
+            continue
+        kept.append((name, value))
+    return urlencode(sorted(kept))
+
+
+def page_key(request, host, query):
     """Pages carry absolute addresses (canonical, hreflang), so the scheme and
     host are part of the key, with the reader's display preferences."""
     variant = "|".join(
         (
             request.scheme,
             host,
-            request.get_full_path(),
+            request.path,
+            query,
             request.COOKIES.get(FONT_COOKIE, ""),
             request.COOKIES.get(CONTRAST_COOKIE, ""),
         )
@@ -152,8 +195,13 @@ class AnonymousPageCacheMiddleware:
             host = request.get_host()
         except DisallowedHost:
             return self.get_response(request)  # the stack answers 400
+        query = normalised_query(request)
+        if query is None:
+            response = self.get_response(request)
+            response["X-Page-Cache"] = "bypass"
+            return response
         now = time.time()
-        key = page_key(request, host)
+        key = page_key(request, host, query)
         found = cache.get_many([GENERATION_KEY, key]) or {}
         gen = found.get(GENERATION_KEY)
         if gen is None:

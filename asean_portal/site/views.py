@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from asean_portal.core.declarations import content_apps, public_models
-from asean_portal.core.listing import paginate, query_without_page
+from asean_portal.core.listing import paginate, query_without_page, reads_query
 from asean_portal.core.publishing import PublicationEvent, Status, overdue, publishable_models
 from asean_portal.core.publishing_admin import state_text
 from asean_portal.ops import health
@@ -50,6 +50,7 @@ def home(request):
     return render(request, "home.html", context)
 
 
+@reads_query("q", "type", "year", "page")
 @require_safe
 def search(request):
     raw = request.GET.get("q", "").replace("\x00", " ").strip()

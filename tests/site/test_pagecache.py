@@ -280,3 +280,44 @@ def test_a_hit_near_a_transition_lets_browsers_keep_it_only_until_then(client):
             "hit",
             "public, max-age=15",
         )
+
+
+def cached_pages():
+    """The page entries in the (local memory) cache."""
+    return [key for key in cache._cache if ":portal:page:" in key]
+
+
+def test_unknown_query_parameters_create_no_entries(client):
+    factories.announcement()
+    fetch(client)
+    assert len(cached_pages()) == 1
+    for n in range(150):
+        response = client.get(NEWS, {f"junk{n}": "x" * 50})
+        assert response.status_code == 200
+        assert response["X-Page-Cache"] == "bypass"
+    assert len(cached_pages()) == 1
+
+
+def test_the_key_is_the_normalised_query_the_view_reads(client):
+    forum = factories.category()
+    factories.announcement(category=forum)
+    assert client.get(NEWS, {"year": "2022", "category": forum.slug_vi})["X-Page-Cache"] == "miss"
+    # The same parameters in another order, with an empty one and the first
+    # page named: the same page.
+    again = client.get(f"{NEWS}?category={forum.slug_vi}&focus=&page=1&year=2022")
+    assert again["X-Page-Cache"] == "hit"
+    assert (
+        client.get(NEWS, {"year": "2022", "category": forum.slug_vi, "print": "1"})["X-Page-Cache"]
+        == "miss"
+    )
+    assert client.get(f"{NEWS}?year=2022&year=2023")["X-Page-Cache"] == "bypass"
+
+
+def test_search_and_sitemap_pages_are_cached_by_what_they_read(client):
+    factories.announcement(title_vi="Tin zzcache")
+    search = "/vi/tim-kiem/"
+    assert client.get(search, {"q": "zzcache"})["X-Page-Cache"] == "miss"
+    assert client.get(search, {"q": "zzcache", "page": "1"})["X-Page-Cache"] == "hit"
+    assert client.get("/sitemap-news.xml", {"p": "1"})["X-Page-Cache"] == "miss"
+    assert client.get("/sitemap-news.xml", {"p": "1"})["X-Page-Cache"] == "hit"
+    assert client.get("/sitemap-news.xml", {"x": "1"})["X-Page-Cache"] == "bypass"
