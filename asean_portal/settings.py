@@ -286,6 +286,8 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Serving uploads from Django is for the embedded default only; in production
 # the proxy (or an object store) serves MEDIA_URL.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
+# The largest document file staff may upload (asean_portal/core/documents.py).
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_MB", default=20) * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
