@@ -2,12 +2,15 @@
 the admin site's titles.
 
 No one climbs above their own permissions through the accounts admin. Only a
-superuser grants or removes superuser status. Anyone else grants only groups
-whose permissions they all hold and only permissions they hold, and changes
-(password included) or deletes only accounts and groups all of whose
-permissions they hold: whoever sets an account's password can act with its
-permissions. A superuser holds every permission, so superusers' accounts are
-left to superusers.
+superuser grants or removes superuser status, or touches a superuser's
+account. Anyone else:
+
+- grants others only the permissions they hold and the groups whose
+  permissions they all hold, plus the roles their own role hands out
+  (ROLES_HANDED_OUT: an Administrator staffs the newsroom);
+- changes (password included) or deletes only accounts they could have made;
+- never changes their own groups or permissions;
+- edits a group only within the permissions they hold.
 """
 
 from django.contrib import admin
@@ -21,6 +24,9 @@ from django.utils.translation import gettext_lazy as _
 from asean_portal.core.content import SlugHistory
 
 SUPERUSERS_ONLY = _("Only a superuser can grant or remove superuser status.")
+NOT_YOUR_OWN = _("Your own groups and permissions are changed by a superuser.")
+# The roles that a role hands out to others without holding their permissions.
+ROLES_HANDED_OUT = {"Administrator": ("Editor", "Press officer", "Chief editor")}
 
 
 @admin.register(SlugHistory)
@@ -50,10 +56,38 @@ def holds_all(user, permissions):
     return user.is_superuser or not permissions.exclude(pk__in=held_by(user).values("pk")).exists()
 
 
+def handed_out(user):
+    """The groups that ``user``'s roles hand out to others."""
+    names = {
+        name
+        for role in user.groups.values_list("name", flat=True)
+        for name in ROLES_HANDED_OUT.get(role, ())
+    }
+    return Group.objects.filter(name__in=names)
+
+
 def grantable_groups(user):
-    """The groups none of whose permissions ``user`` lacks."""
-    return Group.objects.exclude(
+    """The groups ``user`` may give others: those none of whose permissions
+    they lack, and those their role hands out."""
+    within = Group.objects.exclude(
         permissions__in=Permission.objects.exclude(pk__in=held_by(user).values("pk"))
+    )
+    return (within | handed_out(user)).distinct()
+
+
+def grantable_permissions(user):
+    """What ``user`` may give others, directly or through a group."""
+    if user.is_superuser:
+        return Permission.objects.all()
+    return Permission.objects.filter(
+        Q(pk__in=held_by(user).values("pk")) | Q(group__in=handed_out(user))
+    ).distinct()
+
+
+def can_give(user, permissions):
+    return (
+        user.is_superuser
+        or not permissions.exclude(pk__in=grantable_permissions(user).values("pk")).exists()
     )
 
 
@@ -62,16 +96,17 @@ def refuse_superuser_status(value):
         raise ValidationError(SUPERUSERS_ONLY, code="superusers_only")
 
 
-class GrantsOnlyWhatIsHeld:
-    """Offers only the groups and permissions that the staff member holds (a
-    posted choice outside them is an invalid choice on the form), and lets them
-    change or delete only what they could have granted."""
+class PortalUserAdmin(UserAdmin):
+    """Staff accounts: see the rules at the top of this module."""
 
-    def permissions_of(self, obj):
-        raise NotImplementedError
-
+    # The change form, the password form, the delete view and the bulk delete
+    # action all ask these.
     def may_manage(self, request, obj):
-        return obj is None or holds_all(request.user, self.permissions_of(obj))
+        if obj is None:
+            return True
+        if obj.is_superuser:
+            return request.user.is_superuser
+        return can_give(request.user, granted_to(obj))
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self.may_manage(request, obj)
@@ -79,34 +114,19 @@ class GrantsOnlyWhatIsHeld:
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and self.may_manage(request, obj)
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk and not request.user.is_superuser:
+            readonly += ["groups", "user_permissions"]
+        return readonly
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if not request.user.is_superuser:
             if db_field.name == "groups":
                 kwargs["queryset"] = grantable_groups(request.user)
-            elif db_field.name in ("permissions", "user_permissions"):
+            elif db_field.name == "user_permissions":
                 kwargs["queryset"] = held_by(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    def save_related(self, request, form, formsets, change):
-        # Read before the save: editing one's own account or group changes what one holds.
-        held = set(held_by(request.user).values_list("pk", flat=True))
-        super().save_related(request, form, formsets, change)
-        # The form offers nothing more; should it ever let more through, the
-        # admin's transaction undoes this save.
-        if not set(self.permissions_of(form.instance).values_list("pk", flat=True)) <= held:
-            raise PermissionDenied
-
-
-class PortalUserAdmin(GrantsOnlyWhatIsHeld, UserAdmin):
-    def permissions_of(self, obj):
-        return granted_to(obj)
-
-    # The change form, the password form, the delete view and the bulk delete
-    # action all ask this.
-    def may_manage(self, request, obj):
-        if obj is not None and obj.is_superuser:
-            return request.user.is_superuser
-        return super().may_manage(request, obj)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -122,10 +142,52 @@ class PortalUserAdmin(GrantsOnlyWhatIsHeld, UserAdmin):
             raise PermissionDenied(SUPERUSERS_ONLY)
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change):
+        actor = request.user
+        if actor.is_superuser:
+            super().save_related(request, form, formsets, change)
+            return
+        # Read before the save: editing one's own account changes what one holds.
+        groups_allowed = set(grantable_groups(actor).values_list("pk", flat=True))
+        held = set(held_by(actor).values_list("pk", flat=True))
+        own_before = set(granted_to(actor).values_list("pk", flat=True))
+        super().save_related(request, form, formsets, change)
+        # The form offers nothing more; should it ever let more through, the
+        # admin's transaction undoes this save.
+        account = form.instance
+        if not set(account.groups.values_list("pk", flat=True)) <= groups_allowed:
+            raise PermissionDenied
+        if not set(account.user_permissions.values_list("pk", flat=True)) <= held:
+            raise PermissionDenied
+        if account.pk == actor.pk and set(granted_to(actor).values_list("pk", flat=True)) != (
+            own_before
+        ):
+            raise PermissionDenied(NOT_YOUR_OWN)
 
-class PortalGroupAdmin(GrantsOnlyWhatIsHeld, GroupAdmin):
-    def permissions_of(self, obj):
-        return obj.permissions.all()
+
+class PortalGroupAdmin(GroupAdmin):
+    """A group is edited only by someone who holds all its permissions, and
+    given only permissions they hold: a group's change reaches everyone in it."""
+
+    def may_manage(self, request, obj):
+        return obj is None or holds_all(request.user, obj.permissions.all())
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.may_manage(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.may_manage(request, obj)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "permissions" and not request.user.is_superuser:
+            kwargs["queryset"] = held_by(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        held = set(held_by(request.user).values_list("pk", flat=True))
+        super().save_related(request, form, formsets, change)
+        if not set(form.instance.permissions.values_list("pk", flat=True)) <= held:
+            raise PermissionDenied
 
 
 admin.site.unregister(get_user_model())
