@@ -1,13 +1,36 @@
-"""The admin of the project's own models, and the admin site's titles."""
+"""The admin of the project's own models, of staff accounts and groups, and
+the admin site's titles.
+
+No one climbs above their own permissions through the accounts admin. Only a
+superuser grants or removes superuser status, or touches a superuser's
+account. Anyone else:
+
+- grants others only the permissions they hold and the groups whose
+  permissions they all hold, plus the roles their own role hands out
+  (ROLES_HANDED_OUT: an Administrator staffs the newsroom);
+- changes (password included) or deletes only accounts they could have made;
+- never changes their own groups or permissions;
+- edits a group only within the permissions they hold.
+"""
 
 from django.contrib import admin
 from django.contrib.admin.utils import quote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from asean_portal.core.content import SlugHistory
 from asean_portal.core.publishing import PublicationEvent, hanoi_time
+
+SUPERUSERS_ONLY = _("Only a superuser can grant or remove superuser status.")
+NOT_YOUR_OWN = _("Your own groups and permissions are changed by a superuser.")
+# The roles that a role hands out to others without holding their permissions.
+ROLES_HANDED_OUT = {"Administrator": ("Editor", "Press officer", "Chief editor")}
 
 
 @admin.register(SlugHistory)
@@ -83,6 +106,161 @@ class PublicationLogAdmin(admin.ModelAdmin):
     def happened(self, event):
         return hanoi_time(event.happened_at)
 
+
+def granted_to(user):
+    """The permissions given to ``user`` directly or through a group."""
+    return Permission.objects.filter(Q(user=user) | Q(group__user=user))
+
+
+def held_by(user):
+    """The permissions ``user`` holds, each once (all of them for a superuser)."""
+    if user.is_superuser:
+        return Permission.objects.all()
+    return Permission.objects.filter(pk__in=granted_to(user).values("pk"))
+
+
+def holds_all(user, permissions):
+    return user.is_superuser or not permissions.exclude(pk__in=held_by(user).values("pk")).exists()
+
+
+def handed_out(user):
+    """The groups that ``user``'s roles hand out to others."""
+    names = {
+        name
+        for role in user.groups.values_list("name", flat=True)
+        for name in ROLES_HANDED_OUT.get(role, ())
+    }
+    return Group.objects.filter(name__in=names)
+
+
+def grantable_groups(user):
+    """The groups ``user`` may give others: those none of whose permissions
+    they lack, and those their role hands out."""
+    within = Group.objects.exclude(
+        permissions__in=Permission.objects.exclude(pk__in=held_by(user).values("pk"))
+    )
+    return (within | handed_out(user)).distinct()
+
+
+def grantable_permissions(user):
+    """What ``user`` may give others, directly or through a group."""
+    if user.is_superuser:
+        return Permission.objects.all()
+    return Permission.objects.filter(
+        Q(pk__in=held_by(user).values("pk")) | Q(group__in=handed_out(user))
+    ).distinct()
+
+
+def can_give(user, permissions):
+    return (
+        user.is_superuser
+        or not permissions.exclude(pk__in=grantable_permissions(user).values("pk")).exists()
+    )
+
+
+def refuse_superuser_status(value):
+    if value:
+        raise ValidationError(SUPERUSERS_ONLY, code="superusers_only")
+
+
+class PortalUserAdmin(UserAdmin):
+    """Staff accounts: see the rules at the top of this module."""
+
+    # The change form, the password form, the delete view and the bulk delete
+    # action all ask these.
+    def may_manage(self, request, obj):
+        if obj is None:
+            return True
+        if obj.is_superuser:
+            return request.user.is_superuser
+        return can_give(request.user, granted_to(obj))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.may_manage(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.may_manage(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk and not request.user.is_superuser:
+            readonly += ["groups", "user_permissions"]
+        return readonly
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if not request.user.is_superuser:
+            if db_field.name == "groups":
+                kwargs["queryset"] = grantable_groups(request.user)
+            elif db_field.name == "user_permissions":
+                kwargs["queryset"] = held_by(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "is_superuser" and not request.user.is_superuser:
+            field.widget.attrs["disabled"] = True
+            field.help_text = SUPERUSERS_ONLY
+            field.validators.append(refuse_superuser_status)
+        return field
+
+    def save_model(self, request, obj, form, change):
+        # The form refuses it already; this holds should a form let it through.
+        if obj.is_superuser and not request.user.is_superuser:
+            raise PermissionDenied(SUPERUSERS_ONLY)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        actor = request.user
+        if actor.is_superuser:
+            super().save_related(request, form, formsets, change)
+            return
+        # Read before the save: editing one's own account changes what one holds.
+        groups_allowed = set(grantable_groups(actor).values_list("pk", flat=True))
+        held = set(held_by(actor).values_list("pk", flat=True))
+        own_before = set(granted_to(actor).values_list("pk", flat=True))
+        super().save_related(request, form, formsets, change)
+        # The form offers nothing more; should it ever let more through, the
+        # admin's transaction undoes this save.
+        account = form.instance
+        if not set(account.groups.values_list("pk", flat=True)) <= groups_allowed:
+            raise PermissionDenied
+        if not set(account.user_permissions.values_list("pk", flat=True)) <= held:
+            raise PermissionDenied
+        if account.pk == actor.pk and set(granted_to(actor).values_list("pk", flat=True)) != (
+            own_before
+        ):
+            raise PermissionDenied(NOT_YOUR_OWN)
+
+
+class PortalGroupAdmin(GroupAdmin):
+    """A group is edited only by someone who holds all its permissions, and
+    given only permissions they hold: a group's change reaches everyone in it."""
+
+    def may_manage(self, request, obj):
+        return obj is None or holds_all(request.user, obj.permissions.all())
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.may_manage(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.may_manage(request, obj)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "permissions" and not request.user.is_superuser:
+            kwargs["queryset"] = held_by(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        held = set(held_by(request.user).values_list("pk", flat=True))
+        super().save_related(request, form, formsets, change)
+        if not set(form.instance.permissions.values_list("pk", flat=True)) <= held:
+            raise PermissionDenied
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), PortalUserAdmin)
+admin.site.unregister(Group)
+admin.site.register(Group, PortalGroupAdmin)
 
 admin.site.site_header = _("ASEAN Cooperation Portal – administration")
 admin.site.site_title = _("ASEAN Cooperation Portal")

@@ -88,9 +88,11 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Staff sign-in is throttled (django-axes): after AXES_FAILURE_LIMIT wrong
-# passwords for one user name from one address, that pair is locked out for
-# AXES_COOLOFF_MINUTES, with a page in the reader's language.
+# Staff sign-in is throttled (django-axes, asean_portal/site/lockout.py): after
+# AXES_FAILURE_LIMIT wrong passwords for one user name from one address, that
+# pair is locked out for AXES_COOLOFF_MINUTES, and after AXES_ADDRESS_FAILURE_LIMIT
+# from one address over any user names, that address is; with a page in the
+# reader's language. A user name alone is never locked out.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -99,8 +101,12 @@ AUTHENTICATION_BACKENDS = [
 ADMIN_REQUIRE_2FA = env.bool("ADMIN_REQUIRE_2FA", default=False)
 OTP_TOTP_ISSUER = "ASEAN portal"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# In this order: the handler reads the pair's count, then the address's.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "asean_portal.site.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "asean_portal.site.lockout.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 
@@ -280,6 +286,8 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Serving uploads from Django is for the embedded default only; in production
 # the proxy (or an object store) serves MEDIA_URL.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
+# The largest document file staff may upload (asean_portal/core/documents.py).
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_MB", default=20) * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -310,7 +318,10 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # behind a proxy that terminates TLS and says so in X-Forwarded-Proto
 # (BEHIND_PROXY=1). The health checks stay reachable over plain HTTP.
 HTTPS = env.bool("HTTPS", default=False)
-if env.bool("BEHIND_PROXY", default=False):
+# Behind the proxy, the reader's address for sign-in throttling is the one the
+# proxy appends to X-Forwarded-For.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]

@@ -372,13 +372,14 @@ def publish_due(*, now=None, dry_run=False, source="sweep"):
     return done
 
 
-def overdue(*, now=None, grace_seconds=60):
-    """Scheduled items whose side effects are more than ``grace_seconds`` late."""
+def overdue(*, now=None, grace_seconds=60, models=None):
+    """Scheduled items (of ``models``, or of every type) whose side effects are
+    more than ``grace_seconds`` late."""
 
     now = now or timezone.now()
     limit = now - timedelta(seconds=grace_seconds)
     found = []
-    for model in publishable_models():
+    for model in publishable_models() if models is None else models:
         for pk, publish_at in model.objects.due_to_go_live(limit).values_list("pk", "publish_at"):
             found.append(
                 {

@@ -183,13 +183,24 @@ def robots_txt(request):
     return HttpResponse(body, content_type="text/plain; charset=utf-8")
 
 
+def readable_models(user):
+    """The publishable types that ``user`` may view."""
+    return [
+        model
+        for model in publishable_models()
+        if user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+    ]
+
+
 @never_cache
 @staff_member_required
 def publishing_status(request):
-    """Overdue and upcoming transitions and the latest events, for staff."""
+    """Overdue and upcoming transitions and the latest events, of the types
+    the staff member may view."""
     now = timezone.now()
+    models = readable_models(request.user)
     upcoming = []
-    for model in publishable_models():
+    for model in models:
         for pk, at in model.objects.filter(status=Status.SCHEDULED, publish_at__gt=now).values_list(
             "pk", "publish_at"
         )[:50]:
@@ -203,12 +214,14 @@ def publishing_status(request):
             "lateness_ms": event.lateness_ms,
             "source": event.source,
         }
-        for event in PublicationEvent.objects.select_related("content_type")[:50]
+        for event in PublicationEvent.objects.filter(
+            content_type__in=ContentType.objects.get_for_models(*models).values()
+        ).select_related("content_type")[:50]
     ]
     return JsonResponse(
         {
             "now": now.isoformat(),
-            "overdue": overdue(now=now),
+            "overdue": overdue(now=now, models=models),
             "upcoming": sorted(upcoming, key=lambda row: row["due_at"])[:50],
             "events": events,
         }
@@ -313,10 +326,8 @@ def publishing_agenda(request):
     now = timezone.now()
     until = now + timedelta(days=days)
     rows = []
-    for model in publishable_models():
+    for model in readable_models(request.user):
         opts = model._meta
-        if not request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
-            continue
         for item in model.objects.filter(
             Q(status=Status.SCHEDULED) | Q(status=Status.DRAFT, publish_at__isnull=False),
             publish_at__gt=now,

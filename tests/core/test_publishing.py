@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
@@ -253,6 +254,51 @@ def test_staff_json_lists_overdue_upcoming_and_events(client, officer):
     client.force_login(officer)
     body = client.get("/staff/publishing.json").json()
     assert len(body["overdue"]) == 1 and len(body["upcoming"]) == 1
+
+
+def announcements_only_officer():
+    """A press officer whose permissions reach announcements and nothing else."""
+    user = factories.staff()
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="events",
+            codename__in=["view_announcement", "add_announcement", "publish_announcement"],
+        )
+    )
+    return user
+
+
+@pytest.mark.parametrize(
+    ("reader", "types"),
+    [
+        (announcements_only_officer, {"events.announcement"}),
+        (
+            lambda: factories.staff(role="Editor"),
+            {"events.announcement", "events.meeting", "civil_service.document"},
+        ),
+        (factories.staff, set()),
+    ],
+    ids=["press officer for announcements", "editor", "no view permission"],
+)
+def test_staff_json_shows_only_the_types_the_reader_may_view(client, reader, types):
+    now = timezone.now()
+    makers = {
+        "events.announcement": factories.announcement,
+        "events.meeting": factories.meeting,
+        "civil_service.document": factories.document,
+    }
+    for make in makers.values():
+        make(status=Status.SCHEDULED, publish_at=now - timedelta(minutes=10))
+    publish_due()
+    for make in makers.values():
+        make(status=Status.SCHEDULED, publish_at=now - timedelta(minutes=5))
+        make(status=Status.SCHEDULED, publish_at=now + timedelta(hours=2))
+    client.force_login(reader())
+    body = client.get("/staff/publishing.json").json()
+    assert {row["type"] for row in body["overdue"]} == types
+    assert {row["type"] for row in body["upcoming"]} == types
+    # Events name their type by model alone.
+    assert {row["type"] for row in body["events"]} == {label.split(".")[1] for label in types}
 
 
 def test_publish_due_command(officer):

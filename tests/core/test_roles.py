@@ -1,10 +1,16 @@
 """The whole permission matrix, through the admin: each role × each model ×
-view, add, change and delete, plus who may publish."""
+view, add, change and delete, plus who may publish, and the ways a role might
+try to climb above its own permissions."""
 
 import pytest
+from django.contrib.admin import ModelAdmin
+from django.contrib.auth.models import Group, Permission, User
+from django.forms import MultiWidget
+from django.test import Client
 
+from asean_portal import admin as accounts_admin
 from tests import factories
-from tests.core.test_admin import MAKERS, admin_url
+from tests.core.test_admin import MAKERS, admin_url, errors
 
 CONTENT = [
     "events.announcement",
@@ -88,3 +94,225 @@ def test_only_publishers_get_the_publishing_buttons(client, role, label, may_pub
     assert 'name="status"' not in html
     assert 'name="publish_at_0"' not in html
     assert (f"/{obj.pk}/publishing/schedule/" in html) is may_publish
+
+
+# --- Roles cannot climb -------------------------------------------------------
+# Only superusers make or unmake superusers and manage their accounts; anyone
+# else assigns only groups and permissions that they hold themselves, and
+# manages only accounts and groups whose permissions they all hold.
+
+NEW_PASSWORD = "Another-long-passphrase-42"
+
+
+def form_data(url):
+    """What a browser posts back unchanged from the admin form at ``url``, read
+    as a superuser sees it (others may be shown a read-only page)."""
+    reader = Client()
+    reader.force_login(factories.staff(superuser=True))
+    form = reader.get(url).context["adminform"].form
+    data = {}
+    for bound in form:
+        if bound.field.disabled:
+            continue
+        value = bound.value()
+        widget = bound.field.widget
+        if isinstance(widget, MultiWidget):
+            for index, (part, sub) in enumerate(
+                zip(widget.decompress(value), widget.widgets, strict=True)
+            ):
+                data[f"{bound.html_name}_{index}"] = sub.format_value(part) or ""
+        elif isinstance(value, list | tuple):
+            data[bound.html_name] = [str(item) for item in value]
+        elif isinstance(value, bool):
+            if value:
+                data[bound.html_name] = "on"
+        elif value is not None:
+            data[bound.html_name] = widget.format_value(value) or ""
+    return data
+
+
+def permission(label):
+    app_label, codename = label.split(".")
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def user_url(user, suffix="change/"):
+    return admin_url("auth.user", suffix=f"{user.pk}/{suffix}")
+
+
+def attempt(name, actor):
+    """(url, data, state) of one attempt to climb; ``state`` reads what it would change."""
+    if name in ("superuser_self", "superuser_other"):
+        target = actor if name == "superuser_self" else factories.staff()
+        data = {**form_data(user_url(target)), "is_superuser": "on"}
+        return user_url(target), data, lambda: User.objects.get(pk=target.pk).is_superuser
+    if name == "own_group":
+        data = {
+            **form_data(user_url(actor)),
+            "groups": [*actor.groups.values_list("pk", flat=True), chief_editors().pk],
+        }
+        return user_url(actor), data, lambda: set(actor.groups.all())
+    if name == "permission_not_held":
+        target = factories.staff()
+        data = {
+            **form_data(user_url(target)),
+            "user_permissions": [permission("events.publish_announcement").pk],
+        }
+        return user_url(target), data, lambda: set(target.user_permissions.all())
+    if name == "group_permission":
+        group = Group.objects.get(name="Administrator")
+        url = admin_url("auth.group", suffix=f"{group.pk}/change/")
+        data = form_data(url)
+        data["permissions"] = [*data["permissions"], permission("events.publish_announcement").pk]
+        return url, data, lambda: set(group.permissions.all())
+    target = factories.staff(superuser=True)
+    if name == "superuser_password":
+        data = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"}
+        return (
+            user_url(target, "password/"),
+            data,
+            lambda: User.objects.get(pk=target.pk).password,
+        )
+    if name == "superuser_change":
+        data = {**form_data(user_url(target)), "username": "taken-over"}
+        return user_url(target), data, lambda: User.objects.get(pk=target.pk).username
+    if name == "superuser_delete":
+        data = {"post": "yes"}
+        return user_url(target, "delete/"), data, lambda: User.objects.filter(pk=target.pk).exists()
+    assert name == "superuser_delete_selected", name
+    data = {"action": "delete_selected", "_selected_action": [target.pk], "post": "yes"}
+    return admin_url("auth.user"), data, lambda: User.objects.filter(pk=target.pk).exists()
+
+
+def chief_editors():
+    return Group.objects.get(name="Chief editor")
+
+
+ATTEMPTS = [
+    "superuser_self",
+    "superuser_other",
+    "own_group",
+    "permission_not_held",
+    "group_permission",
+    "superuser_password",
+    "superuser_change",
+    "superuser_delete",
+    "superuser_delete_selected",
+]
+
+
+def refused(response):
+    if response.status_code == 403:
+        return True
+    context = response.context or {}
+    return response.status_code == 200 and bool(context["adminform"].form.errors)
+
+
+@pytest.mark.parametrize("name", ATTEMPTS)
+@pytest.mark.parametrize("role", ROLES)
+def test_no_role_can_climb(client, role, name):
+    actor = factories.staff(role=role)
+    url, data, state = attempt(name, actor)
+    before = state()
+    client.force_login(actor)
+    response = client.post(url, data)
+    # One's own groups are shown read-only: a posted change is not applied.
+    assert refused(response) or (name == "own_group" and response.status_code == 302), (
+        response.status_code,
+        url,
+    )
+    assert state() == before
+
+
+@pytest.mark.parametrize(
+    "name", [name for name in ATTEMPTS if name not in ("superuser_self", "own_group")]
+)
+def test_a_superuser_can_do_all_of_it(client, name):
+    factories.ensure_roles()
+    actor = factories.staff(superuser=True)
+    url, data, state = attempt(name, actor)
+    before = state()
+    client.force_login(actor)
+    response = client.post(url, data)
+    assert response.status_code == 302, errors(response)
+    assert state() != before
+
+
+def test_an_administrator_still_manages_accounts_within_their_permissions(client):
+    actor = factories.staff(role="Administrator")
+    client.force_login(actor)
+    target = factories.staff(role="Administrator")
+    response = client.post(
+        user_url(target, "password/"),
+        {
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(pk=target.pk).check_password(NEW_PASSWORD)
+    newcomer = factories.staff()
+    data = {**form_data(user_url(newcomer)), "groups": [Group.objects.get(name="Administrator").pk]}
+    assert client.post(user_url(newcomer), data).status_code == 302
+    assert [group.name for group in newcomer.groups.all()] == ["Administrator"]
+
+
+def test_an_administrator_staffs_the_newsroom(client):
+    """The roles an Administrator hands out (Editor, Press officer, Chief
+    editor) go to others, and their accounts are the Administrator's to run,
+    though the Administrator holds none of their content permissions."""
+    actor = factories.staff(role="Administrator")
+    client.force_login(actor)
+    newcomer = factories.staff()
+    data = {**form_data(user_url(newcomer)), "groups": [chief_editors().pk]}
+    assert client.post(user_url(newcomer), data).status_code == 302
+    assert [group.name for group in newcomer.groups.all()] == ["Chief editor"]
+    chief = factories.staff(role="Chief editor")
+    response = client.post(
+        user_url(chief, "password/"),
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    assert User.objects.get(pk=chief.pk).check_password(NEW_PASSWORD)
+    # Not to themselves.
+    assert not actor.has_perm("events.publish_announcement")
+
+
+def test_an_administrator_is_offered_only_what_they_may_grant(client):
+    actor = factories.staff(role="Administrator")
+    client.force_login(actor)
+    form = client.get(user_url(factories.staff())).context["adminform"].form
+    assert form.fields["is_superuser"].widget.attrs.get("disabled")
+    assert {group.name for group in form.fields["groups"].queryset} == {
+        "Administrator",
+        "Editor",
+        "Press officer",
+        "Chief editor",
+    }
+    offered = {
+        f"{perm.content_type.app_label}.{perm.codename}"
+        for perm in form.fields["user_permissions"].queryset
+    }
+    assert offered == actor.get_all_permissions()
+    # A superuser's account is shown to them, read-only.
+    response = client.get(user_url(factories.staff(superuser=True)))
+    assert response.status_code == 200 and 'name="_save"' not in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["superuser_other", "permission_not_held", "group_permission"])
+def test_the_save_refuses_what_a_form_let_through(client, monkeypatch, name):
+    """Should a form ever offer too much, saving it is still refused."""
+
+    def offer_everything(model_admin, db_field, request, **kwargs):
+        return ModelAdmin.formfield_for_manytomany(model_admin, db_field, request, **kwargs)
+
+    for model_admin in (accounts_admin.PortalUserAdmin, accounts_admin.PortalGroupAdmin):
+        monkeypatch.setattr(model_admin, "formfield_for_manytomany", offer_everything)
+    monkeypatch.setattr(accounts_admin, "refuse_superuser_status", lambda value: None)
+    actor = factories.staff(role="Administrator")
+    url, data, state = attempt(name, actor)
+    before = state()
+    client.force_login(actor)
+    assert client.post(url, data).status_code == 403
+    assert state() == before

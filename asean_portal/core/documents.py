@@ -1,0 +1,169 @@
+"""Uploaded documents are checked by their content, not their name.
+
+A document is accepted only if its bytes are one of the kinds below (PDF;
+Word, Excel and PowerPoint files; OpenDocument text and spreadsheets; JPEG,
+PNG and WebP images), without macros, no larger than DOCUMENT_MAX_BYTES, and
+named with an extension of its kind: the name is what gives a served file its
+type, so a PDF named .html would be served as a page.
+"""
+
+import re
+import zipfile
+
+import olefile
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext_lazy as _
+from PIL import Image
+
+# kind: (what the editor is told it is, the extensions its name may have)
+KINDS = {
+    "pdf": (_("a PDF document"), (".pdf",)),
+    "docx": (_("a Word document (DOCX)"), (".docx",)),
+    "xlsx": (_("an Excel workbook (XLSX)"), (".xlsx",)),
+    "pptx": (_("a PowerPoint presentation (PPTX)"), (".pptx",)),
+    "odt": (_("an OpenDocument text (ODT)"), (".odt",)),
+    "ods": (_("an OpenDocument spreadsheet (ODS)"), (".ods",)),
+    "doc": (_("a Word 97–2003 document (DOC)"), (".doc",)),
+    "xls": (_("an Excel 97–2003 workbook (XLS)"), (".xls",)),
+    "jpeg": (_("a JPEG image"), (".jpg", ".jpeg")),
+    "png": (_("a PNG image"), (".png",)),
+    "webp": (_("a WebP image"), (".webp",)),
+}
+MACROS = "macros"
+
+# The content type of the main part of each Office Open XML kind, as listed in
+# its [Content_Types].xml; the macro-enabled variants have other types.
+OOXML_MAIN = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": "xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml": "pptx",
+}
+OOXML_MACROS = re.compile(r"macroEnabled|vbaProject", re.IGNORECASE)
+CONTENT_TYPE = re.compile(rb"""ContentType\s*=\s*["']([^"']+)["']""")
+# The first entry of an OpenDocument package, stored uncompressed.
+ODF_MIMETYPES = {
+    b"application/vnd.oasis.opendocument.text": "odt",
+    b"application/vnd.oasis.opendocument.spreadsheet": "ods",
+}
+ODF_MACROS = ("Basic/", "Scripts/")
+# Enough for any real [Content_Types].xml; a compressed bomb is not read further.
+MAX_INDEX_BYTES = 1024 * 1024
+IMAGE_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
+
+
+def _zip_kind(upload):
+    with zipfile.ZipFile(upload) as archive:
+        names = archive.namelist()
+        if names[:1] == ["mimetype"]:
+            with archive.open("mimetype") as entry:
+                kind = ODF_MIMETYPES.get(entry.read(100).strip())
+            if kind and any(name.startswith(ODF_MACROS) for name in names):
+                return MACROS
+            return kind
+        if "[Content_Types].xml" not in names:
+            return None
+        with archive.open("[Content_Types].xml") as entry:
+            types = {value.decode() for value in CONTENT_TYPE.findall(entry.read(MAX_INDEX_BYTES))}
+    if any(OOXML_MACROS.search(value) for value in types) or any(
+        name.lower().endswith("vbaproject.bin") for name in names
+    ):
+        return MACROS
+    kinds = {OOXML_MAIN[value] for value in types if value in OOXML_MAIN}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def _ole_kind(upload):
+    with olefile.OleFileIO(upload) as ole:
+        if ole.exists("Macros") or ole.exists("_VBA_PROJECT_CUR"):
+            return MACROS
+        if ole.exists("WordDocument"):
+            return "doc"
+        if ole.exists("Workbook") or ole.exists("Book"):
+            return "xls"
+    return None
+
+
+def _image_kind(upload):
+    with Image.open(upload) as image:
+        image_format = image.format
+        image.verify()
+    return IMAGE_FORMATS.get(image_format)
+
+
+def _kind_of(upload):
+    """The kind of the file's content (a key of KINDS), MACROS, or None."""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_kind(upload)
+    if head.startswith(bytes.fromhex("d0cf11e0a1b11ae1")):
+        return _ole_kind(upload)
+    if head.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")) or (
+        head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    ):
+        return _image_kind(upload)
+    return None
+
+
+def validate_document(upload):
+    if upload is None:
+        return
+    if upload.size > settings.DOCUMENT_MAX_BYTES:
+        raise ValidationError(
+            _("The file is %(size)s; the largest allowed is %(limit)s."),
+            code="too_large",
+            params={
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(settings.DOCUMENT_MAX_BYTES),
+            },
+        )
+    position = upload.tell()
+    try:
+        kind = _kind_of(upload)
+    # The parsers read bytes from anyone: whatever they fail on is not a
+    # document the portal accepts.
+    except Exception:
+        kind = None
+    finally:
+        upload.seek(position)
+    if kind == MACROS:
+        raise ValidationError(
+            _(
+                "Documents with macros are not accepted. Save it without macros (as DOCX, "
+                "XLSX or ODT, for example) or as PDF, and choose it again."
+            ),
+            code="macros",
+        )
+    if kind is None:
+        raise ValidationError(
+            _(
+                "This file is not one of the kinds of document the portal accepts: PDF, "
+                "Word (DOCX, DOC), Excel (XLSX, XLS), PowerPoint (PPTX), OpenDocument (ODT, "
+                "ODS), or a JPEG, PNG or WebP image. Its content is checked, not its name."
+            ),
+            code="not_allowed",
+        )
+    label, extensions = KINDS[kind]
+    if not upload.name.lower().endswith(extensions):
+        raise ValidationError(
+            _(
+                "This file is %(kind)s, but its name “%(name)s” does not end in %(extension)s. "
+                "Rename it and choose it again."
+            ),
+            code="name",
+            params={"kind": label, "name": upload.name, "extension": extensions[0]},
+        )
+
+
+def document_path(instance, filename):
+    """documents/<year>/<name>: the name without any folder, in letters, digits,
+    dashes, underscores and dots."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    return f"documents/{timezone.localdate().year}/{get_valid_filename(name)}"

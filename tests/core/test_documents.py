@@ -1,0 +1,264 @@
+"""A document's file is checked by its content against an allow-list, within a
+size limit, its name must say what it is, and it is stored under a clean name.
+Refusals are form errors in the editor's language."""
+
+import io
+import struct
+import zipfile
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from PIL import Image
+
+from civil_service.models import Document
+from tests import factories
+from tests.core.test_admin import admin_url, errors
+from tests.core.test_roles import form_data
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
+DOCM = "application/vnd.ms-word.document.macroEnabled.main+xml"
+VBA = "application/vnd.ms-office.vbaProject"
+ODT = "application/vnd.oasis.opendocument.text"
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
+HTML = b"<!DOCTYPE html><html><body><script>fetch('/vi/admin/')</script></body></html>"
+
+
+def image(fmt):
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 10), "#0b3a75").save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def pdf():
+    """A real one-page PDF."""
+    return image("PDF")
+
+
+def zipped(entries):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in entries.items():
+            # ODF keeps its "mimetype" entry first and uncompressed.
+            compression = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            archive.writestr(name, content, compress_type=compression)
+    return buffer.getvalue()
+
+
+def ooxml(*content_types, parts=()):
+    overrides = "".join(
+        f'<Override PartName="/part{n}.xml" ContentType="{kind}"/>'
+        for n, kind in enumerate(content_types)
+    )
+    types = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        f"{overrides}</Types>"
+    )
+    return zipped(
+        {"[Content_Types].xml": types, "_rels/.rels": "<Relationships/>"}
+        | dict.fromkeys(parts, "<x/>")
+    )
+
+
+def odf(mimetype, *parts):
+    return zipped(
+        {"mimetype": mimetype, "content.xml": "<office:document/>"} | dict.fromkeys(parts, "")
+    )
+
+
+FREE, END, FAT_SECTOR, NONE = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+
+
+def ole(*streams, storages=()):
+    """A compound file (the container of DOC and XLS files) with a stream of
+    4 096 bytes for each name in ``streams`` and an empty storage for each in
+    ``storages``, in 512-byte sectors: the FAT, the directory, then the streams."""
+    children = sorted(
+        [(name, 2) for name in streams] + [(name, 1) for name in storages],
+        key=lambda child: (len(child[0]), child[0].upper()),
+    )
+    entry_count = -(-(len(children) + 1) // 4) * 4
+    directory_sectors = entry_count // 4
+    first_stream_sector = 1 + directory_sectors
+
+    def entry(name, kind, right=NONE, child=NONE, start=0, size=0):
+        encoded = (name + "\0").encode("utf-16-le") if name else b""
+        return struct.pack(
+            "<64sHBBIII16sIQQIQ",
+            encoded,
+            len(encoded),
+            kind,
+            1 if kind else 0,
+            NONE,
+            right,
+            child,
+            b"",
+            0,
+            0,
+            0,
+            start,
+            size,
+        )
+
+    entries = [entry("Root Entry", 5, child=1 if children else NONE, start=END)]
+    fat = [FAT_SECTOR] + [*range(2, 1 + directory_sectors), END]
+    data = b""
+    for index, (name, kind) in enumerate(children, start=1):
+        right = index + 1 if index < len(children) else NONE
+        if kind == 2:
+            start = first_stream_sector + len(data) // 512
+            entries.append(entry(name, 2, right=right, start=start, size=4096))
+            fat += [*range(start + 1, start + 8), END]
+            data += name.encode().ljust(4096, b"\0")
+        else:
+            entries.append(entry(name, 1, right=right))
+    entries += [entry("", 0)] * (entry_count - len(entries))
+    header = struct.pack(
+        "<8s16sHHHHH6sIIIIIIIII",
+        bytes.fromhex("d0cf11e0a1b11ae1"),
+        b"",
+        0x3E,
+        3,
+        0xFFFE,
+        9,
+        6,
+        b"",
+        0,
+        1,
+        1,
+        0,
+        4096,
+        END,
+        0,
+        END,
+        0,
+    ) + struct.pack("<109I", 0, *[FREE] * 108)
+    fat_sector = struct.pack("<128I", *fat, *[FREE] * (128 - len(fat)))
+    return header + fat_sector + b"".join(entries) + data
+
+
+ACCEPTED = [
+    ("report.pdf", pdf),
+    ("REPORT.PDF", pdf),
+    ("plan.docx", lambda: ooxml(DOCX)),
+    ("table.xlsx", lambda: ooxml(XLSX)),
+    ("slides.pptx", lambda: ooxml(PPTX)),
+    ("minutes.odt", lambda: odf(ODT)),
+    ("figures.ods", lambda: odf(ODS)),
+    ("decision.doc", lambda: ole("WordDocument", "\x05SummaryInformation")),
+    ("budget.xls", lambda: ole("Workbook")),
+    ("photo.jpg", lambda: image("JPEG")),
+    ("photo.jpeg", lambda: image("JPEG")),
+    ("map.png", lambda: image("PNG")),
+    ("poster.webp", lambda: image("WEBP")),
+]
+
+REFUSED = [
+    ("page.pdf", lambda: HTML, "not_allowed"),
+    ("page.html", lambda: HTML, "not_allowed"),
+    (
+        "drawing.svg",
+        lambda: b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+        "not_allowed",
+    ),
+    ("animation.gif", lambda: image("GIF"), "not_allowed"),
+    ("archive.docx", lambda: zipped({"index.html": HTML}), "not_allowed"),
+    ("template.docx", lambda: ooxml(DOCX.replace("document.main", "template.main")), "not_allowed"),
+    ("fake.pdf", lambda: b"%PDF", "not_allowed"),
+    ("broken.docx", lambda: b"PK\x03\x04" + HTML, "not_allowed"),
+    ("installer.doc", lambda: ole("\x05SummaryInformation"), "not_allowed"),
+    ("broken.doc", lambda: bytes.fromhex("d0cf11e0a1b11ae1") + HTML, "not_allowed"),
+    ("plan.docx", lambda: ooxml(DOCM), "macros"),
+    ("plan.docx", lambda: ooxml(DOCX, VBA, parts=["word/vbaProject.bin"]), "macros"),
+    ("minutes.odt", lambda: odf(ODT, "Basic/Standard/Module1.xml"), "macros"),
+    ("decision.doc", lambda: ole("WordDocument", storages=["Macros"]), "macros"),
+    ("budget.xls", lambda: ole("Workbook", storages=["_VBA_PROJECT_CUR"]), "macros"),
+    ("report.html", pdf, "name"),
+    ("report", pdf, "name"),
+    ("table.docx", lambda: ooxml(XLSX), "name"),
+    ("photo.png", lambda: image("JPEG"), "name"),
+]
+
+
+def document_with(name, content):
+    return Document(
+        title_vi="Văn bản",
+        kind=Document.Kind.DECISION,
+        file=SimpleUploadedFile(name, content),
+    )
+
+
+def refusal(name, content):
+    with pytest.raises(ValidationError) as refused:
+        document_with(name, content).clean_fields()
+    return refused.value.error_dict["file"][0]
+
+
+@pytest.mark.parametrize(("name", "make"), ACCEPTED, ids=[name for name, _make in ACCEPTED])
+def test_allowed_documents_are_accepted_by_their_content(name, make):
+    document_with(name, make()).clean_fields()
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "code"), REFUSED, ids=[f"{name}-{code}" for name, _make, code in REFUSED]
+)
+def test_other_content_is_refused(name, make, code):
+    assert refusal(name, make()).code == code
+
+
+def test_files_over_the_size_limit_are_refused(settings):
+    settings.DOCUMENT_MAX_BYTES = 2000
+    content = pdf().ljust(2001, b"\n")
+    error = refusal("report.pdf", content)
+    assert error.code == "too_large"
+    assert error.params == {"size": filesizeformat(2001), "limit": filesizeformat(2000)}
+
+
+@pytest.fixture
+def editor_client(client):
+    client.force_login(factories.staff(role="Editor"))
+    return client
+
+
+def post_document(client, upload, language="vi"):
+    url = admin_url("civil_service.document", language, "add/")
+    data = {**form_data(url), "title_vi": "Quyết định", "kind": "decision", "file": upload}
+    return client.post(url, data)
+
+
+@pytest.mark.parametrize(
+    ("language", "words"), [("vi", "không thuộc các loại văn bản"), ("en", "not one of the")]
+)
+def test_an_html_file_named_pdf_is_refused_in_the_editors_language(editor_client, language, words):
+    response = post_document(editor_client, SimpleUploadedFile("report.pdf", HTML), language)
+    assert response.status_code == 200
+    assert words in " ".join(errors(response)["file"])
+    assert not Document.objects.exists()
+
+
+def test_a_real_pdf_is_accepted_and_stored_under_a_clean_name(editor_client):
+    content = pdf()
+    upload = SimpleUploadedFile("Quyết định số 1 (bản ký).pdf", content)
+    response = post_document(editor_client, upload)
+    assert response.status_code == 302, errors(response)
+    stored = Document.objects.get().file
+    year = timezone.localdate().year
+    assert stored.name == f"documents/{year}/Quyết_định_số_1_bản_ký.pdf"
+    assert stored.read() == content
+
+
+@pytest.mark.parametrize(
+    "name", ["../../templates/base.html.pdf", "..\\..\\evil.pdf", "/etc/passwd.pdf"]
+)
+def test_a_name_keeps_no_folder(name):
+    field = Document._meta.get_field("file")
+    folder, _, stored = field.generate_filename(document_with(name, pdf()), name).rpartition("/")
+    assert folder == f"documents/{timezone.localdate().year}"
+    assert stored.endswith(".pdf") and ".." not in stored and "\\" not in stored
