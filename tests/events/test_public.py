@@ -7,6 +7,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
+from html.parser import HTMLParser
 
 import feedparser
 import icalendar
@@ -43,6 +44,50 @@ def test_news_feeds_parse_in_each_language(client, language, prefix, kind):
     titles = [entry.title for entry in feed.entries]
     assert titles == [item.title_vi if language == "vi" else item.title_en]
     assert feed.entries[0].link.endswith(url_of(item, language))
+
+
+class ParsedHTML(HTMLParser):
+    """The elements and the text of an HTML fragment."""
+
+    def __init__(self, markup):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.pieces = [], []
+        self.feed(markup)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        self.pieces.append(data)
+
+    @property
+    def text(self):
+        return "".join(self.pieces)
+
+
+MARKUP_LIKE = "Tom & Jerry <script>alert(1)</script> 5 < 6"
+
+
+@pytest.mark.parametrize(("language", "prefix"), [("vi", "/vi/tin-tuc/"), ("en", "/en/news/")])
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_feed_text_that_looks_like_markup_arrives_as_text(client, language, prefix, kind):
+    factories.announcement(
+        title_vi=f"Tiêu đề {MARKUP_LIKE}",
+        title_en=f"Title {MARKUP_LIKE}",
+        lead_vi=f"Tóm tắt {MARKUP_LIKE}",
+        lead_en=f"Summary {MARKUP_LIKE}",
+    )
+    content = client.get(f"{prefix}{kind}/").content
+    # As a reader that does not clean HTML up sees the feed.
+    entry = feedparser.parse(content, sanitize_html=False).entries[0]
+    words = {"vi": ("Tiêu đề", "Tóm tắt"), "en": ("Title", "Summary")}[language]
+    assert entry.title == f"{words[0]} {MARKUP_LIKE}"
+    assert entry.summary_detail.type == "text/html"
+    summary = ParsedHTML(entry.summary)
+    assert summary.text.strip() == f"{words[1]} {MARKUP_LIKE}"
+    assert "script" not in summary.tags
+    assert "<script" not in entry.summary.lower()
 
 
 def test_category_feed_only_has_its_category(client):
