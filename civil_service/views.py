@@ -16,6 +16,16 @@ from .filters import ActivityFilter, DocumentFilter
 from .models import Activity, Document, WorkPlan
 
 ACTIVITIES_PER_PAGE = 50
+# A spreadsheet program runs a cell that starts with one of these as a formula
+# (OWASP, "CSV Injection"); an apostrophe in front makes it text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(cell):
+    """The cell, text that would run as a formula made plain text; numbers stay numbers."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
 
 
 def live_activities():
@@ -132,19 +142,18 @@ def export_csv(request):
         ]
     )
     for activity in activities:
-        writer.writerow(
-            [
-                translated_value(activity, "title", get_language())[0],
-                translated_value(activity.work_plan, "name", get_language())[0],
-                _("Every year") if activity.is_annual else activity.start_year or "",
-                activity.registering_country,
-                translated_value(activity, "registering_agency", get_language())[0],
-                activity.get_participation_display(),
-                activity.concept_note_approved_on.isoformat()
-                if activity.concept_note_approved_on
-                else "",
-                activity.get_progress_display(),
-                request.build_absolute_uri(activity.get_absolute_url()),
-            ]
-        )
+        row = [
+            translated_value(activity, "title", get_language())[0],
+            translated_value(activity.work_plan, "name", get_language())[0],
+            _("Every year") if activity.is_annual else activity.start_year or "",
+            str(activity.registering_country),
+            translated_value(activity, "registering_agency", get_language())[0],
+            activity.get_participation_display(),
+            activity.concept_note_approved_on.isoformat()
+            if activity.concept_note_approved_on
+            else "",
+            activity.get_progress_display(),
+            request.build_absolute_uri(activity.get_absolute_url()),
+        ]
+        writer.writerow([as_text(cell) for cell in row])
     return response

@@ -7,7 +7,7 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import strip_tags
+from django.utils.html import linebreaks, strip_tags
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
@@ -57,7 +57,10 @@ class NewsFeed(Feed):
         return text(item, "title")
 
     def item_description(self, item):
-        return text(item, "lead")
+        # RSS's description and Atom's summary are HTML; the lead is plain
+        # text, so its <, & and line breaks become HTML, never markup.
+        lead = text(item, "lead")
+        return linebreaks(lead, autoescape=True) if lead else ""
 
     def item_link(self, item):
         return item.get_absolute_url()

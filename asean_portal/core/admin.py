@@ -88,7 +88,10 @@ def year_filter(field, title):
             value = self.value()
             if not value:
                 return queryset
-            if not (value.isascii() and value.isdigit() and len(value) <= 4):
+            # Four digits from 1000, as the public pages ask for: there is no
+            # year 0, and year 1 begins in Hanoi before the first moment UTC
+            # can hold.
+            if not (value.isascii() and value.isdigit() and len(value) == 4) or value[0] == "0":
                 return queryset.none()
             lookup = field if is_year else f"{field}__year"
             return queryset.filter(**{lookup: int(value)})

@@ -1,17 +1,35 @@
-"""The admin site: optional two-step sign-in (TOTP, django-otp) for staff.
+"""The admin site: optional two-step sign-in (TOTP, django-otp) for staff,
+and odd addresses answered without a server error.
 
 A staff member with a confirmed authenticator (a TOTP device, set up by an
 administrator under "TOTP devices", which shows the QR code to scan) must give
 its six-digit code with the password; the admin refuses a session that was not
 verified by it. With ADMIN_REQUIRE_2FA on, every staff member needs one.
+
+A query string with a NUL character is refused (400) by every admin view:
+PostgreSQL holds no NUL in any text. Every change list, the portal's and those
+of the apps it uses (accounts, sign-in records, authenticators), treats a
+filter value that the calendar or the database cannot hold as Django's admin
+treats any wrong filter: the list is shown without it, with a warning.
 """
+
+from functools import wraps
 
 from django import forms
 from django.conf import settings
-from django.contrib.admin import AdminSite
+from django.contrib import messages
+from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ERROR_FLAG, ChangeList
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user, user_has_device
+
+FILTER_REFUSED = _(
+    "A filter in the address could not be applied, so the whole list is shown. "
+    "Choose the filter again in the panel on the right."
+)
 
 
 class PortalAdminAuthenticationForm(AdminAuthenticationForm):
@@ -61,8 +79,76 @@ class PortalAdminAuthenticationForm(AdminAuthenticationForm):
         raise forms.ValidationError(self.error_messages["otp_invalid"], "otp_invalid")
 
 
+class CheckedChangeList(ChangeList):
+    """Django applies the filters of a change list lazily: a value that the
+    date hierarchy cannot turn into a period (year 9999 has no next year) or
+    that the database cannot take (a number past 64 bits on SQLite) fails
+    only when the list is counted. Such a value is a wrong filter, as Django
+    already calls one that fails when it is applied."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (ValueError, OverflowError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+    def get_results(self, request):
+        try:
+            super().get_results(request)
+        except (ValueError, OverflowError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class CheckedListMixin:
+    """Lists through CheckedChangeList; Django's admin redirects a wrong
+    filter to the list with ERROR_FLAG, which then says why."""
+
+    def get_changelist(self, request, **kwargs):
+        return CheckedChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET" and ERROR_FLAG in request.GET:
+            messages.warning(request, FILTER_REFUSED)
+        return super().changelist_view(request, extra_context)
+
+
+def holds_nul(query):
+    return any("\x00" in text for key, values in query.lists() for text in (key, *values))
+
+
 class PortalAdminSite(AdminSite):
     login_form = PortalAdminAuthenticationForm
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Registers the admin class with CheckedListMixin, the apps' admins
+        (accounts, sign-in records, authenticators) as the portal's."""
+        admin_class = admin_class or ModelAdmin
+        if not issubclass(admin_class, CheckedListMixin):
+            admin_class = type(
+                admin_class.__name__,
+                (CheckedListMixin, admin_class),
+                {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__},
+            )
+        super().register(model_or_iterable, admin_class, **options)
+
+    def admin_view(self, view, cacheable=False):
+        @wraps(view)
+        def refusing_nul(request, *args, **kwargs):
+            if holds_nul(request.GET):
+                return self.refusal(
+                    request,
+                    _(
+                        "The address holds a NUL character, which no filter, search or page "
+                        "can use. Remove it from the address and try again."
+                    ),
+                )
+            return view(request, *args, **kwargs)
+
+        return super().admin_view(refusing_nul, cacheable)
+
+    def refusal(self, request, message):
+        context = {**self.each_context(request), "title": _("Bad request"), "message": message}
+        return TemplateResponse(request, "admin/refusal.html", context, status=400)
 
     def has_permission(self, request):
         if not super().has_permission(request):

@@ -15,15 +15,17 @@ whose object is not public is never shown.
 """
 
 import html
+import operator
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import reduce
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection, models
 from django.db.models import Case, F, Func, IntegerField, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat, Replace
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
@@ -262,12 +264,21 @@ class Ranked(Sequence):
 
 
 def _tsquery(terms):
-    # Words are letters and digits only (query_terms), so they are safe as
-    # tsquery syntax; each matches as a prefix ("hop" finds "hợp tác").
-    raw = " & ".join(f"{term}:*" for term in terms)
-    return SearchQuery(
-        Func(Value(raw), function="portal_unaccent"), config="simple", search_type="raw"
+    """Every word as a prefix ("hop" finds "hợp tác"), unaccented as the index
+    is, each a tsquery string literal: unaccent turns some letters into tsquery
+    syntax (ʼ into an apostrophe, ⑴ into "(1)"), so the quoting comes after it."""
+    return reduce(
+        operator.and_,
+        (SearchQuery(_prefix_literal(term), config="simple", search_type="raw") for term in terms),
     )
+
+
+def _prefix_literal(term):
+    unaccented = Func(Value(term), function="portal_unaccent", output_field=models.CharField())
+    quoted = Replace(Replace(unaccented, Value("\\"), Value("\\\\")), Value("'"), Value("''"))
+    # The space inside the quotes: to_tsquery refuses an empty literal ('') but
+    # drops one without a word, should unaccent leave nothing of a term.
+    return Concat(Value("' "), quoted, Value("':*"))
 
 
 def _title_hits(terms):

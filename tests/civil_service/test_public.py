@@ -81,3 +81,39 @@ def test_work_plan_timeline_is_accessible_svg_with_a_table(client):
     ]
     vi = client.get("/vi/ke-hoach-lam-viec/").content.decode()
     assert "Hoạt động theo năm và tình trạng" in vi
+
+
+FORMULAS = ['=HYPERLINK("http://x","y")', "-2+3", "@SUM(A1)", "+1", "\tx", "\rx"]
+
+
+def test_the_export_writes_cells_a_spreadsheet_would_run_as_text(client):
+    plan = factories.work_plan(name_vi="=1+1")
+    vn = factories.country(name_vi="@Việt Nam")
+    for number, title in enumerate(FORMULAS):
+        factories.activity(
+            title_vi=title,
+            slug_vi=f"cong-thuc-{number}",
+            work_plan=plan,
+            registering_country=vn,
+            registering_agency_vi="-Bộ Nội vụ",
+            start_year=2022,
+        )
+    ordinary = factories.activity(
+        title_vi="Hội thảo - công vụ, 2022",
+        registering_agency_vi="Bộ Nội vụ",
+        start_year=2023,
+    )
+    exported = client.get("/vi/ke-hoach-lam-viec/hoat-dong.csv")
+    table = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    rows = {row[0]: row for row in table[1:]}
+    assert set(rows) == {"'" + title for title in FORMULAS} | {ordinary.title_vi}
+    for title in FORMULAS:
+        row = rows["'" + title]
+        assert row[1:5] == ["'=1+1", "2022", "'@Việt Nam", "'-Bộ Nội vụ"]
+    assert rows[ordinary.title_vi][:5] == [
+        "Hội thảo - công vụ, 2022",
+        ordinary.work_plan.name_vi,
+        "2023",
+        str(ordinary.registering_country),
+        "Bộ Nội vụ",
+    ]

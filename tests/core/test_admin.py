@@ -105,7 +105,7 @@ def test_list_filters_on_translation_state(superuser_client):
     assert missing.title_vi in html and complete.title_vi not in html
 
 
-@pytest.mark.parametrize("value", ["²²²²", "99999999999", "-1", "abc"])
+@pytest.mark.parametrize("value", ["²²²²", "99999999999", "-1", "abc", "0", "1", "0001"])
 def test_an_odd_year_filter_lists_nothing_instead_of_failing(superuser_client, value):
     item = factories.announcement()
     url = admin_url("events.announcement", "en")

@@ -2,6 +2,7 @@
 both languages."""
 
 from datetime import date, timedelta
+from html.parser import HTMLParser
 
 import feedparser
 import icalendar
@@ -144,3 +145,47 @@ def test_calendar_explains_a_month_it_cannot_show(client, month):
     response = client.get("/en/meetings/calendar/", {"month": month})
     assert response.status_code == 200
     assert "not understood" in response.content.decode()
+
+
+class ParsedHTML(HTMLParser):
+    """The elements and the text of an HTML fragment."""
+
+    def __init__(self, markup):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.pieces = [], []
+        self.feed(markup)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        self.pieces.append(data)
+
+    @property
+    def text(self):
+        return "".join(self.pieces)
+
+
+MARKUP_LIKE = "Tom & Jerry <script>alert(1)</script> 5 < 6"
+
+
+@pytest.mark.parametrize(("language", "prefix"), [("vi", "/vi/tin-tuc/"), ("en", "/en/news/")])
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_feed_text_that_looks_like_markup_arrives_as_text(client, language, prefix, kind):
+    factories.announcement(
+        title_vi=f"Tiêu đề {MARKUP_LIKE}",
+        title_en=f"Title {MARKUP_LIKE}",
+        lead_vi=f"Tóm tắt {MARKUP_LIKE}",
+        lead_en=f"Summary {MARKUP_LIKE}",
+    )
+    content = client.get(f"{prefix}{kind}/").content
+    # As a reader that does not clean HTML up sees the feed.
+    entry = feedparser.parse(content, sanitize_html=False).entries[0]
+    words = {"vi": ("Tiêu đề", "Tóm tắt"), "en": ("Title", "Summary")}[language]
+    assert entry.title == f"{words[0]} {MARKUP_LIKE}"
+    assert entry.summary_detail.type == "text/html"
+    summary = ParsedHTML(entry.summary)
+    assert summary.text.strip() == f"{words[1]} {MARKUP_LIKE}"
+    assert "script" not in summary.tags
+    assert "<script" not in entry.summary.lower()

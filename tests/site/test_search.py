@@ -1,6 +1,7 @@
 """Search: both languages, diacritics ignored, ranked, filtered, paginated,
 never an error; on whichever database the suite runs (CI runs it on both)."""
 
+import unicodedata
 from datetime import timedelta
 from io import StringIO
 from types import SimpleNamespace
@@ -9,6 +10,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
+from hypothesis import HealthCheck, example, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from asean_portal.core.publishing import Status
 from asean_portal.site import search
@@ -347,11 +351,83 @@ def test_results_are_read_a_page_at_a_time_in_rank_order(django_assert_num_queri
 
 
 def test_normalize_keeps_positions_of_precomposed_text_and_folds_decomposed_text():
-    import unicodedata
-
     text = "Hội nghị Bộ trưởng ASEAN về Công vụ lần thứ 21 tại Đà Nẵng – ĐÔNG TIMOR"
     folded = search.normalize(text)
     assert folded == "hoi nghi bo truong asean ve cong vu lan thu 21 tai da nang – dong timor"
     assert len(folded) == len(text)
     assert search.normalize(unicodedata.normalize("NFD", text)) == folded
     assert search.normalize(None) == ""
+
+
+# Characters that NFKC or PostgreSQL's unaccent may rewrite, some of them into
+# tsquery syntax: modifier letters (ʼ → '), compatibility forms (⑴ → (1),
+# ﬁ → fi, full-width letters), quotes and combining marks.
+FOLDED_CHARACTERS = sorted(
+    {
+        chr(code)
+        for code in range(0x3400)
+        if unicodedata.category(chr(code)) in {"Lm", "Sk", "Mn", "No", "Pi", "Pf", "Po"}
+        or unicodedata.normalize("NFKC", chr(code)) != chr(code)
+    }
+    | {chr(code) for code in range(0xFB00, 0xFFF0)}
+)
+ANY_CHARACTER = st.characters(exclude_categories=("Cs",))
+
+
+@pytest.fixture
+def odd_content():
+    category = factories.category()
+    factories.announcement(
+        category=category, title_vi="Công vụ ʼ ⑴ ﬁ ǅ ① ＇", body_vi="<p>It's a\\b.</p>"
+    )
+    factories.announcement(category=category, title_vi="Hợp tác công vụ")
+
+
+def test_a_letter_that_unaccent_makes_an_apostrophe_still_finds_the_other_words(
+    client, odd_content
+):
+    found = titles(client.get("/vi/tim-kiem/", {"q": "công ʼ ⑴"}))
+    assert found == ["Công vụ ʼ ⑴ ﬁ ǅ ① ＇"]
+
+
+@hypothesis_settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    query=st.one_of(
+        st.text(alphabet=ANY_CHARACTER, max_size=12),
+        st.text(alphabet=st.sampled_from(FOLDED_CHARACTERS), min_size=1, max_size=6),
+        st.lists(
+            st.one_of(st.sampled_from(["cong", "vu", "hop"]), st.sampled_from(FOLDED_CHARACTERS)),
+            min_size=1,
+            max_size=6,
+        ).map("".join),
+    )
+)
+@example("ʼ")
+@example("'")
+@example("\\")
+@example(":*")
+@example("&|!()")
+@example("ﬁ")
+@example("ǅ")
+@example("①")
+@example("⑴")
+@example("ŉ")
+@example("ː")
+@example("ʹ ʻ ʽ ˈ \u0374 ⒇")
+@example("＇")
+@example("‘’")
+@example("e\u0301\u0323")
+@example("\u0301")
+@example("\x00")
+@example("công ʼ vụ ⑴ x\\ y' z:*")
+def test_any_text_gets_a_search_page_in_the_readers_language(client, odd_content, query):
+    for language, path in [("vi", "/vi/tim-kiem/"), ("en", "/en/search/")]:
+        response = client.get(path, {"q": query})
+        assert response.status_code == 200, (language, query)
+        assert f'<html lang="{language}"' in response.content.decode()
+    results, _terms = search.search(query)
+    assert len(results[:20]) == min(20, len(results))
