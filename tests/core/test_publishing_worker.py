@@ -5,12 +5,10 @@ PostgreSQL server (CI's first pass); an in-memory SQLite test database
 cannot be shared with another process."""
 
 import contextlib
-import os
 import signal
 import statistics
 import time
 from datetime import timedelta
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
 import pytest
@@ -26,14 +24,6 @@ from tests import factories
 from tests.conftest import redis_server, subprocess_env, wait_for, worker_process
 
 pytestmark = [pytest.mark.redis, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def test_database_url():
-    if connection.vendor != "postgresql":
-        pytest.skip("a worker process shares the test database only on PostgreSQL")
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
 
 
 @contextlib.contextmanager
