@@ -221,11 +221,14 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ASEAN portal <no-rep
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # One mechanism performs every transition: beat's sweep, every second by
-# default. A sweep that finds nothing costs one indexed query per type; a
-# sweep message older than its interval is dropped instead of piling up
-# while the worker is down.
+# default. A sweep that finds nothing costs one indexed query per type (and
+# a one-row update of each heartbeat that /readyz reads); a sweep message
+# older than its interval is dropped instead of piling up while the worker
+# is down.
 PUBLISHING_SWEEP_SECONDS = env.float("PUBLISHING_SWEEP_SECONDS", default=1.0)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Celery's schedule file, and a heartbeat for /readyz each time the sweep is sent.
+CELERY_BEAT_SCHEDULER = "asean_portal.ops.heartbeats:BeatScheduler"
 CELERY_BEAT_SCHEDULE = {
     "publish-due": {
         "task": "asean_portal.tasks.sweep",

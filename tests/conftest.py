@@ -178,6 +178,16 @@ def test_database_url():
     return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
 
 
+@pytest.fixture
+def fresh_heartbeats():
+    """A worker and beat that have just done their part, as /readyz expects
+    of a running installation."""
+    from asean_portal.ops.heartbeats import BEAT, WORKER, record
+
+    record(WORKER)
+    record(BEAT)
+
+
 def redis_cache(url):
     """Django's cache on the Redis at ``url``, as production configures it."""
     return {
