@@ -9,6 +9,7 @@ beat both.
 """
 
 import logging
+from pathlib import Path
 
 from celery.beat import PersistentScheduler
 from django.db import DatabaseError, close_old_connections, models
@@ -49,8 +50,14 @@ def age(name):
 
 
 class BeatScheduler(PersistentScheduler):
-    """Beat's scheduler (a schedule file, as Celery's default) that records a
-    heartbeat each time it sends the sweep."""
+    """Beat's scheduler (a schedule file, as Celery's default) that creates the
+    file's folder and records a heartbeat each time it sends the sweep."""
+
+    def setup_schedule(self):
+        # A fresh checkout has no var/ folder, and the schedule file cannot
+        # create it: beat would stop at once (silently under `worker -B`).
+        Path(self.schedule_filename).parent.mkdir(parents=True, exist_ok=True)
+        super().setup_schedule()
 
     def apply_async(self, entry, producer=None, advance=True, **kwargs):
         result = super().apply_async(entry, producer, advance, **kwargs)

@@ -1,6 +1,7 @@
 """A task makes the round trip through a real worker, on Redis and on the
 embedded filesystem transport that `make run` uses."""
 
+import time
 import uuid
 
 import pytest
@@ -90,3 +91,21 @@ def test_round_trip_through_the_embedded_transport(tmp_path):
         assert result.get(timeout=30) == {"pong": token}
     assert "asean_portal.tasks.ping" in output[0]
     assert "succeeded" in output[0]
+
+
+@pytest.mark.worker
+def test_beat_creates_the_folder_of_its_schedule_file(tmp_path):
+    """A fresh checkout has no var/ folder, where beat keeps its schedule."""
+    schedule = tmp_path / "var" / "beat" / "celerybeat-schedule"
+    env = subprocess_env(
+        CELERY_BROKER_DIR=str(tmp_path / "celery"),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+        REDIS_URL=None,
+        PUBLISHING_SWEEP_SECONDS="1",
+    )
+    with worker_process(env, "-B", "-s", str(schedule)) as output:
+        started = wait_for(lambda: schedule.parent.is_dir(), timeout=30)
+        time.sleep(3)  # beat sends a sweep every second
+    assert started, output
+    assert "Sending due task publish-due (asean_portal.tasks.sweep)" in output[0]
+    assert "Task asean_portal.tasks.sweep[" in output[0]
