@@ -174,6 +174,13 @@ if REDIS_URL:
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
         "socket_connect_timeout": 2,
     }
+    # The result store (only the ping's result is kept, see below) waits for
+    # Redis to come back, as the broker connection does, instead of giving up
+    # after 20 attempts a second apart.
+    CELERY_REDIS_RETRY_ON_TIMEOUT = True
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+        "retry_policy": {"max_retries": None, "interval_max": 5}
+    }
 else:
     CACHES = {
         "default": {
@@ -207,7 +214,19 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
+# No result is read but the ping's (tasks.py): the sweep writes none to Redis
+# every second, and beat never waits on the result store while Redis is away.
+CELERY_TASK_IGNORE_RESULT = True
+# The worker and beat outlive a broker outage of any length: they retry the
+# connection, at start and later, for as long as it takes (Celery's default
+# gives up after 100 attempts, and the worker exits).
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A sweep running when the broker goes away needs only the database: it is
+# left to finish, side effects and emails included, instead of being killed
+# half-way (its message, redelivered later, has expired by then).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # Anonymous pages are cached per language for at most this many seconds, and
 # never past the next scheduled publication or withdrawal (0 turns it off).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)

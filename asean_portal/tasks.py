@@ -8,7 +8,7 @@ from asean_portal.core.publishing import publish_due
 from asean_portal.ops import heartbeats
 
 
-@shared_task(name="asean_portal.tasks.ping")
+@shared_task(name="asean_portal.tasks.ping", ignore_result=False)
 def ping(token):
     """Echo a token: the health check and the tests use it to prove a round trip."""
     return {"pong": token}

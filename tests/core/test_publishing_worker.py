@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from asean_portal.celery import app as celery_app
 from asean_portal.core.publishing import PublicationEvent, Status, item_schedule, publish_due
+from asean_portal.ops import heartbeats
 from events.models import Announcement
 from tests import factories
 from tests.conftest import redis_server, subprocess_env, wait_for, worker_process
@@ -217,3 +218,46 @@ def test_scheduling_with_redis_down_succeeds_and_the_sweep_catches_up(
     assert PublicationEvent.objects.get(object_id=item.pk).source == "sweep"
     assert Announcement.objects.get(pk=item.pk).status == Status.PUBLISHED
     assert mails_sent(tmp_path) == 1
+
+
+def test_the_worker_and_beat_ride_out_a_redis_restart(
+    test_database_url, redis_server_binary, tmp_path
+):
+    officer = factories.staff(role="Press officer", email="press@example.gov.vn")
+
+    def running():
+        return all(
+            (heartbeats.age(name) or 99) < 2.5 for name in (heartbeats.WORKER, heartbeats.BEAT)
+        )
+
+    with redis_server(redis_server_binary) as (url, stop_redis, start_redis):
+        env = worker_env(test_database_url, url, tmp_path, PUBLISHING_SWEEP_SECONDS="1")
+        beat = ("-B", "-s", str(tmp_path / "beat-schedule"))
+        with worker_process(env, *beat, pool="prefork") as output:
+            assert wait_for(running, timeout=30)
+            stop_redis()
+            # Scheduling needs no broker; this item falls due during the outage.
+            [during] = schedule(1, officer, 1, 1)
+            time.sleep(5)
+            assert output.process.poll() is None
+            start_redis()
+            [after] = schedule(1, officer, 2, 2)
+            items = [during.pk, after.pk]
+            published = wait_for(
+                lambda: PublicationEvent.objects.filter(object_id__in=items).count() == 2,
+                timeout=60,
+            )
+            assert wait_for(running, timeout=10)
+            time.sleep(2)  # any duplicate would arrive now
+            alive = output.process.poll() is None
+            # Nobody reads a sweep's result: none is written to Redis.
+            results = redis.Redis.from_url(url).keys("celery-task-meta-*")
+        assert published, output
+        assert alive, output
+        assert results == []
+    assert output.process.returncode == 0, output
+    assert PublicationEvent.objects.filter(object_id__in=items).count() == 2
+    assert set(Announcement.objects.filter(pk__in=items).values_list("status", flat=True)) == {
+        Status.PUBLISHED
+    }
+    assert mails_sent(tmp_path) == 2

@@ -32,6 +32,20 @@ def test_project_app_reads_its_configuration_from_settings(settings):
     assert "asean_portal.tasks.ping" in project_app.tasks
 
 
+def test_the_worker_and_beat_wait_for_the_broker_however_long_it_is_away():
+    conf = project_app.conf
+    assert conf.broker_connection_retry is True
+    assert conf.broker_connection_retry_on_startup is True
+    # Celery's default gives up after 100 attempts, and the worker exits.
+    assert conf.broker_connection_max_retries is None
+    # A sweep running when the broker goes away needs only the database: it finishes.
+    assert conf.worker_cancel_long_running_tasks_on_connection_loss is False
+    # Only the ping's result is ever read.
+    assert conf.task_ignore_result is True
+    assert project_app.tasks["asean_portal.tasks.ping"].ignore_result is False
+    assert project_app.tasks["asean_portal.tasks.sweep"].ignore_result is True
+
+
 @pytest.mark.django_db
 def test_clear_expired_sessions_task_removes_only_expired_sessions():
     from datetime import timedelta
