@@ -201,8 +201,10 @@ else:
     for folder in ("queue", "processed", "control", "results"):
         (CELERY_BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
 
-# A Redis outage is served as cache misses, and each ignored error is logged.
+# A Redis outage is served as cache misses, and the ignored errors are logged
+# to this logger, as one line per LOG_OUTAGE_SECONDS (see LOGGING).
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "django_redis.cache"
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_ENABLE_UTC = True
 CELERY_TASK_SERIALIZER = "json"
@@ -389,10 +391,20 @@ PREFERENCE_COOKIE_AGE = 365 * 24 * 3600
 # LOG_FORMAT=json writes one JSON object per line (python-json-logger) for a
 # log collector; each record carries the request id and the staff member.
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+# A dependency that keeps failing (the cache) is logged once per this many
+# seconds per process, in one line without its traceback.
+LOG_OUTAGE_SECONDS = env.int("LOG_OUTAGE_SECONDS", default=60)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request": {"()": "asean_portal.ops.logs.RequestContextFilter"}},
+    "filters": {
+        "request": {"()": "asean_portal.ops.logs.RequestContextFilter"},
+        "cache_outage": {
+            "()": "asean_portal.ops.logs.OncePerInterval",
+            "dependency": "cache",
+            "seconds": LOG_OUTAGE_SECONDS,
+        },
+    },
     "formatters": {
         "text": {
             "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(user)s] %(message)s"
@@ -413,5 +425,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        DJANGO_REDIS_LOGGER: {"filters": ["cache_outage"]},
     },
 }

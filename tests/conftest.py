@@ -6,6 +6,7 @@ PORTAL_REQUIRE_SERVICES=1, as .ci/run sets it, such a skip is a failure.
 """
 
 import contextlib
+import logging
 import os
 import shutil
 import socket
@@ -295,6 +296,20 @@ def _fast_predictable_settings(settings, tmp_path):
     yield
     translation.deactivate()
     app.conf.task_always_eager = eager
+
+
+@pytest.fixture(autouse=True)
+def _fresh_outage_logs(settings, monkeypatch):
+    """A dependency's first failure in a test is logged, whatever the tests
+    before it logged within the interval."""
+    from asean_portal.ops.logs import OncePerInterval
+
+    logger = logging.getLogger(settings.DJANGO_REDIS_LOGGER)
+    fresh = [
+        OncePerInterval(f.dependency, f.seconds) if isinstance(f, OncePerInterval) else f
+        for f in logger.filters
+    ]
+    monkeypatch.setattr(logger, "filters", fresh)
 
 
 @pytest.hookimpl(tryfirst=True)

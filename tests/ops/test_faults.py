@@ -162,9 +162,9 @@ def test_with_redis_stopped_the_public_site_and_the_admin_keep_working(
             response = client.get(path)
             assert response.status_code == 200, path
         assert "Tin vẫn đọc được" in client.get(item.get_absolute_url()).content.decode()
-        # Cache errors are logged, not raised.
-        assert "Exception ignored" in caplog.text
-        assert "ConnectionError" in caplog.text
+        # Cache errors are logged, not raised: one short line.
+        assert "cache unavailable: ConnectionError(" in caplog.text
+        assert "Traceback" not in caplog.text
 
         # Staff sign in and save: sessions live in the database.
         response = sign_in(client, editor)
