@@ -46,13 +46,11 @@ def sending_to(url):
 
 
 @pytest.fixture
-def broker(redis_url):
-    """A Redis database of its own, emptied, that the project's app sends to."""
-    url = redis_url.rsplit("/", 1)[0] + "/7"
-    redis.Redis.from_url(url).flushdb()
-    with sending_to(url):
+def broker(redis_server_binary):
+    """A Redis server of the test's own, that the project's app sends to: test
+    runs side by side on one machine never take each other's tasks."""
+    with redis_server(redis_server_binary) as (url, _stop, _start), sending_to(url):
         yield url
-    redis.Redis.from_url(url).flushdb()
 
 
 def worker_env(database_url, broker_url, tmp_path, **extra):

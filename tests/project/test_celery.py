@@ -8,7 +8,7 @@ import pytest
 from celery import Celery
 
 from asean_portal.celery import app as project_app
-from tests.conftest import subprocess_env, wait_for, worker_process
+from tests.conftest import redis_server, subprocess_env, wait_for, worker_process
 
 
 def app_like_the_project(**overrides):
@@ -64,17 +64,17 @@ def test_clear_expired_sessions_task_removes_only_expired_sessions():
 
 @pytest.mark.redis
 @pytest.mark.worker
-def test_round_trip_through_a_real_worker_on_redis(redis_url, tmp_path):
-    url = redis_url.rsplit("/", 1)[0] + "/6"
-    env = subprocess_env(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}",
-        REDIS_URL=url,
-    )
-    app = app_like_the_project(broker_url=url, result_backend=url)
-    token = uuid.uuid4().hex
-    with worker_process(env) as output:
-        result = app.tasks["asean_portal.tasks.ping"].delay(token)
-        assert result.get(timeout=30) == {"pong": token}
+def test_round_trip_through_a_real_worker_on_redis(redis_server_binary, tmp_path):
+    with redis_server(redis_server_binary) as (url, _stop, _start):
+        env = subprocess_env(
+            DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+            REDIS_URL=url,
+        )
+        app = app_like_the_project(broker_url=url, result_backend=url)
+        token = uuid.uuid4().hex
+        with worker_process(env) as output:
+            result = app.tasks["asean_portal.tasks.ping"].delay(token)
+            assert result.get(timeout=30) == {"pong": token}
     assert "succeeded" in output[0]
 
 
