@@ -4,8 +4,8 @@ Beat records the moment it sends the sweep, the worker the moment it runs
 one, each in a row of the database: the web servers, the worker and beat
 share it whatever the broker (Redis or the embedded file broker), and its
 clock is one clock for every host. /readyz reads them (asean_portal.ops.health):
-beat without a worker leaves only the worker's heartbeat behind, a stopped
-beat both.
+a stopped worker leaves its own heartbeat behind, a stopped beat both (the
+worker then gets no sweep to run).
 """
 
 import logging

@@ -77,12 +77,12 @@ class RequestContextFilter(logging.Filter):
 class OncePerInterval(logging.Filter):
     """One short line per ``seconds`` for a dependency that keeps failing.
 
-    Set on the logger of an error that is handled where it happens (django-redis
-    logs each cache error it ignores with its traceback, some 22 KB a request
-    while Redis is down). The first record of an interval goes through as a
-    WARNING naming the dependency and the error, without the traceback, and
-    says how many records it stands for; the others are dropped. The count is
-    per process.
+    Set on the logger of an error that is handled where it happens: while
+    Redis is down, django-redis logs every cache call's error with its
+    traceback, tens of kilobytes a request. The first record of an interval
+    goes through as a WARNING naming the dependency and the error, without
+    the traceback, and saying how many it left out since the line before;
+    the others are dropped. Intervals and counts are per process.
     """
 
     def __init__(self, dependency, seconds=60):
