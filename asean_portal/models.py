@@ -1,5 +1,6 @@
 from asean_portal.core.content import SlugHistory
 from asean_portal.core.publishing import PublicationEvent
+from asean_portal.ops.heartbeats import Heartbeat
 from asean_portal.site.search import SearchEntry
 
-__all__ = ["PublicationEvent", "SearchEntry", "SlugHistory"]
+__all__ = ["Heartbeat", "PublicationEvent", "SearchEntry", "SlugHistory"]

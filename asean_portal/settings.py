@@ -180,6 +180,13 @@ if REDIS_URL:
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
         "socket_connect_timeout": 2,
     }
+    # The result store (only the ping's result is kept, see below) waits for
+    # Redis to come back, as the broker connection does, instead of giving up
+    # after 20 attempts a second apart.
+    CELERY_REDIS_RETRY_ON_TIMEOUT = True
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+        "retry_policy": {"max_retries": None, "interval_max": 5}
+    }
 else:
     CACHES = {
         "default": {
@@ -200,8 +207,10 @@ else:
     for folder in ("queue", "processed", "control", "results"):
         (CELERY_BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
 
-# A Redis outage is served as cache misses, and each ignored error is logged.
+# A Redis outage is served as cache misses, and the ignored errors are logged
+# to this logger, as one line per LOG_OUTAGE_SECONDS (see LOGGING).
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "django_redis.cache"
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_ENABLE_UTC = True
 CELERY_TASK_SERIALIZER = "json"
@@ -213,7 +222,19 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
+# No result is read but the ping's (tasks.py): the sweep writes none to Redis
+# every second, and beat never waits on the result store while Redis is away.
+CELERY_TASK_IGNORE_RESULT = True
+# The worker and beat outlive a broker outage of any length: they retry the
+# connection, at start and later, for as long as it takes (Celery's default
+# gives up after 100 attempts, and the worker exits).
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A sweep running when the broker goes away needs only the database: it is
+# left to finish, side effects and emails included, instead of being killed
+# half-way (its message, redelivered later, has expired by then).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # Anonymous pages are cached per language for at most this many seconds, and
 # never past the next scheduled publication or withdrawal (0 turns it off).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
@@ -227,11 +248,14 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ASEAN portal <no-rep
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # One mechanism performs every transition: beat's sweep, every second by
-# default. A sweep that finds nothing costs one indexed query per type; a
-# sweep message older than its interval is dropped instead of piling up
-# while the worker is down.
+# default. A sweep that finds nothing costs one indexed query per type (and
+# a one-row update of each heartbeat that /readyz reads); a sweep message
+# older than its interval is dropped instead of piling up while the worker
+# is down.
 PUBLISHING_SWEEP_SECONDS = env.float("PUBLISHING_SWEEP_SECONDS", default=1.0)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Celery's schedule file, and a heartbeat for /readyz each time the sweep is sent.
+CELERY_BEAT_SCHEDULER = "asean_portal.ops.heartbeats:BeatScheduler"
 CELERY_BEAT_SCHEDULE = {
     "publish-due": {
         "task": "asean_portal.tasks.sweep",
@@ -378,10 +402,20 @@ PREFERENCE_COOKIE_AGE = 365 * 24 * 3600
 # LOG_FORMAT=json writes one JSON object per line (python-json-logger) for a
 # log collector; each record carries the request id and the staff member.
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+# A dependency that keeps failing (the cache) is logged once per this many
+# seconds per process, in one line without its traceback.
+LOG_OUTAGE_SECONDS = env.int("LOG_OUTAGE_SECONDS", default=60)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request": {"()": "asean_portal.ops.logs.RequestContextFilter"}},
+    "filters": {
+        "request": {"()": "asean_portal.ops.logs.RequestContextFilter"},
+        "cache_outage": {
+            "()": "asean_portal.ops.logs.OncePerInterval",
+            "dependency": "cache",
+            "seconds": LOG_OUTAGE_SECONDS,
+        },
+    },
     "formatters": {
         "text": {
             "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(user)s] %(message)s"
@@ -402,5 +436,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        DJANGO_REDIS_LOGGER: {"filters": ["cache_outage"]},
     },
 }

@@ -6,14 +6,16 @@ PORTAL_REQUIRE_SERVICES=1, as .ci/run sets it, such a skip is a failure.
 """
 
 import contextlib
+import logging
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -91,7 +93,12 @@ class WorkerOutput(list):
 def worker_process(env, *extra, pool="solo"):
     """A Celery worker process started as `make run` starts it (``-B`` adds
     beat; ``pool="prefork"`` runs two child processes, as in production).
-    Yields the list that receives its output once it has stopped."""
+    Yields the list that receives its output once it has stopped.
+
+    The output goes to a file rather than a pipe: a worker that logs a lot
+    (a traceback a second while a service is down) would otherwise block
+    once the pipe is full and stop working in the middle of the test."""
+    log = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -110,9 +117,8 @@ def worker_process(env, *extra, pool="solo"):
         ],
         cwd=BASE_DIR,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
-        text=True,
     )
     output = WorkerOutput()
     output.process = process
@@ -120,7 +126,10 @@ def worker_process(env, *extra, pool="solo"):
         yield output
     finally:
         process.terminate()
-        output.append(process.communicate(timeout=30)[0])
+        process.wait(timeout=30)
+        with log:
+            log.seek(0)
+            output.append(log.read())
 
 
 @pytest.fixture
@@ -156,6 +165,28 @@ def postgres_url():
     except psycopg2.Error as exc:
         unavailable(f"PostgreSQL is not reachable at {url}: {exc}")
     return url
+
+
+@pytest.fixture
+def test_database_url():
+    """The test database's URL, for a worker process to share it: only on
+    PostgreSQL (an in-memory SQLite test database cannot be shared)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a worker process shares the test database only on PostgreSQL")
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
+
+
+@pytest.fixture
+def fresh_heartbeats():
+    """A worker and beat that have just done their part, as /readyz expects
+    of a running installation."""
+    from asean_portal.ops.heartbeats import BEAT, WORKER, record
+
+    record(WORKER)
+    record(BEAT)
 
 
 def redis_cache(url):
@@ -265,6 +296,20 @@ def _fast_predictable_settings(settings, tmp_path):
     yield
     translation.deactivate()
     app.conf.task_always_eager = eager
+
+
+@pytest.fixture(autouse=True)
+def _fresh_outage_logs(settings, monkeypatch):
+    """A dependency's first failure in a test is logged, whatever the tests
+    before it logged within the interval."""
+    from asean_portal.ops.logs import OncePerInterval
+
+    logger = logging.getLogger(settings.DJANGO_REDIS_LOGGER)
+    fresh = [
+        OncePerInterval(f.dependency, f.seconds) if isinstance(f, OncePerInterval) else f
+        for f in logger.filters
+    ]
+    monkeypatch.setattr(logger, "filters", fresh)
 
 
 @pytest.hookimpl(tryfirst=True)

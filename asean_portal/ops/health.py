@@ -4,11 +4,13 @@ import logging
 import time
 import uuid
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 
 from asean_portal.celery import app as celery_app
 from asean_portal.core.publishing import overdue
+from asean_portal.ops import heartbeats
 
 logger = logging.getLogger(__name__)
 
@@ -73,11 +75,42 @@ def check_overdue():
     return "none overdue"
 
 
+def heartbeat_limit():
+    """Seconds without a heartbeat before the worker or beat counts as stopped.
+
+    Two sweep intervals, so that one sweep dropped as expired or run late is
+    not an outage; and at least ten seconds, so that a busy machine (a sweep
+    catching up on many items, a slow database) does not make /readyz flap.
+    """
+    return max(2 * settings.PUBLISHING_SWEEP_SECONDS, 10)
+
+
+def _heartbeat(name, what):
+    seconds = heartbeats.age(name)
+    if seconds is None:
+        raise RuntimeError(f"no sweep has {what}")
+    if seconds > heartbeat_limit():
+        raise RuntimeError(f"no sweep has {what} for {seconds:.0f} s")
+    return f"last sweep {what} {seconds:.1f} s ago"
+
+
+def check_worker():
+    """A worker ran a sweep lately: due transitions get their side effects."""
+    return _heartbeat(heartbeats.WORKER, "run")
+
+
+def check_beat():
+    """Beat sent a sweep lately: without it no worker has anything to run."""
+    return _heartbeat(heartbeats.BEAT, "been sent")
+
+
 CHECKS = {
     "database": check_database,
     "cache": check_cache,
     "broker": check_broker,
     "overdue": check_overdue,
+    "worker": check_worker,
+    "beat": check_beat,
 }
 
 

@@ -4,12 +4,15 @@ Every request gets an id (a well-formed incoming X-Request-ID from the proxy,
 or a new one), returned in the X-Request-ID header and attached to every log
 record written while the request runs, with the signed-in staff member.
 Secrets never reach a log line: embargo tokens in addresses and values named
-like passwords, tokens or session ids are replaced.
+like passwords, tokens or session ids are replaced. A dependency that keeps
+failing is one short line per interval, not a traceback per request.
 """
 
 import contextvars
 import logging
 import re
+import threading
+import time
 import uuid
 
 _request = contextvars.ContextVar("portal_request", default=None)
@@ -68,4 +71,46 @@ class RequestContextFilter(logging.Filter):
         if hasattr(record, "request"):
             # The request itself is shown by its redacted address only.
             record.request = redact(repr(record.request))
+        return True
+
+
+class OncePerInterval(logging.Filter):
+    """One short line per ``seconds`` for a dependency that keeps failing.
+
+    Set on the logger of an error that is handled where it happens: while
+    Redis is down, django-redis logs every cache call's error with its
+    traceback, tens of kilobytes a request. The first record of an interval
+    goes through as a WARNING naming the dependency and the error, without
+    the traceback, and saying how many it left out since the line before;
+    the others are dropped. Intervals and counts are per process.
+    """
+
+    def __init__(self, dependency, seconds=60):
+        super().__init__()
+        self.dependency = dependency
+        self.seconds = seconds
+        self._lock = threading.Lock()
+        self._quiet_until = None
+        self._dropped = 0
+
+    def filter(self, record):
+        with self._lock:
+            now = time.monotonic()
+            if self._quiet_until is not None and now < self._quiet_until:
+                self._dropped += 1
+                return False
+            self._quiet_until = now + self.seconds
+            dropped, self._dropped = self._dropped, 0
+        if record.exc_info:
+            # django-redis wraps the client's error in its own ConnectionInterrupted.
+            error = record.exc_info[1].__cause__ or record.exc_info[1]
+            detail = f"{type(error).__name__}({str(error)!r})"
+        else:
+            detail = record.getMessage()
+        record.msg, record.args = "%s unavailable: %s", (self.dependency, detail)
+        if dropped:
+            record.msg += " (%d more since the last line)"
+            record.args += (dropped,)
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info = record.exc_text = record.stack_info = None
         return True

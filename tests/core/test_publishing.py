@@ -232,7 +232,7 @@ def test_publish_now_and_unpublish(officer):
     assert PublicationEvent.objects.filter(action="withdrawn", acted_by=officer).count() == 1
 
 
-def test_overdue_items_are_reported_by_readyz(client):
+def test_overdue_items_are_reported_by_readyz(client, fresh_heartbeats):
     item = factories.announcement(
         status=Status.SCHEDULED, publish_at=timezone.now() - timedelta(minutes=5)
     )

@@ -5,12 +5,10 @@ PostgreSQL server (CI's first pass); an in-memory SQLite test database
 cannot be shared with another process."""
 
 import contextlib
-import os
 import signal
 import statistics
 import time
 from datetime import timedelta
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
 import pytest
@@ -21,19 +19,12 @@ from django.utils import timezone
 
 from asean_portal.celery import app as celery_app
 from asean_portal.core.publishing import PublicationEvent, Status, item_schedule, publish_due
+from asean_portal.ops import heartbeats
 from events.models import Announcement
 from tests import factories
 from tests.conftest import redis_server, subprocess_env, wait_for, worker_process
 
 pytestmark = [pytest.mark.redis, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def test_database_url():
-    if connection.vendor != "postgresql":
-        pytest.skip("a worker process shares the test database only on PostgreSQL")
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
 
 
 @contextlib.contextmanager
@@ -55,13 +46,11 @@ def sending_to(url):
 
 
 @pytest.fixture
-def broker(redis_url):
-    """A Redis database of its own, emptied, that the project's app sends to."""
-    url = redis_url.rsplit("/", 1)[0] + "/7"
-    redis.Redis.from_url(url).flushdb()
-    with sending_to(url):
+def broker(redis_server_binary):
+    """A Redis server of the test's own, that the project's app sends to: test
+    runs side by side on one machine never take each other's tasks."""
+    with redis_server(redis_server_binary) as (url, _stop, _start), sending_to(url):
         yield url
-    redis.Redis.from_url(url).flushdb()
 
 
 def worker_env(database_url, broker_url, tmp_path, **extra):
@@ -227,3 +216,46 @@ def test_scheduling_with_redis_down_succeeds_and_the_sweep_catches_up(
     assert PublicationEvent.objects.get(object_id=item.pk).source == "sweep"
     assert Announcement.objects.get(pk=item.pk).status == Status.PUBLISHED
     assert mails_sent(tmp_path) == 1
+
+
+def test_the_worker_and_beat_ride_out_a_redis_restart(
+    test_database_url, redis_server_binary, tmp_path
+):
+    officer = factories.staff(role="Press officer", email="press@example.gov.vn")
+
+    def running():
+        return all(
+            (heartbeats.age(name) or 99) < 2.5 for name in (heartbeats.WORKER, heartbeats.BEAT)
+        )
+
+    with redis_server(redis_server_binary) as (url, stop_redis, start_redis):
+        env = worker_env(test_database_url, url, tmp_path, PUBLISHING_SWEEP_SECONDS="1")
+        beat = ("-B", "-s", str(tmp_path / "beat-schedule"))
+        with worker_process(env, *beat, pool="prefork") as output:
+            assert wait_for(running, timeout=30)
+            stop_redis()
+            # Scheduling needs no broker; this item falls due during the outage.
+            [during] = schedule(1, officer, 1, 1)
+            time.sleep(5)
+            assert output.process.poll() is None
+            start_redis()
+            [after] = schedule(1, officer, 2, 2)
+            items = [during.pk, after.pk]
+            published = wait_for(
+                lambda: PublicationEvent.objects.filter(object_id__in=items).count() == 2,
+                timeout=60,
+            )
+            assert wait_for(running, timeout=10)
+            time.sleep(2)  # any duplicate would arrive now
+            alive = output.process.poll() is None
+            # Nobody reads a sweep's result: none is written to Redis.
+            results = redis.Redis.from_url(url).keys("celery-task-meta-*")
+        assert published, output
+        assert alive, output
+        assert results == []
+    assert output.process.returncode == 0, output
+    assert PublicationEvent.objects.filter(object_id__in=items).count() == 2
+    assert set(Announcement.objects.filter(pk__in=items).values_list("status", flat=True)) == {
+        Status.PUBLISHED
+    }
+    assert mails_sent(tmp_path) == 2

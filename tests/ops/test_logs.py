@@ -1,5 +1,6 @@
 """Structured logs: a request id on every response and log record, the staff
-member behind an action, and no secret in any line."""
+member behind an action, no secret in any line, and one short line a minute
+for a dependency that is down."""
 
 import io
 import json
@@ -11,7 +12,7 @@ from pythonjsonlogger.json import JsonFormatter
 
 from asean_portal.ops.logs import RequestContextFilter, redact
 from tests import factories
-from tests.conftest import run_python, subprocess_env
+from tests.conftest import free_port, redis_cache, run_python, subprocess_env
 
 
 @pytest.fixture
@@ -82,3 +83,46 @@ def test_the_json_log_format_loads_in_a_fresh_process():
     assert result.returncode == 0, result.stderr
     line = next(line for line in result.stderr.splitlines() if '"hi"' in line)
     assert json.loads(line)["message"] == "hi"
+
+
+def test_a_cache_outage_is_one_short_line_per_interval_and_every_page_is_served(
+    client, settings, caplog
+):
+    item = factories.announcement(**factories.live(title_vi="Tin khi bộ đệm ngừng"))
+    settings.CACHES = redis_cache(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens
+    settings.PAGE_CACHE_SECONDS = 300
+    caplog.set_level(logging.INFO)
+    paths = ["/vi/", "/en/", item.get_absolute_url(), "/vi/tin-tuc/", "/vi/tim-kiem/?q=tin"]
+    for number in range(50):
+        path = paths[number % len(paths)]
+        assert client.get(path).status_code == 200, path
+    [line] = [record for record in caplog.records if record.name == "django_redis.cache"]
+    assert line.levelname == "WARNING"
+    assert line.getMessage().startswith("cache unavailable: ConnectionError('Error 111 ")
+    assert line.exc_info is None
+    # Instead of a traceback of some 22 KB for every request.
+    assert len(caplog.text) < 1000, caplog.text[:3000]
+
+
+def test_the_next_line_comes_after_the_interval_and_counts_what_it_left_out(
+    client, settings, caplog, monkeypatch
+):
+    clock = [1000.0]
+    monkeypatch.setattr("asean_portal.ops.logs.time.monotonic", lambda: clock[0])
+    settings.CACHES = redis_cache(f"redis://127.0.0.1:{free_port()}/0")
+    settings.PAGE_CACHE_SECONDS = 300
+    caplog.set_level(logging.INFO)
+
+    def lines():
+        return [r.getMessage() for r in caplog.records if r.name == "django_redis.cache"]
+
+    client.get("/vi/")
+    client.get("/vi/")
+    assert len(lines()) == 1
+    clock[0] += settings.LOG_OUTAGE_SECONDS - 1
+    client.get("/vi/")
+    assert len(lines()) == 1
+    clock[0] += 1
+    client.get("/vi/")
+    assert len(lines()) == 2
+    assert lines()[1].endswith(" more since the last line)")

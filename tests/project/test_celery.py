@@ -1,13 +1,14 @@
 """A task makes the round trip through a real worker, on Redis and on the
 embedded filesystem transport that `make run` uses."""
 
+import time
 import uuid
 
 import pytest
 from celery import Celery
 
 from asean_portal.celery import app as project_app
-from tests.conftest import subprocess_env, wait_for, worker_process
+from tests.conftest import redis_server, subprocess_env, wait_for, worker_process
 
 
 def app_like_the_project(**overrides):
@@ -31,6 +32,20 @@ def test_project_app_reads_its_configuration_from_settings(settings):
     assert "asean_portal.tasks.ping" in project_app.tasks
 
 
+def test_the_worker_and_beat_wait_for_the_broker_however_long_it_is_away():
+    conf = project_app.conf
+    assert conf.broker_connection_retry is True
+    assert conf.broker_connection_retry_on_startup is True
+    # Celery's default gives up after 100 attempts, and the worker exits.
+    assert conf.broker_connection_max_retries is None
+    # A sweep running when the broker goes away needs only the database: it finishes.
+    assert conf.worker_cancel_long_running_tasks_on_connection_loss is False
+    # Only the ping's result is ever read.
+    assert conf.task_ignore_result is True
+    assert project_app.tasks["asean_portal.tasks.ping"].ignore_result is False
+    assert project_app.tasks["asean_portal.tasks.sweep"].ignore_result is True
+
+
 @pytest.mark.django_db
 def test_clear_expired_sessions_task_removes_only_expired_sessions():
     from datetime import timedelta
@@ -49,17 +64,17 @@ def test_clear_expired_sessions_task_removes_only_expired_sessions():
 
 @pytest.mark.redis
 @pytest.mark.worker
-def test_round_trip_through_a_real_worker_on_redis(redis_url, tmp_path):
-    url = redis_url.rsplit("/", 1)[0] + "/6"
-    env = subprocess_env(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}",
-        REDIS_URL=url,
-    )
-    app = app_like_the_project(broker_url=url, result_backend=url)
-    token = uuid.uuid4().hex
-    with worker_process(env) as output:
-        result = app.tasks["asean_portal.tasks.ping"].delay(token)
-        assert result.get(timeout=30) == {"pong": token}
+def test_round_trip_through_a_real_worker_on_redis(redis_server_binary, tmp_path):
+    with redis_server(redis_server_binary) as (url, _stop, _start):
+        env = subprocess_env(
+            DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+            REDIS_URL=url,
+        )
+        app = app_like_the_project(broker_url=url, result_backend=url)
+        token = uuid.uuid4().hex
+        with worker_process(env) as output:
+            result = app.tasks["asean_portal.tasks.ping"].delay(token)
+            assert result.get(timeout=30) == {"pong": token}
     assert "succeeded" in output[0]
 
 
@@ -90,3 +105,21 @@ def test_round_trip_through_the_embedded_transport(tmp_path):
         assert result.get(timeout=30) == {"pong": token}
     assert "asean_portal.tasks.ping" in output[0]
     assert "succeeded" in output[0]
+
+
+@pytest.mark.worker
+def test_beat_creates_the_folder_of_its_schedule_file(tmp_path):
+    """A fresh checkout has no var/ folder, where beat keeps its schedule."""
+    schedule = tmp_path / "var" / "beat" / "celerybeat-schedule"
+    env = subprocess_env(
+        CELERY_BROKER_DIR=str(tmp_path / "celery"),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+        REDIS_URL=None,
+        PUBLISHING_SWEEP_SECONDS="1",
+    )
+    with worker_process(env, "-B", "-s", str(schedule)) as output:
+        started = wait_for(lambda: schedule.parent.is_dir(), timeout=30)
+        time.sleep(3)  # beat sends a sweep every second
+    assert started, output
+    assert "Sending due task publish-due (asean_portal.tasks.sweep)" in output[0]
+    assert "Task asean_portal.tasks.sweep[" in output[0]
