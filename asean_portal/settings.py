@@ -233,7 +233,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # A sweep running when the broker goes away needs only the database: it is
 # left to finish, side effects and emails included, instead of being killed
-# half-way (its message, redelivered later, has expired by then).
+# half-way (its message, redelivered later, has expired by then). Celery still
+# warns at each connection loss that its default becomes True in 6.0.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # Anonymous pages are cached per language for at most this many seconds, and
 # never past the next scheduled publication or withdrawal (0 turns it off).

@@ -179,14 +179,18 @@ def test_database_url():
     return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
 
 
-@pytest.fixture
-def fresh_heartbeats():
+def record_heartbeats():
     """A worker and beat that have just done their part, as /readyz expects
     of a running installation."""
     from asean_portal.ops.heartbeats import BEAT, WORKER, record
 
     record(WORKER)
     record(BEAT)
+
+
+@pytest.fixture
+def fresh_heartbeats():
+    record_heartbeats()
 
 
 def redis_cache(url):
