@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -441,22 +443,37 @@ class EmbargoLink(models.Model):
 
     @property
     def token(self):
-        return signing.dumps({"link": self.pk}, salt=self.SALT)
+        # The expiry is signed into the token, so an address handed out
+        # expires by itself whatever later happens to the link's row.
+        return signing.dumps(
+            {"link": self.pk, "until": int(self.expires_at.timestamp())}, salt=self.SALT
+        )
 
     @classmethod
     def from_token(cls, token):
-        """The link a token names, or None for a forged or malformed token."""
+        """(link, the expiry its token carries), or (None, None) for a forged
+        or malformed token. Tokens from before expiries were signed carry none."""
         try:
             data = signing.loads(token, salt=cls.SALT)
         except signing.BadSignature:
-            return None
+            return None, None
         if not isinstance(data, dict) or not isinstance(data.get("link"), int):
-            return None
-        return cls.objects.select_related("announcement__category").filter(pk=data["link"]).first()
+            return None, None
+        until = data.get("until")
+        until = (
+            datetime.fromtimestamp(until, tz=UTC)
+            if isinstance(until, int) and 0 < until < 2**33
+            else None
+        )
+        link = cls.objects.select_related("announcement__category").filter(pk=data["link"]).first()
+        return link, until
 
-    def is_usable(self, now=None):
+    def is_usable(self, now=None, until=None):
+        """Not revoked, and before both the link's expiry and the one its
+        token carries."""
         now = now or timezone.now()
-        return self.revoked_at is None and self.expires_at > now
+        expires = min(self.expires_at, until) if until else self.expires_at
+        return self.revoked_at is None and expires > now
 
     def clean(self):
         super().clean()

@@ -155,7 +155,7 @@ def embargo_preview(request, token):
 
     Every view is logged; the page is never cached or indexed. Once the
     announcement is public the link leads to its public page."""
-    link = EmbargoLink.from_token(token)
+    link, until = EmbargoLink.from_token(token)
     if link is None:
         return _embargo_refused(request, "invalid", 404)
     announcement = link.announcement
@@ -163,7 +163,7 @@ def embargo_preview(request, token):
         return redirect(announcement.get_absolute_url())
     if link.revoked_at is not None:
         return _embargo_refused(request, "revoked", 410)
-    if not link.is_usable():
+    if not link.is_usable(until=until):
         return _embargo_refused(request, "expired", 410)
     if announcement.status != Status.SCHEDULED or announcement.publish_at is None:
         return _embargo_refused(request, "unscheduled", 410)

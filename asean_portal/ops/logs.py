@@ -15,6 +15,8 @@ import threading
 import time
 import uuid
 
+from gunicorn import glogging
+
 _request = contextvars.ContextVar("portal_request", default=None)
 
 INCOMING_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
@@ -34,6 +36,20 @@ def redact(text):
     for pattern, replacement in SECRETS:
         text = pattern.sub(replacement, text)
     return text
+
+
+class AccessLogger(glogging.Logger):
+    """gunicorn's logger, whose access log shows addresses redacted
+    (``--logger-class asean_portal.ops.logs.AccessLogger``): an embargoed
+    preview address never reaches the web server's log."""
+
+    def atoms(self, resp, req, environ, request_time):
+        # Every atom: the request line, path and referer, and the headers
+        # and environment variables a format may name, all carry addresses.
+        return {
+            name: redact(value) if isinstance(value, str) else value
+            for name, value in super().atoms(resp, req, environ, request_time).items()
+        }
 
 
 class RequestIdMiddleware:

@@ -351,3 +351,15 @@ def test_a_public_change_note_shows_with_updated_on(client):
     assert "Sửa tên đại biểu." in text
     text = client.get(f"/en/news/{item.slug_en}/").content.decode()
     assert "Corrected a delegate&#x27;s name." in text or "Corrected a delegate's name." in text
+
+
+def test_an_embargo_token_expires_by_itself(client):
+    """The token carries its link's expiry: extending the link in the
+    database afterwards does not revive the address already handed out."""
+    item, link = embargoed(expires_hours=1)
+    url = link.get_absolute_url()
+    EmbargoLink.objects.filter(pk=link.pk).update(expires_at=link.expires_at + timedelta(days=30))
+    with time_machine.travel(timezone.now() + timedelta(hours=1, seconds=1)):
+        response = client.get(url)
+    assert response.status_code == 410
+    assert item.title_vi not in response.content.decode()

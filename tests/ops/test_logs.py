@@ -5,6 +5,7 @@ for a dependency that is down."""
 import io
 import json
 import logging
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -126,3 +127,31 @@ def test_the_next_line_comes_after_the_interval_and_counts_what_it_left_out(
     client.get("/vi/")
     assert len(lines()) == 2
     assert lines()[1].endswith(" more since the last line)")
+
+
+def test_the_access_log_never_shows_an_embargo_token():
+    """gunicorn's access log, with the logger class the README recommends."""
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from asean_portal.ops.logs import AccessLogger
+
+    token = "eyJsaW5rIjo0Mn0:1tXyZ:abcdefSIGNATURE"
+    path = f"/vi/tin-tuc/cam-cong-bo/{token}/"
+    logger = AccessLogger(Config())
+    request = SimpleNamespace(
+        method="GET", path=path, query="", uri=path, version=(1, 1), headers=[]
+    )
+    response = SimpleNamespace(status="200 OK", sent=10, headers=[], response_length=10)
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": path,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+    }
+    atoms = logger.atoms(response, request, environ, timedelta(seconds=0.01))
+    line = " ".join(str(value) for value in atoms.values())
+    assert token not in line
+    assert "/cam-cong-bo/[redacted]" in atoms["r"]
