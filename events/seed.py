@@ -60,19 +60,8 @@ def meetings(loader, data):
             Meeting,
             {"slug_vi": item["slug_vi"]},
             {
-                **translated(
-                    item,
-                    "title",
-                    "theme",
-                    "summary",
-                    "body",
-                    "outcomes",
-                    "date_note",
-                    "host_city",
-                    "chair_name",
-                    "chair_title",
-                    "other_participants",
-                ),
+                # Every translated field of a meeting (slug and publication notes aside).
+                **translated(item, *Meeting.translated_fields()),
                 "slug_en": item.get("slug_en"),
                 "series": series[item["series"]],
                 "ordinal": item.get("ordinal"),
