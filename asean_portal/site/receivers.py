@@ -5,7 +5,7 @@ from django.dispatch import receiver
 
 from asean_portal.core import signals
 
-from . import pagecache, search
+from . import pagecache, search, sitemaps
 from .notifications import notify_scheduler
 
 
@@ -14,6 +14,13 @@ from .notifications import notify_scheduler
 @receiver(signals.withdrawn, dispatch_uid="page-cache-withdrawn")
 def new_page_generation(sender, **kwargs):
     pagecache.content_changed()
+
+
+@receiver(signals.content_changed, dispatch_uid="sitemap-content")
+@receiver(signals.published, dispatch_uid="sitemap-published")
+@receiver(signals.withdrawn, dispatch_uid="sitemap-withdrawn")
+def new_sitemap_stamp(sender, **kwargs):
+    sitemaps.section_changed(sender)
 
 
 @receiver(signals.content_changed, dispatch_uid="search-index")
