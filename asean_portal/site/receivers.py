@@ -5,15 +5,19 @@ from django.dispatch import receiver
 
 from asean_portal.core import signals
 
-from . import pagecache, search, sitemaps
+from . import dependencies, search, sitemaps
 from .notifications import notify_scheduler
 
 
-@receiver(signals.content_changed, dispatch_uid="page-cache-content")
-@receiver(signals.published, dispatch_uid="page-cache-published")
-@receiver(signals.withdrawn, dispatch_uid="page-cache-withdrawn")
-def new_page_generation(sender, **kwargs):
-    pagecache.content_changed()
+@receiver(signals.content_changed, dispatch_uid="page-dependencies-content")
+def pages_showing_content(sender, instance, deleted, relation=False, **kwargs):
+    dependencies.content_changed(sender, instance, deleted, relation)
+
+
+@receiver(signals.published, dispatch_uid="page-dependencies-published")
+@receiver(signals.withdrawn, dispatch_uid="page-dependencies-withdrawn")
+def pages_showing_transition(sender, pk, **kwargs):
+    dependencies.transition(sender, pk)
 
 
 @receiver(signals.content_changed, dispatch_uid="sitemap-content")
@@ -31,6 +35,7 @@ def keep_search_index(sender, instance, deleted, **kwargs):
         search.unindex_object(instance)
     else:
         search.index_object(instance)
+    dependencies.index_changed(search.SearchEntry)
 
 
 @receiver(signals.published, dispatch_uid="notify-scheduler")
