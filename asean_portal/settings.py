@@ -106,7 +106,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 # In this order: the handler reads the pair's count, then the address's.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_HANDLER = "asean_portal.site.lockout.LockoutHandler"
-AXES_CLIENT_IP_CALLABLE = "asean_portal.site.lockout.client_address"
+AXES_CLIENT_IP_CALLABLE = "asean_portal.core.clients.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 
@@ -343,8 +343,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # behind a proxy that terminates TLS and says so in X-Forwarded-Proto
 # (BEHIND_PROXY=1). The health checks stay reachable over plain HTTP.
 HTTPS = env.bool("HTTPS", default=False)
-# Behind the proxy, the reader's address for sign-in throttling is the one the
-# proxy appends to X-Forwarded-For.
+# Behind the proxy, the reader's address (for sign-in throttling and the log of
+# embargo views, asean_portal/core/clients.py) is the one the proxy appends to
+# X-Forwarded-For.
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -256,6 +256,23 @@ def test_an_embargo_link_shows_the_item_with_a_banner_never_cached_and_logged(cl
     assert EmbargoView.objects.filter(link=link).count() == 2
 
 
+@pytest.mark.parametrize("behind_proxy, expected", [(True, "203.0.113.7"), (False, "127.0.0.1")])
+def test_an_embargo_view_records_the_readers_address_as_sign_in_throttling_does(
+    client, settings, behind_proxy, expected
+):
+    """Behind the proxy the reader's address is the entry the proxy appended to
+    X-Forwarded-For, not the proxy's own; without one the header is ignored."""
+    settings.BEHIND_PROXY = behind_proxy
+    _item, link = embargoed()
+    response = client.get(
+        link.get_absolute_url(),
+        HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.7",
+        REMOTE_ADDR="127.0.0.1",
+    )
+    assert response.status_code == 200
+    assert EmbargoView.objects.get(link=link).address == expected
+
+
 def test_an_embargo_link_expires(client):
     item, link = embargoed(expires_hours=1)
     with time_machine.travel(timezone.now() + timedelta(hours=1, seconds=1)):
