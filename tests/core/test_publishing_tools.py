@@ -6,10 +6,17 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import reversion
 import time_machine
 from django.utils import timezone, translation
 
-from asean_portal.core.publishing import PublicationEvent, Status, item_schedule, publish_due
+from asean_portal.core.publishing import (
+    PublicationEvent,
+    Status,
+    item_schedule,
+    item_unpublish,
+    publish_due,
+)
 from asean_portal.core.publishing_admin import state_text
 from events.models import Announcement, EmbargoLink, EmbargoView
 from tests import factories
@@ -350,6 +357,45 @@ def test_a_withdrawal_by_schedule_answers_410(client):
     response = client.get(item.get_absolute_url())
     assert response.status_code == 410
     assert "Hết hạn đăng." in response.content.decode()
+
+
+def test_the_410_page_shows_the_item_as_it_was_withdrawn_not_later_edits(client, officer):
+    """Staff may go on editing a withdrawn item (to prepare it again): the
+    withdrawn page still names what the public last read."""
+    with reversion.create_revision():
+        item = factories.announcement(title_vi="Tiêu đề khi đăng", title_en="Title as published")
+    item_unpublish(item=item, by=officer, reason_vi="Sai sót.", reason_en="An error.")
+    with reversion.create_revision():
+        item.title_vi = "Tiêu đề sửa sau khi gỡ"
+        item.title_en = "Title edited after withdrawal"
+        item.withdrawal_reason_en = "An error in the figures."
+        item.save()
+    client.logout()
+    for url, published, edited, reason in [
+        (f"/vi/tin-tuc/{item.slug_vi}/", "Tiêu đề khi đăng", "Tiêu đề sửa sau khi gỡ", "Sai sót."),
+        (
+            f"/en/news/{item.slug_en}/",
+            "Title as published",
+            "Title edited after withdrawal",
+            "An error in the figures.",
+        ),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 410
+        text = response.content.decode()
+        assert published in text
+        assert edited not in text
+        # The reason belongs to the withdrawal notice: its correction shows.
+        assert reason in text
+
+
+def test_the_410_page_of_an_item_without_history_shows_it_as_it_is(client, officer):
+    item = factories.announcement(title_vi="Tin không có lịch sử")
+    item_unpublish(item=item, by=officer)
+    client.logout()
+    response = client.get(item.get_absolute_url())
+    assert response.status_code == 410
+    assert "Tin không có lịch sử" in response.content.decode()
 
 
 def test_a_never_published_draft_is_still_a_plain_404(client):
