@@ -404,8 +404,9 @@ PREFERENCE_COOKIE_AGE = 365 * 24 * 3600
 # LOG_FORMAT=json writes one JSON object per line (python-json-logger) for a
 # log collector; each record carries the request id and the staff member.
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
-# A dependency that keeps failing (the cache; the broker, for beat) is logged
-# once per this many seconds per process, in one line without its traceback.
+# A dependency that keeps failing (the cache; the broker and the database, for
+# beat) is logged once per this many seconds per process, in one line without
+# its traceback.
 LOG_OUTAGE_SECONDS = env.int("LOG_OUTAGE_SECONDS", default=60)
 LOGGING = {
     "version": 1,
@@ -420,6 +421,11 @@ LOGGING = {
         "broker_outage": {
             "()": "asean_portal.ops.logs.OncePerInterval",
             "dependency": "broker",
+            "seconds": LOG_OUTAGE_SECONDS,
+        },
+        "database_outage": {
+            "()": "asean_portal.ops.logs.OncePerInterval",
+            "dependency": "database",
             "seconds": LOG_OUTAGE_SECONDS,
         },
     },
@@ -446,5 +452,7 @@ LOGGING = {
         DJANGO_REDIS_LOGGER: {"filters": ["cache_outage"]},
         # Beat's "Message Error" with a traceback for each sweep it cannot send.
         "celery.beat": {"filters": ["broker_outage"]},
+        # Beat's heartbeat, each sweep it sends while the database is away.
+        "asean_portal.ops.heartbeats": {"filters": ["database_outage"]},
     },
 }

@@ -161,8 +161,9 @@ def beat_process(env, schedule):
 def test_beat_logs_a_broker_outage_in_one_short_line_per_interval(redis_server_binary, tmp_path):
     """While the broker is away, beat fails to send a sweep every second: one
     line naming the broker and the error per LOG_OUTAGE_SECONDS, no traceback;
-    once it is back the sweeps go out again. (The database is left empty:
-    beat's heartbeat is not what this test reads.)"""
+    once it is back the sweeps go out again. The database is left without
+    its tables: beat's heartbeat fails at each sweep sent, and that too is one
+    line per interval."""
     database = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
     with redis_server(redis_server_binary) as (url, stop, start):
         env = subprocess_env(
@@ -181,9 +182,15 @@ def test_beat_logs_a_broker_outage_in_one_short_line_per_interval(redis_server_b
             start()
             queued = redis.Redis.from_url(url)
             resumed = wait_for(lambda: queued.llen("celery") > 0, timeout=30)
-        assert resumed, output()
+            everything = output()
+        assert resumed, everything
     assert "Traceback" not in during, during
     outage_lines = [line for line in during.splitlines() if "broker unavailable:" in line]
     assert len(outage_lines) == 1, during
     assert "Error" in outage_lines[0]
     assert len(during.splitlines()) < 20, during
+    heartbeat_lines = [
+        line for line in everything.splitlines() if "could not record its heartbeat" in line
+    ]
+    assert len(heartbeat_lines) == 1, everything
+    assert "database unavailable:" in heartbeat_lines[0]
