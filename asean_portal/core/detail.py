@@ -23,6 +23,10 @@ def withdrawn_by_slug(queryset, slug):
     lookup = Q()
     for language in LANGUAGES:
         lookup |= Q(**{f"slug_{language}": slug})
+        # The address the public knew, should the slug have changed since.
+        object_id = SlugHistory.find(queryset.model, language, slug)
+        if object_id is not None:
+            lookup |= Q(pk=object_id)
     return (
         queryset.model.objects.filter(lookup, status=Status.ARCHIVED, withdrawn_at__isnull=False)
         .order_by("-withdrawn_at")

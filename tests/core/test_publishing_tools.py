@@ -389,6 +389,21 @@ def test_the_410_page_shows_the_item_as_it_was_withdrawn_not_later_edits(client,
         assert reason in text
 
 
+def test_the_address_the_public_knew_still_answers_410_after_a_new_slug(client, officer):
+    with reversion.create_revision():
+        item = factories.announcement(title_vi="Tin đã gỡ", slug_vi="tin-da-go")
+    item_unpublish(item=item, by=officer)
+    with reversion.create_revision():
+        item.title_vi = "Tin chuẩn bị đăng lại"
+        item.slug_vi = "tin-chuan-bi-dang-lai"
+        item.save()
+    client.logout()
+    response = client.get("/vi/tin-tuc/tin-da-go/")
+    assert response.status_code == 410
+    assert "Tin đã gỡ" in response.content.decode()
+    assert "Tin chuẩn bị đăng lại" not in response.content.decode()
+
+
 def test_the_410_page_of_an_item_without_history_shows_it_as_it_is(client, officer):
     item = factories.announcement(title_vi="Tin không có lịch sử")
     item_unpublish(item=item, by=officer)
