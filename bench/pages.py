@@ -3,9 +3,10 @@
 1. Prepares a PostgreSQL database of its own with the seed content and the demo
    dataset (10 000 announcements, 200 meetings, 500 activities), and collects
    static files.
-2. Starts gunicorn (2 sync workers, DEBUG off, Redis cache) on the portal, once
-   with the anonymous page cache off (cold) and once on (warm), and the same
-   gunicorn configuration on a minimal hello-world view (the ceiling).
+2. Starts gunicorn with the project's gunicorn.conf.py (2 gthread workers; DEBUG
+   off, Redis cache) on the portal, once with the anonymous page cache off
+   (cold) and once on (warm), and the same gunicorn configuration on a minimal
+   hello-world view (the ceiling).
 3. Drives each page type with wrk and prints rps, p50, p99, the ratio to the
    hello-world rate and the queries per page.
 4. Drives a mix spread the way readers spread over an archive (home, the lists,
@@ -101,6 +102,8 @@ class Server:
             [
                 str(Path(sys.executable).with_name("gunicorn")),
                 app,
+                "--config",
+                str(BASE_DIR / "gunicorn.conf.py"),
                 "--workers",
                 str(WORKERS),
                 "--bind",
@@ -395,7 +398,7 @@ def main():
 
     lines = [
         f"Hello-world ceiling: {ceiling['rps']:.0f} rps (p50 {ceiling['p50']}, "
-        f"p99 {ceiling['p99']}); gunicorn {WORKERS} sync workers, wrk -t2 -c{CONNECTIONS} "
+        f"p99 {ceiling['p99']}); gunicorn {WORKERS} gthread workers, wrk -t2 -c{CONNECTIONS} "
         f"-d{SECONDS}s, PostgreSQL, Redis, {SIZES['announcements']} announcements.",
         "",
         "| page | queries | cold rps | cold p50 | cold p99 | cold % of ceiling "

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from asean_portal.core.clients import client_address
 from asean_portal.core.content import FIRST_YEAR, LAST_YEAR, LINK_FIELDS, in_languages
 from asean_portal.core.detail import find_by_slug, mark_preview
 from asean_portal.core.listing import filtered, paginate, query_without_page, reads_query
@@ -169,7 +170,7 @@ def embargo_preview(request, token):
         return _embargo_refused(request, "unscheduled", 410)
     EmbargoView.objects.create(
         link=link,
-        address=request.META.get("REMOTE_ADDR") or None,
+        address=client_address(request) or None,
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
     )
     context = {
