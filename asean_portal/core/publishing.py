@@ -3,7 +3,8 @@
 Visibility is decided by one queryset method, ``live(now)``, at query time:
 status scheduled or published, ``publish_at`` reached, ``unpublish_at`` not
 reached, and the same for the model's ``public_parents``. Every public view,
-feed, sitemap, search, export and count uses it.
+feed, sitemap, search, export and count uses it; the objects it returns show
+only public related objects (asean_portal.core.relations).
 """
 
 import logging
@@ -16,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, models, transaction
 from django.db.models import F, Min, Q
 from django.db.models.functions import Coalesce
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -66,6 +68,16 @@ def parent_paths(model, prefix=""):
     return paths
 
 
+class PublicModelIterable(ModelIterable):
+    """Model instances fetched for the public: each is marked, so that its
+    relations show only public objects (asean_portal.core.relations)."""
+
+    def __iter__(self):
+        for obj in super().__iter__():
+            obj.shown_to_public = True
+            yield obj
+
+
 def _staff_member(verbose_name):
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -81,8 +93,12 @@ def _staff_member(verbose_name):
 class PublishableQuerySet(models.QuerySet):
     def live(self, now=None):
         """What the public may see at ``now`` (default: this instant): live
-        items whose public parents are live."""
-        return self.filter(live_q(now, model=self.model))
+        items whose public parents are live. The objects it returns are
+        marked as shown to the public: their relations to other publishable
+        objects show only the public ones."""
+        queryset = self.filter(live_q(now, model=self.model))
+        queryset._iterable_class = PublicModelIterable
+        return queryset
 
     def due_to_go_live(self, now):
         """Scheduled items whose publication time has come: public by live()
