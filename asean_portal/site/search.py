@@ -188,7 +188,10 @@ def index_children(obj):
     for model in searchable_models():
         for name in getattr(model, "public_parents", ()):
             if model._meta.get_field(name).related_model is type(obj):
-                for child in model._default_manager.filter(**{name: obj}):
+                children = model._default_manager.filter(**{name: obj}).select_related(
+                    *model.search_index.related, *parent_paths(model)
+                )
+                for child in children:
                     index_object(child)
 
 
