@@ -15,6 +15,7 @@ from reversion.models import Version
 
 from .content import LANGUAGES, SlugHistory
 from .publishing import Publishable, Status
+from .relations import show_to_public
 
 
 def withdrawn_by_slug(queryset, slug):
@@ -85,6 +86,15 @@ def find_by_slug(request, queryset, slug):
     withdrawn: no object, and a "withdrawn" page (410 Gone) with the reason.
     Anything else is a 404.
     """
+    obj, answer, preview = _find(request, queryset, slug)
+    if obj is not None:
+        # Its related objects are shown only when public, on staff previews
+        # too: a preview shows what the public will see.
+        show_to_public([obj])
+    return obj, answer, preview
+
+
+def _find(request, queryset, slug):
     queryset, preview = visible_queryset(request, queryset)
     language = get_language()
     obj = queryset.filter(**{f"slug_{language}": slug}).first()

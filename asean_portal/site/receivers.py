@@ -29,6 +29,9 @@ def new_sitemap_stamp(sender, **kwargs):
 
 @receiver(signals.content_changed, dispatch_uid="search-index")
 def keep_search_index(sender, instance, deleted, **kwargs):
+    if not deleted:
+        # Children's entries carry their public parents' windows.
+        search.index_children(instance)
     if getattr(sender, "search_index", None) is None:
         return
     if deleted:
