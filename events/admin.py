@@ -95,6 +95,7 @@ class AnnouncementAdmin(ContentAdmin):
         "category",
         "kind",
         "is_featured",
+        "on_home",
         "status",
         "publish_time",
         "public_now",
@@ -107,6 +108,7 @@ class AnnouncementAdmin(ContentAdmin):
         "category",
         "kind",
         "is_featured",
+        "on_home",
         "english_state",
     )
     search_fields = ("title_vi", "title_en", "lead_vi", "lead_en", "byline")

@@ -22,7 +22,12 @@ NEWS_LIST_FIELDS = (
     *LINK_FIELDS,
     *in_languages("lead"),
     "publish_at",
+    "posted_time_known",
     "is_featured",
+    "image",
+    "image_focus_x",
+    "image_focus_y",
+    *in_languages("image_alt"),
     *in_languages("name", "slug", relation="category"),
 )
 
@@ -61,7 +66,8 @@ def meeting_detail(request, slug):
         "participations": meeting.participations.select_related("country").order_by(
             "country__order"
         ),
-        "photos": meeting.photos.exclude(image=""),
+        # A caption waiting for its photo is shown as text: the facts reach the public.
+        "photos": meeting.photos.all(),
         "documents": meeting.documents.filter(live_q()),
         "announcements": meeting.announcements.filter(live_q()).order_by("-publish_at")[:10],
         "preview": preview,
@@ -121,12 +127,12 @@ def news_category(request, slug):
 
 @require_safe
 def news_detail(request, slug):
-    queryset = Announcement.objects.select_related("category")
+    queryset = Announcement.objects.select_related("category", "meeting")
     announcement, answer, preview = find_by_slug(request, queryset, slug)
     if answer:
         return answer
     # Links to other items need their titles, slugs and dates, not their bodies.
-    live = Announcement.objects.live().only(*LINK_FIELDS, "publish_at")
+    live = Announcement.objects.live().only(*LINK_FIELDS, "publish_at", "posted_time_known")
     related = live.filter(category_id=announcement.category_id).exclude(pk=announcement.pk)[:5]
     context = {
         "announcement": announcement,
