@@ -215,7 +215,11 @@ class PhotoField(models.ImageField):
     def focus(self, instance):
         if not self.focus_fields:
             return (50, 50)
-        return tuple(getattr(instance, name) for name in self.focus_fields)
+        # Left empty: the centre.
+        return tuple(
+            50 if getattr(instance, name) is None else getattr(instance, name)
+            for name in self.focus_fields
+        )
 
 
 def _make_renditions(sender, instance, raw=False, **kwargs):
@@ -238,6 +242,8 @@ def focus_field(verbose_name):
     return models.PositiveSmallIntegerField(
         verbose_name,
         default=50,
+        null=True,
+        blank=True,
         validators=[MaxValueValidator(100)],
         help_text=_(
             "Where the listing thumbnail is centred when it crops the photo: 0 is the left "

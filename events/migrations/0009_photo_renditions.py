@@ -34,12 +34,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='announcement',
             name='image_focus_x',
-            field=models.PositiveSmallIntegerField(default=50, help_text='Where the listing thumbnail is centred when it crops the photo: 0 is the left (or top) edge, 100 the right (or bottom) edge.', validators=[django.core.validators.MaxValueValidator(100)], verbose_name='focal point across (%)'),
+            field=models.PositiveSmallIntegerField(blank=True, default=50, null=True, help_text='Where the listing thumbnail is centred when it crops the photo: 0 is the left (or top) edge, 100 the right (or bottom) edge.', validators=[django.core.validators.MaxValueValidator(100)], verbose_name='focal point across (%)'),
         ),
         migrations.AddField(
             model_name='announcement',
             name='image_focus_y',
-            field=models.PositiveSmallIntegerField(default=50, help_text='Where the listing thumbnail is centred when it crops the photo: 0 is the left (or top) edge, 100 the right (or bottom) edge.', validators=[django.core.validators.MaxValueValidator(100)], verbose_name='focal point down (%)'),
+            field=models.PositiveSmallIntegerField(blank=True, default=50, null=True, help_text='Where the listing thumbnail is centred when it crops the photo: 0 is the left (or top) edge, 100 the right (or bottom) edge.', validators=[django.core.validators.MaxValueValidator(100)], verbose_name='focal point down (%)'),
         ),
         migrations.AddField(
             model_name='announcement',
@@ -54,12 +54,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='meetingphoto',
             name='focus_x',
-            field=models.PositiveSmallIntegerField(default=50, help_text='Where the listing thumbnail is centred when it crops the photo: 0 is the left (or top) edge, 100 the right (or bottom) edge.', validators=[django.core.validators.MaxValueValidator(100)], verbose_name='focal point across (%)'),
+            field=models.PositiveSmallIntegerField(blank=True, default=50, null=True, help_text='Where the listing thumbnail is centred when it crops the photo: 0 is the left (or top) edge, 100 the right (or bottom) edge.', validators=[django.core.validators.MaxValueValidator(100)], verbose_name='focal point across (%)'),
         ),
         migrations.AddField(
             model_name='meetingphoto',
             name='focus_y',
-            field=models.PositiveSmallIntegerField(default=50, help_text='Where the listing thumbnail is centred when it crops the photo: 0 is the left (or top) edge, 100 the right (or bottom) edge.', validators=[django.core.validators.MaxValueValidator(100)], verbose_name='focal point down (%)'),
+            field=models.PositiveSmallIntegerField(blank=True, default=50, null=True, help_text='Where the listing thumbnail is centred when it crops the photo: 0 is the left (or top) edge, 100 the right (or bottom) edge.', validators=[django.core.validators.MaxValueValidator(100)], verbose_name='focal point down (%)'),
         ),
         migrations.AddField(
             model_name='meetingphoto',
