@@ -231,7 +231,14 @@ def _make_renditions(sender, instance, raw=False, **kwargs):
     for field in sender._meta.concrete_fields:
         if isinstance(field, PhotoField) and getattr(instance, field.attname):
             for cachefile in rendition_files(instance, field.name):
-                cachefile.generate(force=field.name in new)
+                if field.name in new:
+                    # A new photo under a name once used by a deleted one:
+                    # its renditions replace the old ones, never sit beside them.
+                    if cachefile.storage.exists(cachefile.name):
+                        cachefile.storage.delete(cachefile.name)
+                    cachefile.generate(force=True)
+                else:
+                    cachefile.generate()
     instance._portal_new_photos = set()
 
 
@@ -272,8 +279,9 @@ class Rendition(ImageSpec):
 
 def _widths(width):
     """The rendition widths of a photo ``width`` pixels wide."""
-    smaller = [w for w in WIDTHS if w < width]
-    return [*smaller, min(width, WIDTHS[-1])] if width else []
+    if not width:
+        return []
+    return sorted({*(w for w in WIDTHS if w < width), min(width, WIDTHS[-1])})
 
 
 def _height(size, width):

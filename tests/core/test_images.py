@@ -102,6 +102,7 @@ def test_the_picture_element_has_webp_jpeg_srcsets_and_true_dimensions():
     with default_storage.open(data["src"].removeprefix("/media/")) as stored:
         assert Image.open(stored).size == (data["width"], data["height"])
     for srcset in (data["webp_srcset"], data["jpeg_srcset"]):
+        assert [entry.split()[1] for entry in srcset.split(", ")] == ["480w", "960w", "1600w"]
         for entry in srcset.split(", "):
             url, width = entry.split()
             with default_storage.open(url.removeprefix("/media/")) as stored:
@@ -241,3 +242,23 @@ def test_any_image_is_refused_or_converted_to_an_eight_bit_jpeg_or_png(
     assert image.mode in ("L", "RGB", "RGBA")
     assert image.size == (width, height)
     assert not image.getexif()
+
+
+def test_a_new_photo_under_a_reused_name_gets_fresh_renditions():
+    meeting = factories.meeting()
+    first = MeetingPhoto.objects.create(
+        meeting=meeting, image=cleaned(image_bytes(size=(600, 400))), alt_text_vi="x"
+    )
+    name = first.image.name
+    first.image.delete(save=False)
+    first.delete()
+    blue = Image.new("RGB", (600, 400), "blue")
+    out = io.BytesIO()
+    blue.save(out, "JPEG")
+    second = MeetingPhoto.objects.create(
+        meeting=meeting, image=cleaned(out.getvalue()), alt_text_vi="x"
+    )
+    assert second.image.name == name
+    with default_storage.open(picture(second, "image")["src"].removeprefix("/media/")) as stored:
+        red, green, blue_value = Image.open(stored).convert("RGB").getpixel((10, 10))
+    assert blue_value > 200 and red < 50
