@@ -25,6 +25,9 @@ NEWS_LIST_FIELDS = (
     "posted_time_known",
     "is_featured",
     "image",
+    # Without them Django's ImageField reads each row's dimensions on load.
+    "image_width",
+    "image_height",
     "image_focus_x",
     "image_focus_y",
     *in_languages("image_alt"),

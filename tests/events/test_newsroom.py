@@ -2,6 +2,7 @@
 posting dates without invented times, the home page's own selection, and
 captions whose photo is not online yet."""
 
+import io
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -97,3 +98,29 @@ def test_a_caption_without_its_photo_still_reaches_the_public(client):
 def test_the_main_photos_caption_shows_without_the_photo(client):
     item = factories.announcement(image_caption_vi="Ông Phan Thảo Nguyên", image_caption_en="Mr")
     assert "Ông Phan Thảo Nguyên" in client.get(url_of(item, "vi")).content.decode()
+
+
+def test_the_news_list_with_thumbnails_costs_no_query_per_item(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from PIL import Image
+
+    def with_photo():
+        buffer = io.BytesIO()
+        Image.new("RGB", (500, 300), "#0b3a75").save(buffer, "JPEG")
+        upload = SimpleUploadedFile("p.jpg", buffer.getvalue(), content_type="image/jpeg")
+        return factories.announcement(image=upload, image_alt_vi="Ảnh")
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/vi/tin-tuc/")
+        assert response.status_code == 200
+        return len(queries), response.content.decode()
+
+    with_photo()
+    one, html = count()
+    assert "<picture>" in html and 'width="400"' in html
+    for _ in range(4):
+        with_photo()
+    assert count()[0] == one
