@@ -323,6 +323,30 @@ STORAGES = {
         "OPTIONS": {"location": env.str("BACKUP_DIR", default=str(VAR_DIR / "backups"))},
     },
 }
+# MEDIA_STORAGE=s3 keeps uploads in an S3-compatible object store (django-storages,
+# boto3) that every web node and worker shares, instead of MEDIA_ROOT. Originals
+# stay private and are linked by signed addresses that expire; while an item is
+# public, a copy under public/ is readable by anyone and cached for long
+# (asean_portal/core/storage.py). README, "Uploads in an object store".
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local")
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "asean_portal.core.storage.MediaStorage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET"),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="us-east-1"),
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "addressing_style": "path",
+            "querystring_expire": env.int("MEDIA_SIGNED_SECONDS", default=3600),
+            "public_base_url": env.str("MEDIA_PUBLIC_URL", default=""),
+            "public_acl": env.str("MEDIA_PUBLIC_ACL", default="public-read"),
+            "public_cache_seconds": env.int("MEDIA_PUBLIC_CACHE_SECONDS", default=7 * 24 * 3600),
+        },
+    }
+elif MEDIA_STORAGE != "local":
+    raise ImproperlyConfigured(f"MEDIA_STORAGE is {MEDIA_STORAGE!r}: use local or s3.")
 DBBACKUP_CLEANUP_KEEP = env.int("BACKUP_KEEP", default=14)
 DBBACKUP_SEND_EMAIL = False
 

@@ -8,6 +8,7 @@ from asean_portal.core.declarations import SearchIndex, year_of
 from asean_portal.core.documents import document_path, validate_document
 from asean_portal.core.publishing import Publishable
 from asean_portal.core.richtext import RichTextField
+from asean_portal.core.storage import PortalFileField
 
 
 class Framework(models.TextChoices):
@@ -160,7 +161,7 @@ class Document(Publishable, TranslatedContent):
     summary = models.TextField(_("summary"), blank=True)
     issuer = models.CharField(_("issued by"), max_length=300, blank=True)
     issued_on = models.DateField(_("date"), null=True, blank=True, db_index=True)
-    file = models.FileField(
+    file = PortalFileField(
         _("file"),
         upload_to=document_path,
         blank=True,

@@ -13,6 +13,7 @@ from asean_portal.core.declarations import SearchIndex, year_of
 from asean_portal.core.images import validate_image
 from asean_portal.core.publishing import Publishable
 from asean_portal.core.richtext import RichTextField
+from asean_portal.core.storage import PortalImageField
 
 
 class Country(TranslatedContent):
@@ -171,6 +172,8 @@ class Meeting(Publishable, TranslatedContent):
         ),
     )
     sitemap_section = "meetings"
+    # The photos' uploads are public exactly while the meeting is.
+    media_children = ("photos",)
     # The publishing agenda lists the meetings of the days it shows.
     agenda_day_field = "start_date"
 
@@ -220,7 +223,7 @@ class Participation(models.Model):
 
 class MeetingPhoto(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(
+    image = PortalImageField(
         _("image"),
         upload_to="meetings/%Y/",
         blank=True,
@@ -246,6 +249,11 @@ class MeetingPhoto(models.Model):
 
     def __str__(self):
         return self.caption or self.alt_text
+
+    @property
+    def media_owner(self):
+        """The meeting's publication decides who may see the photo."""
+        return self.meeting
 
     def clean(self):
         super().clean()
@@ -313,7 +321,7 @@ class Announcement(Publishable, TranslatedContent):
     )
     featured_from = models.DateTimeField(_("focus from"), null=True, blank=True)
     featured_until = models.DateTimeField(_("focus until"), null=True, blank=True)
-    image = models.ImageField(
+    image = PortalImageField(
         _("main photo"),
         upload_to="news/%Y/",
         blank=True,

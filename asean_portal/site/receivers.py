@@ -1,9 +1,12 @@
 """The site's listeners to what the core announces (asean_portal.core.signals):
-the page cache, the search index and the email to the scheduler."""
+the page cache, the search index, the public copies of uploads in an object
+store and the email to the scheduler."""
 
+from django.db import transaction
 from django.dispatch import receiver
 
-from asean_portal.core import signals
+from asean_portal import tasks
+from asean_portal.core import signals, storage
 
 from . import pagecache, search
 from .notifications import notify_scheduler
@@ -29,3 +32,27 @@ def keep_search_index(sender, instance, deleted, **kwargs):
 @receiver(signals.published, dispatch_uid="notify-scheduler")
 def notify_on_publication(sender, pk, **kwargs):
     notify_scheduler(sender, pk)
+
+
+def _sync_media(owner, deleted_names=()):
+    tasks.sync_public_media.delay(owner._meta.label, owner.pk, list(deleted_names))
+
+
+@receiver(signals.content_changed, dispatch_uid="public-media-content")
+def media_follows_content(sender, instance, deleted, **kwargs):
+    if not storage.in_object_store():
+        return
+    if deleted:
+        names = [file.name for file in storage.uploads_of(instance)]
+        if names:
+            transaction.on_commit(lambda: _sync_media(instance, names))
+    else:
+        owner = storage.media_owner(instance)
+        transaction.on_commit(lambda: _sync_media(owner))
+
+
+@receiver(signals.published, dispatch_uid="public-media-published")
+@receiver(signals.withdrawn, dispatch_uid="public-media-withdrawn")
+def media_follows_publication(sender, pk, **kwargs):
+    if storage.in_object_store():
+        tasks.sync_public_media.delay(sender._meta.label, pk)
