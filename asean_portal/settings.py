@@ -255,8 +255,21 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # is down.
 PUBLISHING_SWEEP_SECONDS = env.float("PUBLISHING_SWEEP_SECONDS", default=1.0)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Celery's schedule file, and a heartbeat for /readyz each time the sweep is sent.
-CELERY_BEAT_SCHEDULER = "asean_portal.ops.heartbeats:BeatScheduler"
+if REDIS_URL:
+    # Exactly one sender whatever the number of beats (celery-redbeat): the
+    # schedule is kept in Redis and only the beat holding the lock sends. A
+    # waiting beat takes over when the active one stops (it releases the lock)
+    # or within CELERY_REDBEAT_LOCK_TIMEOUT seconds when it dies.
+    CELERY_BEAT_SCHEDULER = "asean_portal.ops.heartbeats:RedisBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = REDIS_URL
+    CELERY_REDBEAT_KEY_PREFIX = "portal-redbeat"
+    CELERY_REDBEAT_LOCK_TIMEOUT = env.int("CELERY_REDBEAT_LOCK_TIMEOUT", default=10)
+    # How often a waiting beat tries the lock, and the longest tick.
+    CELERY_BEAT_MAX_LOOP_INTERVAL = 1
+else:
+    # Celery's schedule file: one beat only (`make run` starts one).
+    CELERY_BEAT_SCHEDULER = "asean_portal.ops.heartbeats:BeatScheduler"
+# Either records a heartbeat for /readyz each time the sweep is sent.
 CELERY_BEAT_SCHEDULE = {
     "publish-due": {
         "task": "asean_portal.tasks.sweep",
