@@ -7,14 +7,15 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format messages makemessages migrate ci clean bench bench-micro bench-publish soak backup restore wrk
+.PHONY: help run test lint lock format messages makemessages migrate ci clean bench bench-micro bench-publish soak backup restore wrk
 
 help:
 	@echo "make run           the whole portal (web, Celery worker and beat) on http://$(HOST):$(PORT)/"
 	@echo "make test          lint, migration and system checks, and the test suite"
 	@echo "make messages      compile the .po translation files"
 	@echo "make makemessages  collect new UI strings into locale/*/LC_MESSAGES/django.po"
-	@echo "make lint|format   ruff, djLint for the templates, the import contracts"
+	@echo "make lint|format   ruff, djLint for the templates, the import contracts, the Dockerfile and compose.yaml"
+	@echo "make lock          requirements.lock (pinned, hashed) for the container image"
 	@echo "make ci            what CI runs (.ci/run)"
 	@echo "make bench         public pages under load (wrk, gunicorn) against a hello-world ceiling"
 	@echo "make bench-micro   search at 100 000 items, admin change list, demo generation"
@@ -82,6 +83,8 @@ test: $(VENV)/.installed-dev .env messages
 	$(BIN)/lint-imports
 	$(BIN)/djlint templates --check
 	$(BIN)/djlint templates --lint
+	$(BIN)/hadolint Dockerfile
+	$(PY) deploy/check_compose.py
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 	$(BIN)/pytest
@@ -92,6 +95,12 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/lint-imports
 	$(BIN)/djlint templates --check
 	$(BIN)/djlint templates --lint
+	$(BIN)/hadolint Dockerfile
+	$(PY) deploy/check_compose.py
+
+# The image's pinned, hashed dependencies, after a change to requirements.txt.
+lock: $(VENV)/.installed
+	$(PY) deploy/lock.py
 
 # djLint exits 1 when it has rewritten a file; the check after it must pass.
 format: $(VENV)/.installed-dev
