@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint lock format messages makemessages migrate ci clean bench bench-micro bench-publish soak backup restore wrk
+.PHONY: help run test lint lock format cluster cluster-down messages makemessages migrate ci clean bench bench-micro bench-publish soak backup restore wrk
 
 help:
 	@echo "make run           the whole portal (web, Celery worker and beat) on http://$(HOST):$(PORT)/"
@@ -21,6 +21,7 @@ help:
 	@echo "make bench-micro   search at 100 000 items, admin change list, demo generation"
 	@echo "make bench-publish lateness of scheduled publishing with a real worker, Redis and PostgreSQL"
 	@echo "make soak          5 minutes at 80 % of the maximum rate: no 5xx, worker memory flat"
+	@echo "make cluster       two web nodes behind nginx on :8080, two workers, two beats, S3 (moto); make cluster-down stops it"
 	@echo "make backup        back up the database and the uploads to BACKUP_DIR (var/backups)"
 	@echo "make restore       restore the latest backup of the database and of the uploads"
 
@@ -133,3 +134,12 @@ bench-publish: $(VENV)/.installed-dev messages
 clean:
 	rm -rf $(VENV) staticfiles var test-artifacts
 	find . -name '*.mo' -not -path './$(VENV)/*' -delete
+
+# The scaled-out portal on loopback (deploy/cluster.py): nginx :8080, gunicorn
+# :8001 and :8002, two workers, two beats, moto's S3 server; this machine's
+# PostgreSQL (asean_portal_cluster) and Redis (db CLUSTER_REDIS_DB, 13).
+cluster: $(VENV)/.installed-dev .env messages
+	$(PY) deploy/cluster.py up
+
+cluster-down:
+	$(PY) deploy/cluster.py down

@@ -242,6 +242,21 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 # ...and browsers or proxies for at most this many (also capped at the next transition).
 PAGE_BROWSER_SECONDS = env.int("PAGE_BROWSER_SECONDS", default=60)
 
+# A caching proxy in front of the web nodes is refreshed, for the pages an
+# item shows on, whenever it changes (asean_portal/site/frontcache.py):
+# PROXY_PURGE_URL is the proxy's address as seen from the workers (on its own
+# host, which alone may ask for a refresh), PROXY_PURGE_HOSTS the host names
+# it serves (default: the first of ALLOWED_HOSTS).
+FRONTEND_CACHE_BACKENDS = []
+if env.str("PROXY_PURGE_URL", default=""):
+    FRONTEND_CACHE_BACKENDS.append(
+        {
+            "BACKEND": "asean_portal.site.frontcache.NginxBackend",
+            "LOCATION": env.str("PROXY_PURGE_URL"),
+            "HOSTS": env.list("PROXY_PURGE_HOSTS", default=[]),
+        }
+    )
+
 # Email: notifications to the officers who schedule. EMAIL_URL is an
 # smtp://user:password@host:587/?tls=True address; without it, mail is printed.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -262,7 +277,8 @@ if REDIS_URL:
     # or within CELERY_REDBEAT_LOCK_TIMEOUT seconds when it dies.
     CELERY_BEAT_SCHEDULER = "asean_portal.ops.heartbeats:RedisBeatScheduler"
     CELERY_REDBEAT_REDIS_URL = REDIS_URL
-    CELERY_REDBEAT_KEY_PREFIX = "portal-redbeat"
+    CELERY_REDBEAT_KEY_PREFIX = "portal-redbeat:"
+    CELERY_REDBEAT_LOCK_KEY = "portal-redbeat:lock"
     CELERY_REDBEAT_LOCK_TIMEOUT = env.int("CELERY_REDBEAT_LOCK_TIMEOUT", default=10)
     # How often a waiting beat tries the lock, and the longest tick.
     CELERY_BEAT_MAX_LOOP_INTERVAL = 1

@@ -8,6 +8,7 @@ from django.db import InterfaceError, OperationalError
 from asean_portal.core import storage
 from asean_portal.core.publishing import publish_due
 from asean_portal.ops import heartbeats
+from asean_portal.site import frontcache
 
 
 @shared_task(name="asean_portal.tasks.ping", ignore_result=False)
@@ -49,3 +50,17 @@ def sync_public_media(label, pk, deleted_names=()):
         return len(deleted_names)
     item = apps.get_model(label)._default_manager.filter(pk=pk).first()
     return 0 if item is None else storage.sync_public_copies(item)
+
+
+@shared_task(
+    name="asean_portal.tasks.purge_front_cache",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_backoff_max=60,
+    max_retries=8,
+)
+def purge_front_cache(paths):
+    """Refresh ``paths`` in the caching proxy (or CDN); retried while it is
+    unreachable."""
+    frontcache.purge(paths)
+    return len(paths)

@@ -125,6 +125,8 @@ class Activity(Publishable, TranslatedContent):
         year=lambda activity: activity.start_year,
     )
     sitemap_section = "activities"
+    # The pages that list it (asean_portal/site/dependencies.py).
+    listed_on = ("civil_service:work_plan", "civil_service:export_csv")
 
     class Meta(Publishable.Meta):
         verbose_name = _("work-plan activity")
@@ -191,6 +193,8 @@ class Document(Publishable, TranslatedContent):
         title_prefix=lambda document: document.number,
     )
     sitemap_section = "more"
+    # The pages that list it (asean_portal/site/dependencies.py).
+    listed_on = ("civil_service:documents",)
 
     class Meta(Publishable.Meta):
         verbose_name = _("document")

@@ -76,6 +76,8 @@ class Priority(Publishable, TranslatedContent):
         related=("chairmanship",),
     )
     sitemap_section = "more"
+    # The pages that list it (asean_portal/site/dependencies.py).
+    listed_on = ("priorities:index",)
 
     class Meta(Publishable.Meta):
         verbose_name = _("priority")

@@ -1,7 +1,8 @@
 """The site's listeners to what the core announces (asean_portal.core.signals):
-the page cache, the search index, the public copies of uploads in an object
-store and the email to the scheduler."""
+the page cache and the caching proxy in front of it, the search index, the
+public copies of uploads in an object store and the email to the scheduler."""
 
+from django.conf import settings
 from django.db import transaction
 from django.dispatch import receiver
 
@@ -9,6 +10,7 @@ from asean_portal import tasks
 from asean_portal.core import signals, storage
 
 from . import pagecache, search
+from .dependencies import affected_paths
 from .notifications import notify_scheduler
 
 
@@ -56,3 +58,24 @@ def media_follows_content(sender, instance, deleted, **kwargs):
 def media_follows_publication(sender, pk, **kwargs):
     if storage.in_object_store():
         tasks.sync_public_media.delay(sender._meta.label, pk)
+
+
+def _purge_later(instance):
+    paths = affected_paths(instance)
+    transaction.on_commit(lambda: tasks.purge_front_cache.delay(paths))
+
+
+@receiver(signals.content_changed, dispatch_uid="front-cache-content")
+def purge_on_change(sender, instance, **kwargs):
+    if settings.FRONTEND_CACHE_BACKENDS:
+        _purge_later(instance)
+
+
+@receiver(signals.published, dispatch_uid="front-cache-published")
+@receiver(signals.withdrawn, dispatch_uid="front-cache-withdrawn")
+def purge_on_transition(sender, pk, **kwargs):
+    if not settings.FRONTEND_CACHE_BACKENDS:
+        return
+    instance = sender._default_manager.filter(pk=pk).first()
+    if instance is not None:
+        _purge_later(instance)
