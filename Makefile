@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint lock format cluster cluster-down messages makemessages migrate ci clean bench bench-micro bench-publish soak backup restore wrk
+.PHONY: help run test lint lock format cluster cluster-down test-cluster messages makemessages migrate ci clean bench bench-micro bench-publish soak backup restore wrk
 
 help:
 	@echo "make run           the whole portal (web, Celery worker and beat) on http://$(HOST):$(PORT)/"
@@ -143,3 +143,12 @@ cluster: $(VENV)/.installed-dev .env messages
 
 cluster-down:
 	$(PY) deploy/cluster.py down
+
+# What the cluster must do (tests/cluster/): an upload seen through the other
+# node and the proxy, an edit seen through the proxy within a second in both
+# languages, a scheduled item published once, a beat and a node lost.
+test-cluster: $(VENV)/.installed-dev .env messages wrk
+	$(MAKE) cluster-down >/dev/null
+	$(MAKE) cluster
+	PORTAL_CLUSTER=1 $(BIN)/pytest tests/cluster; status=$$?; \
+		$(MAKE) cluster-down; exit $$status

@@ -429,6 +429,18 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+if MEDIA_STORAGE == "s3":
+    # Uploads are shown from the object store (or the CDN before it).
+    from urllib.parse import urlsplit
+
+    _store = STORAGES["default"]["OPTIONS"]
+    for _url in (
+        _store["public_base_url"],
+        _store["endpoint_url"] or f"https://s3.{_store['region_name']}.amazonaws.com",
+    ):
+        if _url:
+            _origin = "{0.scheme}://{0.netloc}".format(urlsplit(_url))
+            CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(_origin)
 # Browser features the portal never uses (django-permissions-policy).
 PERMISSIONS_POLICY = {
     feature: []

@@ -252,3 +252,22 @@ def test_the_local_folder_stays_the_default(settings):
 def test_a_store_error_is_an_oserror():
     # What the admin's form catches (core/admin.py) to show the form again.
     assert issubclass(StorageUnavailable, OSError)
+
+
+def test_pages_may_show_images_from_the_store():
+    from tests.conftest import run_python, subprocess_env
+
+    env = subprocess_env(
+        MEDIA_STORAGE="s3",
+        S3_BUCKET="portal",
+        S3_ENDPOINT_URL="http://127.0.0.1:9000",
+        MEDIA_PUBLIC_URL="https://media.example.gov.vn/portal",
+    )
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])"
+    )
+    result = run_python(code, env)
+    assert result.returncode == 0, result.stderr
+    assert "'http://127.0.0.1:9000'" in result.stdout
+    assert "'https://media.example.gov.vn'" in result.stdout
