@@ -2,9 +2,12 @@
 the page cache and the caching proxy in front of it, the search index, the
 public copies of uploads in an object store and the email to the scheduler."""
 
+import logging
+
 from django.conf import settings
 from django.db import transaction
 from django.dispatch import receiver
+from kombu.exceptions import KombuError
 
 from asean_portal import tasks
 from asean_portal.core import signals, storage
@@ -12,6 +15,8 @@ from asean_portal.core import signals, storage
 from . import pagecache, search
 from .dependencies import affected_paths
 from .notifications import notify_scheduler
+
+logger = logging.getLogger(__name__)
 
 
 @receiver(signals.content_changed, dispatch_uid="page-cache-content")
@@ -36,8 +41,18 @@ def notify_on_publication(sender, pk, **kwargs):
     notify_scheduler(sender, pk)
 
 
+def _queue(task, *args):
+    """Send ``task``; a broker that is down loses this one and never fails the
+    save or transition that asked for it (the proxy's copies expire by
+    themselves; the next change of the item syncs its uploads)."""
+    try:
+        task.delay(*args)
+    except (KombuError, OSError) as exc:
+        logger.warning("could not queue %s: %r", task.name, exc)
+
+
 def _sync_media(owner, deleted_names=()):
-    tasks.sync_public_media.delay(owner._meta.label, owner.pk, list(deleted_names))
+    _queue(tasks.sync_public_media, owner._meta.label, owner.pk, list(deleted_names))
 
 
 @receiver(signals.content_changed, dispatch_uid="public-media-content")
@@ -57,12 +72,12 @@ def media_follows_content(sender, instance, deleted, **kwargs):
 @receiver(signals.withdrawn, dispatch_uid="public-media-withdrawn")
 def media_follows_publication(sender, pk, **kwargs):
     if storage.in_object_store():
-        tasks.sync_public_media.delay(sender._meta.label, pk)
+        _queue(tasks.sync_public_media, sender._meta.label, pk)
 
 
 def _purge_later(instance):
     paths = affected_paths(instance)
-    transaction.on_commit(lambda: tasks.purge_front_cache.delay(paths))
+    transaction.on_commit(lambda: _queue(tasks.purge_front_cache, paths))
 
 
 @receiver(signals.content_changed, dispatch_uid="front-cache-content")

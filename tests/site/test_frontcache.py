@@ -97,3 +97,25 @@ def test_an_unreachable_proxy_never_fails_a_save_and_the_purge_is_retried(
     item.refresh_from_db()
     assert item.title_vi == "Lưu được"
     assert "purge_front_cache" in caplog.text and "Retry" in caplog.text
+
+
+def test_a_broker_that_is_down_never_fails_a_save(
+    settings, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    from kombu.exceptions import OperationalError
+
+    from asean_portal import tasks
+
+    settings.FRONTEND_CACHE_BACKENDS = [
+        {"BACKEND": "asean_portal.site.frontcache.NginxBackend", "LOCATION": "http://proxy"}
+    ]
+
+    def broker_down(*args):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.purge_front_cache, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        item = factories.announcement(title_vi="Vẫn lưu được")
+    item.refresh_from_db()
+    assert item.title_vi == "Vẫn lưu được"
+    assert "could not queue asean_portal.tasks.purge_front_cache" in caplog.text
