@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint lock format cluster cluster-down test-cluster messages makemessages migrate ci clean bench bench-micro bench-publish soak backup restore wrk
+.PHONY: help run test lint lock format cluster cluster-down test-cluster bench-cluster messages makemessages migrate ci clean bench bench-micro bench-publish soak backup restore wrk
 
 help:
 	@echo "make run           the whole portal (web, Celery worker and beat) on http://$(HOST):$(PORT)/"
@@ -22,6 +22,8 @@ help:
 	@echo "make bench-publish lateness of scheduled publishing with a real worker, Redis and PostgreSQL"
 	@echo "make soak          5 minutes at 80 % of the maximum rate: no 5xx, worker memory flat"
 	@echo "make cluster       two web nodes behind nginx on :8080, two workers, two beats, S3 (moto); make cluster-down stops it"
+	@echo "make test-cluster  the cluster's tests (tests/cluster) on a fresh cluster"
+	@echo "make bench-cluster the proxy's warm cache against one node, nginx static files and a hello-world"
 	@echo "make backup        back up the database and the uploads to BACKUP_DIR (var/backups)"
 	@echo "make restore       restore the latest backup of the database and of the uploads"
 
@@ -152,3 +154,10 @@ test-cluster: $(VENV)/.installed-dev .env messages wrk
 	$(MAKE) cluster
 	PORTAL_CLUSTER=1 $(BIN)/pytest tests/cluster; status=$$?; \
 		$(MAKE) cluster-down; exit $$status
+
+# The proxy's warm cache against one node, nginx's static files and a Django
+# hello-world (bench/cluster.py), on a fresh cluster.
+bench-cluster: $(VENV)/.installed-dev .env messages wrk
+	$(MAKE) cluster-down >/dev/null
+	$(MAKE) cluster
+	$(PY) -m bench.cluster; status=$$?; $(MAKE) cluster-down; exit $$status
