@@ -7,19 +7,23 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format messages makemessages migrate ci clean bench bench-micro bench-publish soak backup restore wrk
+.PHONY: help run test lint lock format cluster cluster-down test-cluster bench-cluster messages makemessages migrate ci clean bench bench-micro bench-publish soak backup restore wrk
 
 help:
 	@echo "make run           the whole portal (web, Celery worker and beat) on http://$(HOST):$(PORT)/"
 	@echo "make test          lint, migration and system checks, and the test suite"
 	@echo "make messages      compile the .po translation files"
 	@echo "make makemessages  collect new UI strings into locale/*/LC_MESSAGES/django.po"
-	@echo "make lint|format   ruff, djLint for the templates, the import contracts"
+	@echo "make lint|format   ruff, djLint for the templates, the import contracts, the Dockerfile and compose.yaml"
+	@echo "make lock          requirements.lock (pinned, hashed) for the container image"
 	@echo "make ci            what CI runs (.ci/run)"
 	@echo "make bench         public pages under load (wrk, gunicorn) against a hello-world ceiling"
 	@echo "make bench-micro   search at 100 000 items, admin change list, demo generation"
 	@echo "make bench-publish lateness of scheduled publishing with a real worker, Redis and PostgreSQL"
 	@echo "make soak          5 minutes at 80 % of the maximum rate: no 5xx, worker memory flat"
+	@echo "make cluster       two web nodes behind nginx on :8080, two workers, two beats, S3 (moto); make cluster-down stops it"
+	@echo "make test-cluster  the cluster's tests (tests/cluster) on a fresh cluster"
+	@echo "make bench-cluster the proxy's warm cache against one node, nginx static files and a hello-world"
 	@echo "make backup        back up the database and the uploads to BACKUP_DIR (var/backups)"
 	@echo "make restore       restore the latest backup of the database and of the uploads"
 
@@ -82,6 +86,8 @@ test: $(VENV)/.installed-dev .env messages
 	$(BIN)/lint-imports
 	$(BIN)/djlint templates --check
 	$(BIN)/djlint templates --lint
+	$(BIN)/hadolint Dockerfile
+	$(PY) deploy/check_compose.py
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 	$(BIN)/pytest
@@ -92,6 +98,12 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/lint-imports
 	$(BIN)/djlint templates --check
 	$(BIN)/djlint templates --lint
+	$(BIN)/hadolint Dockerfile
+	$(PY) deploy/check_compose.py
+
+# The image's pinned, hashed dependencies, after a change to requirements.txt.
+lock: $(VENV)/.installed
+	$(PY) deploy/lock.py
 
 # djLint exits 1 when it has rewritten a file; the check after it must pass.
 format: $(VENV)/.installed-dev
@@ -124,3 +136,28 @@ bench-publish: $(VENV)/.installed-dev messages
 clean:
 	rm -rf $(VENV) staticfiles var test-artifacts
 	find . -name '*.mo' -not -path './$(VENV)/*' -delete
+
+# The scaled-out portal on loopback (deploy/cluster.py): nginx :8080, gunicorn
+# :8001 and :8002, two workers, two beats, moto's S3 server; this machine's
+# PostgreSQL (asean_portal_cluster) and Redis (db CLUSTER_REDIS_DB, 13).
+cluster: $(VENV)/.installed-dev .env messages
+	$(PY) deploy/cluster.py up
+
+cluster-down:
+	$(PY) deploy/cluster.py down
+
+# What the cluster must do (tests/cluster/): an upload seen through the other
+# node and the proxy, an edit seen through the proxy within a second in both
+# languages, a scheduled item published once, a beat and a node lost.
+test-cluster: $(VENV)/.installed-dev .env messages wrk
+	$(MAKE) cluster-down >/dev/null
+	$(MAKE) cluster
+	PORTAL_CLUSTER=1 $(BIN)/pytest tests/cluster; status=$$?; \
+		$(MAKE) cluster-down; exit $$status
+
+# The proxy's warm cache against one node, nginx's static files and a Django
+# hello-world (bench/cluster.py), on a fresh cluster.
+bench-cluster: $(VENV)/.installed-dev .env messages wrk
+	$(MAKE) cluster-down >/dev/null
+	$(MAKE) cluster
+	$(PY) -m bench.cluster; status=$$?; $(MAKE) cluster-down; exit $$status

@@ -243,6 +243,21 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 # ...and browsers or proxies for at most this many (also capped at the next transition).
 PAGE_BROWSER_SECONDS = env.int("PAGE_BROWSER_SECONDS", default=60)
 
+# A caching proxy in front of the web nodes is refreshed, for the pages an
+# item shows on, whenever it changes (asean_portal/site/frontcache.py):
+# PROXY_PURGE_URL is the proxy's address as seen from the workers (on its own
+# host, which alone may ask for a refresh), PROXY_PURGE_HOSTS the host names
+# it serves (default: the first of ALLOWED_HOSTS).
+FRONTEND_CACHE_BACKENDS = []
+if env.str("PROXY_PURGE_URL", default=""):
+    FRONTEND_CACHE_BACKENDS.append(
+        {
+            "BACKEND": "asean_portal.site.frontcache.NginxBackend",
+            "LOCATION": env.str("PROXY_PURGE_URL"),
+            "HOSTS": env.list("PROXY_PURGE_HOSTS", default=[]),
+        }
+    )
+
 # Email: notifications to the officers who schedule. EMAIL_URL is an
 # smtp://user:password@host:587/?tls=True address; without it, mail is printed.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -256,8 +271,22 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # is down.
 PUBLISHING_SWEEP_SECONDS = env.float("PUBLISHING_SWEEP_SECONDS", default=1.0)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Celery's schedule file, and a heartbeat for /readyz each time the sweep is sent.
-CELERY_BEAT_SCHEDULER = "asean_portal.ops.heartbeats:BeatScheduler"
+if REDIS_URL:
+    # Exactly one sender whatever the number of beats (celery-redbeat): the
+    # schedule is kept in Redis and only the beat holding the lock sends. A
+    # waiting beat takes over when the active one stops (it releases the lock)
+    # or within CELERY_REDBEAT_LOCK_TIMEOUT seconds when it dies.
+    CELERY_BEAT_SCHEDULER = "asean_portal.ops.heartbeats:RedisBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = REDIS_URL
+    CELERY_REDBEAT_KEY_PREFIX = "portal-redbeat:"
+    CELERY_REDBEAT_LOCK_KEY = "portal-redbeat:lock"
+    CELERY_REDBEAT_LOCK_TIMEOUT = env.int("CELERY_REDBEAT_LOCK_TIMEOUT", default=10)
+    # How often a waiting beat tries the lock, and the longest tick.
+    CELERY_BEAT_MAX_LOOP_INTERVAL = 1
+else:
+    # Celery's schedule file: one beat only (`make run` starts one).
+    CELERY_BEAT_SCHEDULER = "asean_portal.ops.heartbeats:BeatScheduler"
+# Either records a heartbeat for /readyz each time the sweep is sent.
 CELERY_BEAT_SCHEDULE = {
     "publish-due": {
         "task": "asean_portal.tasks.sweep",
@@ -328,6 +357,30 @@ STORAGES = {
         "OPTIONS": {"location": env.str("BACKUP_DIR", default=str(VAR_DIR / "backups"))},
     },
 }
+# MEDIA_STORAGE=s3 keeps uploads in an S3-compatible object store (django-storages,
+# boto3) that every web node and worker shares, instead of MEDIA_ROOT. Originals
+# stay private and are linked by signed addresses that expire; while an item is
+# public, a copy under public/ is readable by anyone and cached for long
+# (asean_portal/core/storage.py). README, "Uploads in an object store".
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local")
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "asean_portal.core.storage.MediaStorage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET"),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="us-east-1"),
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "addressing_style": "path",
+            "querystring_expire": env.int("MEDIA_SIGNED_SECONDS", default=3600),
+            "public_base_url": env.str("MEDIA_PUBLIC_URL", default=""),
+            "public_acl": env.str("MEDIA_PUBLIC_ACL", default="public-read"),
+            "public_cache_seconds": env.int("MEDIA_PUBLIC_CACHE_SECONDS", default=7 * 24 * 3600),
+        },
+    }
+elif MEDIA_STORAGE != "local":
+    raise ImproperlyConfigured(f"MEDIA_STORAGE is {MEDIA_STORAGE!r}: use local or s3.")
 DBBACKUP_CLEANUP_KEEP = env.int("BACKUP_KEEP", default=14)
 DBBACKUP_SEND_EMAIL = False
 
@@ -382,6 +435,18 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+if MEDIA_STORAGE == "s3":
+    # Uploads are shown from the object store (or the CDN before it).
+    from urllib.parse import urlsplit
+
+    _store = STORAGES["default"]["OPTIONS"]
+    for _url in (
+        _store["public_base_url"],
+        _store["endpoint_url"] or f"https://s3.{_store['region_name']}.amazonaws.com",
+    ):
+        if _url:
+            _origin = "{0.scheme}://{0.netloc}".format(urlsplit(_url))
+            CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(_origin)
 # Browser features the portal never uses (django-permissions-policy).
 PERMISSIONS_POLICY = {
     feature: []

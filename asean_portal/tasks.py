@@ -1,11 +1,14 @@
 """Celery tasks. Each task is a thin interface that calls one domain function."""
 
 from celery import shared_task
+from django.apps import apps
 from django.core import management
 from django.db import InterfaceError, OperationalError
 
+from asean_portal.core import storage
 from asean_portal.core.publishing import publish_due
 from asean_portal.ops import heartbeats
+from asean_portal.site import frontcache
 
 
 @shared_task(name="asean_portal.tasks.ping", ignore_result=False)
@@ -30,3 +33,34 @@ def sweep():
     it every PUBLISHING_SWEEP_SECONDS), so it catches up after any outage."""
     heartbeats.record(heartbeats.WORKER)
     return sum(1 for *_rest, won in publish_due(source="sweep") if won)
+
+
+@shared_task(
+    name="asean_portal.tasks.sync_public_media",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=10,
+)
+def sync_public_media(label, pk, deleted_names=()):
+    """The public copies of an item's uploads follow its publication (object
+    store only); retried while the store is unreachable."""
+    if deleted_names:
+        storage.withdraw_all(deleted_names)
+        return len(deleted_names)
+    item = apps.get_model(label)._default_manager.filter(pk=pk).first()
+    return 0 if item is None else storage.sync_public_copies(item)
+
+
+@shared_task(
+    name="asean_portal.tasks.purge_front_cache",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_backoff_max=60,
+    max_retries=8,
+)
+def purge_front_cache(paths):
+    """Refresh ``paths`` in the caching proxy (or CDN); retried while it is
+    unreachable."""
+    frontcache.purge(paths)
+    return len(paths)

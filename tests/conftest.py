@@ -258,6 +258,34 @@ def collected_static(tmp_path_factory):
     return root
 
 
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3 API server on loopback (moto's standalone server) for the
+    session; yields its endpoint URL."""
+    port = free_port()
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+    def listening():
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            return True
+        return False
+
+    if not wait_for(listening, timeout=30):
+        process.kill()
+        unavailable("moto's S3 server did not start (pip install 'moto[server]')")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
 @pytest.fixture
 def redis_server_binary():
     path = shutil.which("redis-server")

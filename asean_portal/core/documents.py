@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from .images import clean_image
+from .storage import PublicationFieldFile
 
 # kind: (what the editor is told it is, the extensions its name may have)
 KINDS = {
@@ -180,7 +181,10 @@ def document_path(instance, filename):
 
 class DocumentField(models.FileField):
     """A document file; a JPEG, PNG or WebP image among them is stored as the
-    clean re-encoding of its pixels (no EXIF, no GPS), as photos are."""
+    clean re-encoding of its pixels (no EXIF, no GPS), as photos are. Its
+    address follows its item's publication (asean_portal/core/storage.py)."""
+
+    attr_class = PublicationFieldFile
 
     def pre_save(self, model_instance, add):
         file = getattr(model_instance, self.attname)

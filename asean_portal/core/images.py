@@ -32,6 +32,8 @@ from imagekit.cachefiles import ImageCacheFile
 from imagekit.processors import ResizeToFill, ResizeToFit
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .storage import PublicationImageFieldFile
+
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_PIXELS = 8000
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
@@ -177,10 +179,13 @@ class PhotoFormField(forms.ImageField):
 
 class PhotoField(models.ImageField):
     """An ImageField whose stored file is always the clean re-encoding, and
-    whose responsive renditions are made when a new file is saved.
+    whose responsive renditions are made when a new file is saved, and whose
+    address follows its item's publication (asean_portal/core/storage.py).
 
     ``focus_field`` names the model's (x, y) percentage fields: the point
     that the listing thumbnail keeps when it crops."""
+
+    attr_class = PublicationImageFieldFile
 
     def __init__(self, *args, focus_fields=None, **kwargs):
         self.focus_fields = focus_fields

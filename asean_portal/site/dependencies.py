@@ -21,6 +21,13 @@ rendered with and is served only while they are all current. A change moves:
 
 Search pages read the search index, whose tag moves whenever a searchable
 object is indexed again.
+
+A front cache (the caching proxy, a CDN) cannot ask which tags a page
+recorded, so it is purged by address: ``affected_paths`` lists, for every
+language, the item's own page (or, for a part of an item such as a meeting's
+photo, its owner's), the pages that list it as the model declares them in
+``listed_on`` (URL names, related objects with an address, or functions
+returning an address), the home page, and the sitemap's index and section.
 """
 
 import contextlib
@@ -30,9 +37,12 @@ from contextvars import ContextVar
 from functools import cache, lru_cache
 
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.db import connection, transaction
 from django.db.models.signals import post_init
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 
 from asean_portal.core.declarations import public_models
 
@@ -205,3 +215,39 @@ def transition(model, pk):
 
 def index_changed(entry_model):
     move({type_tag(entry_model)})
+
+
+def page_owner(instance):
+    """The item whose page shows ``instance``."""
+    return getattr(instance, "media_owner", None) or instance
+
+
+def _address(entry, owner):
+    if isinstance(entry, str):
+        return reverse(entry)
+    if callable(entry):
+        return entry(owner)
+    return entry.get_absolute_url() if entry is not None else None
+
+
+def affected_paths(instance):
+    """Every path, in every language, whose page may change with ``instance``."""
+    owner = page_owner(instance)
+    paths = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            paths.add(reverse("home"))
+            entries = [owner, *getattr(owner, "listed_on", ())]
+            for entry in entries:
+                try:
+                    address = _address(entry, owner)
+                except (AttributeError, NoReverseMatch):
+                    # An object without a page, or a slug not filled in yet.
+                    continue
+                if address:
+                    paths.add(address)
+    section = getattr(owner, "sitemap_section", None)
+    if section:
+        paths.add(reverse("sitemap"))
+        paths.add(reverse("django.contrib.sitemaps.views.sitemap", kwargs={"section": section}))
+    return sorted(paths)

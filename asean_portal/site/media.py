@@ -11,7 +11,8 @@ from django.conf import settings
 from django.urls import re_path
 from django.views.static import serve
 
-SHOWN_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/webp", "image/gif"}
+from asean_portal.core.storage import SHOWN_TYPES
+
 POLICY = "default-src 'none'; sandbox"
 # Browsers' PDF viewers refuse to run in a sandboxed document.
 PDF_POLICY = "default-src 'none'"

@@ -1,12 +1,21 @@
 """The site's listeners to what the core announces (asean_portal.core.signals):
-the page cache, the search index and the email to the scheduler."""
+the page cache and the caching proxy in front of it, the search index, the
+public copies of uploads in an object store and the email to the scheduler."""
 
+import logging
+
+from django.conf import settings
+from django.db import transaction
 from django.dispatch import receiver
+from kombu.exceptions import KombuError
 
-from asean_portal.core import signals
+from asean_portal import tasks
+from asean_portal.core import signals, storage
 
 from . import dependencies, search, sitemaps
 from .notifications import notify_scheduler
+
+logger = logging.getLogger(__name__)
 
 
 @receiver(signals.content_changed, dispatch_uid="page-dependencies-content")
@@ -44,3 +53,58 @@ def keep_search_index(sender, instance, deleted, **kwargs):
 @receiver(signals.published, dispatch_uid="notify-scheduler")
 def notify_on_publication(sender, pk, **kwargs):
     notify_scheduler(sender, pk)
+
+
+def _queue(task, *args):
+    """Send ``task``; a broker that is down loses this one and never fails the
+    save or transition that asked for it (the proxy's copies expire by
+    themselves; the next change of the item syncs its uploads)."""
+    try:
+        task.delay(*args)
+    except (KombuError, OSError) as exc:
+        logger.warning("could not queue %s: %r", task.name, exc)
+
+
+def _sync_media(owner, deleted_names=()):
+    _queue(tasks.sync_public_media, owner._meta.label, owner.pk, list(deleted_names))
+
+
+@receiver(signals.content_changed, dispatch_uid="public-media-content")
+def media_follows_content(sender, instance, deleted, **kwargs):
+    if not storage.in_object_store():
+        return
+    if deleted:
+        names = [file.name for file in storage.uploads_of(instance)]
+        if names:
+            transaction.on_commit(lambda: _sync_media(instance, names))
+    else:
+        owner = storage.media_owner(instance)
+        transaction.on_commit(lambda: _sync_media(owner))
+
+
+@receiver(signals.published, dispatch_uid="public-media-published")
+@receiver(signals.withdrawn, dispatch_uid="public-media-withdrawn")
+def media_follows_publication(sender, pk, **kwargs):
+    if storage.in_object_store():
+        _queue(tasks.sync_public_media, sender._meta.label, pk)
+
+
+def _purge_later(instance):
+    paths = dependencies.affected_paths(instance)
+    transaction.on_commit(lambda: _queue(tasks.purge_front_cache, paths))
+
+
+@receiver(signals.content_changed, dispatch_uid="front-cache-content")
+def purge_on_change(sender, instance, **kwargs):
+    if settings.FRONTEND_CACHE_BACKENDS:
+        _purge_later(instance)
+
+
+@receiver(signals.published, dispatch_uid="front-cache-published")
+@receiver(signals.withdrawn, dispatch_uid="front-cache-withdrawn")
+def purge_on_transition(sender, pk, **kwargs):
+    if not settings.FRONTEND_CACHE_BACKENDS:
+        return
+    instance = sender._default_manager.filter(pk=pk).first()
+    if instance is not None:
+        _purge_later(instance)

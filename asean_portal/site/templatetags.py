@@ -142,6 +142,13 @@ def _absolute(request, url):
 
 
 @register.simple_tag(takes_context=True)
+def absolute_url(context, url):
+    """``url`` with the scheme and host of the request, unless it has its own
+    (an upload in an object store)."""
+    return _absolute(context.get("request"), url)
+
+
+@register.simple_tag(takes_context=True)
 def organization_ld(context):
     request = context.get("request")
     return _json_ld(

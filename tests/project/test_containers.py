@@ -1,0 +1,96 @@
+"""The container image and compose file, checked without a container runtime
+(CI has none): the Dockerfile's linter and rules, the compose file against the
+Compose Specification, and a lock file that matches requirements.txt."""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import BASE_DIR
+
+DOCKERFILE = BASE_DIR / "Dockerfile"
+HADOLINT = Path(sys.executable).parent / "hadolint"
+
+sys.path.insert(0, str(BASE_DIR / "deploy"))
+import check_compose  # noqa: E402
+
+
+def stages(text):
+    return re.split(r"^FROM ", text, flags=re.MULTILINE)[1:]
+
+
+def test_the_dockerfile_passes_hadolint():
+    hadolint = shutil.which("hadolint") or str(HADOLINT)
+    result = subprocess.run([hadolint, str(DOCKERFILE)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_hadolint_finds_a_bad_dockerfile(tmp_path):
+    bad = tmp_path / "Dockerfile"
+    bad.write_text("FROM python\nRUN apt-get install gcc\nRUN cd /app && make\n")
+    hadolint = shutil.which("hadolint") or str(HADOLINT)
+    assert subprocess.run([hadolint, str(bad)], capture_output=True).returncode != 0
+
+
+def test_the_image_is_built_in_two_stages_and_runs_unprivileged():
+    build, final = stages(DOCKERFILE.read_text())
+    assert build.startswith("python:3.11-slim AS build")
+    assert final.startswith("python:3.11-slim\n")
+    assert "--require-hashes" in build and "requirements.lock" in build
+    assert "compilemessages" in build and "collectstatic" in build
+    # No compiler, no build tools, no package installs in the final stage.
+    assert "apt-get" not in final and "pip install" not in final
+    user = re.search(r"^USER (\S+)", final, flags=re.MULTILINE).group(1)
+    assert user.split(":")[0] not in {"root", "0"}
+    assert "HEALTHCHECK" in final and "deploy/healthcheck.py" in final
+    assert "/healthz" in (BASE_DIR / "deploy" / "healthcheck.py").read_text()
+
+
+def test_the_lock_file_pins_every_requirement_with_a_hash():
+    lock = (BASE_DIR / "requirements.lock").read_text()
+    locked = dict(re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+) \\\n\s+--hash=sha256:", lock, re.M))
+    normal = {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in locked.items()}
+    for line in (BASE_DIR / "requirements.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, version = re.sub(r"\[.*\]", "", line).split("==")
+            key = re.sub(r"[-_.]+", "-", name).lower()
+            assert normal.get(key) == version, f"{line} is not in requirements.lock: make lock"
+
+
+def test_the_compose_file_follows_the_specification():
+    assert check_compose.errors(BASE_DIR / "compose.yaml") == []
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda c: c["services"]["web"].update(ports="8000"),
+        lambda c: c["services"]["redis"].update(healthcheck={"test": "x", "intervall": "1s"}),
+        lambda c: c.update(volume={"data": None}),
+    ],
+    ids=["ports not a list", "misspelt key", "unknown top-level key"],
+)
+def test_the_schema_check_finds_a_broken_compose_file(tmp_path, damage):
+    compose = yaml.safe_load((BASE_DIR / "compose.yaml").read_text())
+    damage(compose)
+    broken = tmp_path / "compose.yaml"
+    broken.write_text(yaml.safe_dump(compose))
+    assert check_compose.errors(broken)
+
+
+def test_the_compose_file_has_every_service_with_health_checks_and_named_volumes():
+    compose = yaml.safe_load((BASE_DIR / "compose.yaml").read_text())
+    services = compose["services"]
+    assert {"proxy", "web", "worker", "beat", "db", "redis", "minio"} <= set(services)
+    # The web service can be scaled: no fixed host port, no container name.
+    assert "ports" not in services["web"] and "container_name" not in services["web"]
+    assert services["beat"]["deploy"]["replicas"] == 1
+    for name in ("proxy", "worker", "beat", "db", "redis", "minio"):
+        assert services[name]["healthcheck"]["test"], name
+    assert {"postgres-data", "redis-data", "minio-data"} <= set(compose["volumes"])
+    assert services["web"]["environment"]["MEDIA_STORAGE"] == "s3"

@@ -1,0 +1,175 @@
+"""The caching proxy (Debian's nginx, configured from deploy/nginx/) in front of
+two gunicorn nodes that share the test database and a Redis: what it caches
+and never caches, the refresh that purges a page (only from its own host),
+and a node that dies under it."""
+
+import contextlib
+import http.client
+import shutil
+import signal
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from asean_portal.core.publishing import Status
+from asean_portal.ops import proxy
+from asean_portal.site.dependencies import affected_paths
+from bench.pages import Server
+from tests import factories
+from tests.conftest import free_port, redis_cache, redis_server, subprocess_env, unavailable
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+
+class Stack:
+    def __init__(self, port, nodes):
+        self.port = port
+        self.nodes = nodes
+
+    def get(self, path, headers=None, source="127.0.0.1"):
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", self.port, timeout=15, source_address=(source, 0)
+        )
+        try:
+            connection.request("GET", path, headers={"Host": "127.0.0.1", **(headers or {})})
+            response = connection.getresponse()
+            return response.status, response.read().decode(errors="replace"), response.headers
+        finally:
+            connection.close()
+
+
+@pytest.fixture
+def stack(test_database_url, redis_server_binary, collected_static, tmp_path, settings):
+    if not shutil.which(proxy.NGINX):
+        unavailable("nginx is not installed (apt-get install nginx)")
+    with contextlib.ExitStack() as stack, redis_server(redis_server_binary) as (redis_url, *_):
+        # The nodes' cache, as settings.py configures it: a save here starts a
+        # new page generation that they see.
+        settings.CACHES = {"default": {**redis_cache(redis_url)["default"], "KEY_PREFIX": "portal"}}
+        env = subprocess_env(
+            DATABASE_URL=test_database_url,
+            REDIS_URL=redis_url,
+            STATIC_ROOT=str(collected_static),
+            BEHIND_PROXY="1",
+        )
+        nodes = []
+        for _ in range(2):
+            server = Server("asean_portal.wsgi", free_port(), env)
+            stack.callback(lambda s=server: s.process.poll() is None and s.stop())
+            nodes.append(server)
+        port = free_port()
+        config = proxy.write(
+            tmp_path / "nginx",
+            listen=f"127.0.0.1:{port}",
+            upstreams=[f"127.0.0.1:{node.port}" for node in nodes],
+            static_root=collected_static,
+        )
+        nginx = proxy.start(config)
+        stack.callback(nginx.wait, 10)
+        stack.callback(nginx.terminate)
+        running = Stack(port, nodes)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                if running.get("/healthz")[0] == 200:
+                    break
+            time.sleep(0.1)
+        settings.FRONTEND_CACHE_BACKENDS = [
+            {
+                "BACKEND": "asean_portal.site.frontcache.NginxBackend",
+                "LOCATION": f"http://127.0.0.1:{port}",
+                "HOSTS": ["127.0.0.1"],
+            }
+        ]
+        yield running
+
+
+VI = {"Cookie": "portal_language=vi"}
+EN = {"Cookie": "portal_language=en"}
+
+
+def test_anonymous_pages_are_cached_per_language_as_cache_control_allows(stack):
+    factories.announcement(title_vi="Tin đã đăng", title_en="Published news")
+    for path, cookie, title in [
+        ("/vi/tin-tuc/", VI, "Tin đã đăng"),
+        ("/en/news/", EN, "Published news"),
+    ]:
+        # The save's purge has already put the page in the proxy's cache.
+        first = stack.get(path, cookie)
+        assert first[0] == 200 and title in first[1]
+        assert "public" in first[2]["Cache-Control"]
+        second = stack.get(path, cookie)
+        assert second[2]["X-Cache"] == "HIT" and title in second[1]
+
+
+def test_a_response_that_sets_a_cookie_and_a_signed_in_reader_are_never_cached(stack):
+    # Without the language cookie the page sets it: not stored.
+    assert stack.get("/vi/")[2]["X-Cache"] == "MISS"
+    assert stack.get("/vi/")[2]["X-Cache"] == "MISS"
+    stack.get("/vi/", VI)
+    assert stack.get("/vi/", VI)[2]["X-Cache"] == "HIT"
+    # A session or a form's cookie goes past the cache, both ways.
+    for cookie in ("sessionid=abc", "csrftoken=abc"):
+        status, _body, headers = stack.get("/vi/", {"Cookie": f"portal_language=vi; {cookie}"})
+        assert headers["X-Cache"] == "BYPASS"
+
+
+def test_the_max_age_never_passes_the_next_transition(stack):
+    factories.announcement(
+        status=Status.SCHEDULED, publish_at=timezone.now() + timedelta(seconds=20)
+    )
+    _status, _body, headers = stack.get("/vi/tin-tuc/", VI)
+    max_age = int(headers["Cache-Control"].partition("max-age=")[2].split(",")[0])
+    assert max_age <= 20
+
+
+def test_an_edit_is_seen_through_the_proxy_within_a_second_in_both_languages(
+    stack, django_capture_on_commit_callbacks
+):
+    item = factories.announcement(title_vi="Tiêu đề cũ", title_en="Old title")
+    vi, en = item.get_absolute_url(), None
+    from django.utils import translation
+
+    with translation.override("en"):
+        en = item.get_absolute_url()
+    for path, cookie in ((vi, VI), (en, EN)):
+        stack.get(path, cookie)
+        assert stack.get(path, cookie)[2]["X-Cache"] == "HIT"
+    assert vi in affected_paths(item) and en in affected_paths(item)
+    with django_capture_on_commit_callbacks(execute=True):
+        item.title_vi, item.title_en = "Tiêu đề mới", "New title"
+        item.save()
+    edited = time.monotonic()
+    assert "Tiêu đề mới" in stack.get(vi, VI)[1]
+    assert "New title" in stack.get(en, EN)[1]
+    assert "New title" in stack.get("/en/news/", EN)[1]
+    assert time.monotonic() - edited < 1
+
+
+def test_a_refresh_is_refused_from_outside_the_proxys_host(stack):
+    stack.get("/vi/", VI)
+    refresh = {**VI, "X-Portal-Refresh": "1"}
+    assert stack.get("/vi/", refresh)[2]["X-Cache"] == "BYPASS"
+    # The same request from another address than the proxy's own.
+    status, _body, _headers = stack.get("/vi/", refresh, source="127.0.0.2")
+    assert status == 403
+    assert stack.get("/vi/", VI, source="127.0.0.2")[2]["X-Cache"] == "HIT"
+
+
+def test_static_files_are_served_by_the_proxy_with_far_future_caching(stack, collected_static):
+    hashed = next(collected_static.glob("css/*.*.css"))
+    status, body, headers = stack.get(f"/static/css/{hashed.name}")
+    assert status == 200 and body == hashed.read_text()
+    assert headers["Cache-Control"] == "max-age=315360000, public, immutable"
+
+
+def test_a_node_killed_under_the_proxy_costs_no_request(stack):
+    factories.announcement()
+    stack.nodes[0].process.send_signal(signal.SIGKILL)
+    stack.nodes[0].process.wait()
+    for n in range(30):
+        # Each address is new to the cache: every request reaches a node.
+        status, _body, _headers = stack.get(f"/vi/tin-tuc/?trang={n}", VI)
+        assert status == 200, (n, status)
