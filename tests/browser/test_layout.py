@@ -85,3 +85,21 @@ def test_without_javascript_the_menu_is_open_on_a_phone(live_server, seeded):  #
         assert driver.execute_script(OVERFLOW)[0] <= 390
     finally:
         driver.quit()
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (1366, 768)])
+def test_the_first_search_result_is_on_the_first_screen(
+    live_server,
+    browser,
+    seeded,  # noqa: F811
+    width,
+    height,
+):
+    emulate(browser, width, height)
+    for url in ("/vi/tim-kiem/?q=cong+vu", "/en/search/?q=civil+service"):
+        browser.get(live_server.url + url)
+        box = browser.find_element(By.ID, "search-q")
+        assert box.size["height"] < 60, box.size
+        assert browser.find_element(By.ID, "search-year").size["height"] < 60
+        first = browser.find_element(By.CSS_SELECTOR, ".search-results h2")
+        assert first.location["y"] + first.size["height"] <= height, first.location
