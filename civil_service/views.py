@@ -93,6 +93,7 @@ def activity_detail(request, slug):
         "translated_object": activity,
         "meetings": activity.meetings.filter(live_q()),
         "documents": activity.documents.filter(live_q()),
+        "announcements": activity.announcements.filter(live_q()).order_by("-publish_at")[:10],
         "preview": preview,
     }
     return mark_preview(render(request, "civil_service/activity_detail.html", context), preview)

@@ -160,6 +160,15 @@ class Meeting(Publishable, TranslatedContent):
         related_name="meetings",
         blank=True,
     )
+    related_meetings = models.ManyToManyField(
+        "self",
+        verbose_name=_("related meetings"),
+        blank=True,
+        help_text=_(
+            "Meetings this one reports on or follows up, e.g. the ASCC meetings a senior "
+            "officials' meeting was briefed on. The link shows on both meetings' pages."
+        ),
+    )
 
     search_index = SearchIndex(
         kind="meeting",

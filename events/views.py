@@ -2,7 +2,7 @@ import calendar
 import re
 from datetime import date, timedelta
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,9 @@ from asean_portal.core.publishing import Status, live_q
 
 from .filters import AnnouncementFilter, MeetingFilter
 from .models import Announcement, Category, Country, EmbargoLink, EmbargoView, Meeting
+
+# Earliest first; a meeting whose date is not known yet comes last on every database.
+MEETING_DATE_ORDER = (F("start_date").asc(nulls_last=True), "pk")
 
 # Lists read only what they show: fewer columns to compile, send and convert.
 NEWS_LIST_FIELDS = (
@@ -62,6 +65,11 @@ def meeting_detail(request, slug):
             "country__order"
         ),
         "photos": meeting.photos.exclude(image=""),
+        # Only what is live itself is linked: a draft parent, part or related item is not.
+        "parent": meeting.part_of if meeting.part_of and meeting.part_of.is_live() else None,
+        "parts": meeting.parts.filter(live_q()).order_by(*MEETING_DATE_ORDER),
+        "related_meetings": meeting.related_meetings.filter(live_q()).order_by(*MEETING_DATE_ORDER),
+        "activities": meeting.activities.filter(live_q()),
         "documents": meeting.documents.filter(live_q()),
         "announcements": meeting.announcements.filter(live_q()).order_by("-publish_at")[:10],
         "preview": preview,
