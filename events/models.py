@@ -198,6 +198,11 @@ class Meeting(Publishable, TranslatedContent):
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The meeting cannot end before it starts.")})
 
+    @property
+    def breadcrumb_parent(self):
+        """The meeting this one is part of, in the public trail: only when live."""
+        return self.part_of if self.part_of_id and self.part_of.is_live() else None
+
     def get_absolute_url(self):
         return reverse("meetings:detail", kwargs={"slug": self.slug})
 
@@ -404,6 +409,10 @@ class Announcement(Publishable, TranslatedContent):
             errors["featured_until"] = _("The end of the focus must be after its start.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def breadcrumb_parent(self):
+        return self.category
 
     def get_absolute_url(self):
         return reverse("news:detail", kwargs={"slug": self.slug})
