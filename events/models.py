@@ -186,7 +186,9 @@ class Meeting(Publishable, TranslatedContent):
     class Meta(Publishable.Meta):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
-        ordering = ["-start_date", "-pk"]
+        # Newest first; a meeting whose date is not known yet last, on PostgreSQL (which
+        # puts NULLs first when descending) as on SQLite.
+        ordering = [models.F("start_date").desc(nulls_last=True), "-pk"]
         constraints = slug_constraints("meeting")
         indexes = [models.Index(fields=["status", "publish_at"], name="meeting_live_idx")]
 
