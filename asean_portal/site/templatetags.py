@@ -116,6 +116,7 @@ def breadcrumbs(context):
         return []
     key = match.namespace or match.url_name
     sections = {key: (url_name, label) for url_name, label, key in NAV_ITEMS}
+    sections["about"] = ("about", translation.gettext_lazy("About the portal"))
     if key not in sections:
         return []
     crumbs = [{"name": str(translation.gettext("Home")), "url": reverse("home")}]
