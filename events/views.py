@@ -250,6 +250,9 @@ def meeting_calendar(request):
                 for day in week
             ]
         )
+    # The nearest months with meetings, however far: the meetings may be years back.
+    earlier = meetings.filter(start_date__lt=first).order_by("-start_date").first()
+    later = meetings.filter(start_date__gt=last).order_by("start_date").first()
     previous_month = (first - timedelta(days=1)).replace(day=1)
     next_month = last + timedelta(days=1)
     context = {
@@ -258,6 +261,11 @@ def meeting_calendar(request):
         "meetings": in_month,
         "notice": notice,
         "weekdays": [date(2024, 1, day) for day in range(1, 8)],  # Monday to Sunday
+        "earlier_with_meetings": earlier.start_date.strftime("%Y-%m") if earlier else None,
+        "later_with_meetings": later.start_date.strftime("%Y-%m") if later else None,
+        "month_value": first.strftime("%Y-%m"),
+        "first_month": f"{FIRST_YEAR}-01",
+        "last_month": f"{LAST_YEAR}-12",
         "previous_month": previous_month.strftime("%Y-%m"),
         "next_month": next_month.strftime("%Y-%m"),
     }

@@ -97,7 +97,7 @@ NAV_ITEMS = (
 # Pages below a section that show no object: their own name in the trail, and
 # the page that comes before them.
 SUB_PAGES = {
-    "meetings:calendar": (translation.gettext_lazy("Meeting calendar"), None),
+    "meetings:calendar": (translation.gettext_lazy("Calendar of meetings"), None),
     "civil_service:documents": (translation.gettext_lazy("Documents"), None),
     "civil_service:document": (None, "civil_service:documents"),
 }

@@ -51,7 +51,7 @@ def test_every_inner_page_type_has_breadcrumbs(client):
         url_of(news, "en"): ["Home", "News", news.category.name_en, "A news item"],
         url_of(priority, "en"): ["Home", "Priorities", None, f"{priority.number}. Unity"],
         url_of(document, "en"): ["Home", "Work plan", "Documents", "The decision"],
-        "/en/meetings/calendar/": ["Home", "Meetings", "Meeting calendar"],
+        "/en/meetings/calendar/": ["Home", "Meetings", "Calendar of meetings"],
         "/en/news/": ["Home", "News"],
         "/vi/tim-kiem/?q=x": ["Trang chủ", "Tìm kiếm"],
     }
