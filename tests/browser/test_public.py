@@ -66,6 +66,8 @@ def page_types():
         "/vi/tim-kiem/?q=cong+vu",
         "/en/search/?q=civil+service",
         "/en/search/",
+        "/vi/gioi-thieu/",
+        "/en/about/",
         "/vi/khong-co-trang-nay/",
         "/en/no-such-page/",
     ]
