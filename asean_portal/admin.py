@@ -20,12 +20,15 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TabbedTranslationAdmin
 
 from asean_portal.core.content import SlugHistory
 from asean_portal.core.publishing import PublicationEvent, hanoi_time
+from asean_portal.site.about import AboutPortal, FeedbackMessage
 
 SUPERUSERS_ONLY = _("Only a superuser can grant or remove superuser status.")
 NOT_YOUR_OWN = _("Your own groups and permissions are changed by a superuser.")
@@ -265,3 +268,32 @@ admin.site.register(Group, PortalGroupAdmin)
 admin.site.site_header = _("ASEAN Cooperation Portal – administration")
 admin.site.site_title = _("ASEAN Cooperation Portal")
 admin.site.index_title = _("Content of the portal")
+
+
+@admin.register(AboutPortal)
+class AboutPortalAdmin(TabbedTranslationAdmin):
+    """One row: the list leads straight to it."""
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not AboutPortal.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        about = AboutPortal.objects.first()
+        if about is None:
+            return redirect("admin:asean_portal_aboutportal_add")
+        return redirect("admin:asean_portal_aboutportal_change", about.pk)
+
+
+@admin.register(FeedbackMessage)
+class FeedbackMessageAdmin(admin.ModelAdmin):
+    list_display = ("received_at", "name", "email", "language", "emailed", "handled")
+    list_filter = ("handled", "emailed", "language")
+    search_fields = ("name", "email", "message")
+    readonly_fields = ("name", "email", "message", "language", "address", "received_at", "emailed")
+    date_hierarchy = "received_at"
+
+    def has_add_permission(self, request):
+        return False

@@ -1,6 +1,14 @@
 from asean_portal.core.content import SlugHistory
 from asean_portal.core.publishing import PublicationEvent
 from asean_portal.ops.heartbeats import Heartbeat
+from asean_portal.site.about import AboutPortal, FeedbackMessage
 from asean_portal.site.search import SearchEntry
 
-__all__ = ["Heartbeat", "PublicationEvent", "SearchEntry", "SlugHistory"]
+__all__ = [
+    "AboutPortal",
+    "FeedbackMessage",
+    "Heartbeat",
+    "PublicationEvent",
+    "SearchEntry",
+    "SlugHistory",
+]

@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from asean_portal.core.listing import reads_query
-from asean_portal.site import media, views
+from asean_portal.site import about, media, views
 from asean_portal.site import sitemaps as sitemap_sections
 from civil_service import api as civil_service_api
 from events import api as events_api
@@ -44,6 +44,7 @@ urlpatterns += i18n_patterns(
     path(_("news/"), include((events_urls.news_patterns, "news"))),
     path(_("work-plan/"), include("civil_service.urls")),
     path(_("search/"), views.search, name="search"),
+    path(_("about/"), about.about, name="about"),
     path(_("staff/agenda/"), views.publishing_agenda, name="publishing_agenda"),
     path(_("preferences/"), views.preferences, name="preferences"),
     path(settings.ADMIN_PATH, admin.site.urls),

@@ -143,6 +143,10 @@ class Activity(Publishable, TranslatedContent):
         super().clean()
         _check_years(self.start_year, self.end_year, "start_year", "end_year")
 
+    @property
+    def breadcrumb_parent(self):
+        return self.work_plan
+
     def get_absolute_url(self):
         return reverse("civil_service:activity", kwargs={"slug": self.slug})
 

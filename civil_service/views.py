@@ -92,6 +92,7 @@ def activity_detail(request, slug):
         "translated_object": activity,
         "meetings": activity.meetings.all(),
         "documents": activity.documents.all(),
+        "announcements": activity.announcements.order_by("-publish_at")[:10],
         "preview": preview,
     }
     return mark_preview(render(request, "civil_service/activity_detail.html", context), preview)

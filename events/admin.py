@@ -145,7 +145,14 @@ class MeetingAdmin(ContentAdmin):
         "chair_name_vi",
         "chair_name_en",
     )
-    autocomplete_fields = ("series", "host_country", "chair_country", "part_of", "documents")
+    autocomplete_fields = (
+        "series",
+        "host_country",
+        "chair_country",
+        "part_of",
+        "documents",
+        "related_meetings",
+    )
     inlines = [ParticipationInline, MeetingPhotoInline]
 
     def render_change_form(self, request, context, *args, **kwargs):

@@ -7,6 +7,19 @@ from asean_portal.core.listing import YEAR_FIELD
 from .models import Announcement, Category, Country, Meeting, MeetingSeries
 
 
+class FocusWidget(django_filters.widgets.BooleanWidget):
+    """The Focus filter's choices in the reader's words: django-filter's own offer
+    "Unknown" for "any"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [
+            ("", _("All news")),
+            ("true", _("Focus items only")),
+            ("false", _("Items not in Focus")),
+        ]
+
+
 class AnnouncementFilter(django_filters.FilterSet):
     category = django_filters.ModelChoiceFilter(
         queryset=Category.objects.all(),
@@ -17,8 +30,8 @@ class AnnouncementFilter(django_filters.FilterSet):
     year = django_filters.NumberFilter(field_name="publish_at", lookup_expr="year", **YEAR_FIELD)
     focus = django_filters.BooleanFilter(
         field_name="is_featured",
-        label=_("Focus only"),
-        widget=django_filters.widgets.BooleanWidget,
+        label=_("Focus"),
+        widget=FocusWidget,
     )
 
     class Meta:

@@ -160,6 +160,15 @@ class Meeting(Publishable, TranslatedContent):
         related_name="meetings",
         blank=True,
     )
+    related_meetings = models.ManyToManyField(
+        "self",
+        verbose_name=_("related meetings"),
+        blank=True,
+        help_text=_(
+            "Meetings this one reports on or follows up, e.g. the ASCC meetings a senior "
+            "officials' meeting was briefed on. The link shows on both meetings' pages."
+        ),
+    )
 
     search_index = SearchIndex(
         kind="meeting",
@@ -181,7 +190,9 @@ class Meeting(Publishable, TranslatedContent):
     class Meta(Publishable.Meta):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
-        ordering = ["-start_date", "-pk"]
+        # Newest first; a meeting whose date is not known yet last, on PostgreSQL (which
+        # puts NULLs first when descending) as on SQLite.
+        ordering = [models.F("start_date").desc(nulls_last=True), "-pk"]
         constraints = slug_constraints("meeting")
         indexes = [models.Index(fields=["status", "publish_at"], name="meeting_live_idx")]
 
@@ -192,6 +203,11 @@ class Meeting(Publishable, TranslatedContent):
         super().clean()
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The meeting cannot end before it starts.")})
+
+    @property
+    def breadcrumb_parent(self):
+        """The meeting this one is part of, in the public trail: only when live."""
+        return self.part_of if self.part_of_id and self.part_of.is_live() else None
 
     def get_absolute_url(self):
         return reverse("meetings:detail", kwargs={"slug": self.slug})
@@ -453,6 +469,10 @@ class Announcement(Publishable, TranslatedContent):
             errors["featured_until"] = _("The end of the focus must be after its start.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def breadcrumb_parent(self):
+        return self.category
 
     def get_absolute_url(self):
         return reverse("news:detail", kwargs={"slug": self.slug})

@@ -97,12 +97,15 @@ def meetings(loader, data):
 
 @seeder(step=50)
 def meeting_documents(loader, data):
-    """After the documents (civil_service) exist."""
+    """After the documents (civil_service) and every meeting exist."""
     meetings = loader.known["events.Meeting"]
     documents = loader.known["civil_service.Document"]
     for item in data["meetings"]:
         wanted = [documents[slug] for slug in item.get("documents", [])]
         loader.set_m2m(meetings[item["slug_vi"]].documents, wanted)
+        if "related_meetings" in item:
+            related = [meetings[slug] for slug in item["related_meetings"]]
+            loader.set_m2m(meetings[item["slug_vi"]].related_meetings, related)
 
 
 @seeder(step=60)

@@ -2,7 +2,7 @@ import calendar
 import re
 from datetime import date, timedelta
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,9 @@ from asean_portal.core.publishing import Status
 
 from .filters import AnnouncementFilter, MeetingFilter
 from .models import Announcement, Category, Country, EmbargoLink, EmbargoView, Meeting
+
+# Earliest first; a meeting whose date is not known yet comes last on every database.
+MEETING_DATE_ORDER = (F("start_date").asc(nulls_last=True), "pk")
 
 # Lists read only what they show: fewer columns to compile, send and convert.
 NEWS_LIST_FIELDS = (
@@ -72,6 +75,12 @@ def meeting_detail(request, slug):
         ),
         # A caption waiting for its photo is shown as text: the facts reach the public.
         "photos": meeting.photos.all(),
+        # Related objects read through live() (asean_portal/core/relations.py):
+        # a parent, part or related item that is not public is not linked.
+        "parent": meeting.part_of,
+        "parts": meeting.parts.order_by(*MEETING_DATE_ORDER),
+        "related_meetings": meeting.related_meetings.order_by(*MEETING_DATE_ORDER),
+        "activities": meeting.activities.all(),
         "documents": meeting.documents.all(),
         "announcements": meeting.announcements.order_by("-publish_at")[:10],
         "preview": preview,
@@ -252,6 +261,9 @@ def meeting_calendar(request):
                 for day in week
             ]
         )
+    # The nearest months with meetings, however far: the meetings may be years back.
+    earlier = meetings.filter(start_date__lt=first).order_by("-start_date").first()
+    later = meetings.filter(start_date__gt=last).order_by("start_date").first()
     previous_month = (first - timedelta(days=1)).replace(day=1)
     next_month = last + timedelta(days=1)
     context = {
@@ -260,6 +272,11 @@ def meeting_calendar(request):
         "meetings": in_month,
         "notice": notice,
         "weekdays": [date(2024, 1, day) for day in range(1, 8)],  # Monday to Sunday
+        "earlier_with_meetings": earlier.start_date.strftime("%Y-%m") if earlier else None,
+        "later_with_meetings": later.start_date.strftime("%Y-%m") if later else None,
+        "month_value": first.strftime("%Y-%m"),
+        "first_month": f"{FIRST_YEAR}-01",
+        "last_month": f"{LAST_YEAR}-12",
         "previous_month": previous_month.strftime("%Y-%m"),
         "next_month": next_month.strftime("%Y-%m"),
     }

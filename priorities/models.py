@@ -95,5 +95,9 @@ class Priority(Publishable, TranslatedContent):
     def __str__(self):
         return f"{self.number}. {self.title}"
 
+    @property
+    def breadcrumb_parent(self):
+        return self.chairmanship
+
     def get_absolute_url(self):
         return reverse("priorities:detail", kwargs={"slug": self.slug})

@@ -1,4 +1,7 @@
+from django.utils.functional import SimpleLazyObject
+
 from . import preferences as prefs
+from .about import AboutPortal
 
 
 def portal(request):
@@ -7,4 +10,6 @@ def portal(request):
         "contrast": prefs.contrast(request),
         "font_sizes": prefs.FONT_SIZES,
         "print_view": request.GET.get("print") == "1",
+        # Read once, by the footer of the pages that show it.
+        "about_portal": SimpleLazyObject(AboutPortal.load),
     }

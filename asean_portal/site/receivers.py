@@ -6,6 +6,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 from kombu.exceptions import KombuError
 
@@ -13,6 +14,7 @@ from asean_portal import tasks
 from asean_portal.core import signals, storage
 
 from . import dependencies, search, sitemaps
+from .about import AboutPortal
 from .notifications import notify_scheduler
 
 logger = logging.getLogger(__name__)
@@ -34,6 +36,12 @@ def pages_showing_transition(sender, pk, **kwargs):
 @receiver(signals.withdrawn, dispatch_uid="sitemap-withdrawn")
 def new_sitemap_stamp(sender, **kwargs):
     sitemaps.section_changed(sender)
+
+
+@receiver(post_save, sender=AboutPortal, dispatch_uid="page-cache-about")
+def publisher_changed(sender, **kwargs):
+    """Every page's footer names the publisher: every page read its table."""
+    dependencies.move({dependencies.type_tag(sender)})
 
 
 @receiver(signals.content_changed, dispatch_uid="search-index")

@@ -4,7 +4,7 @@ from django import template
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.serializers.json import DjangoJSONEncoder
-from django.urls import translate_url
+from django.urls import reverse, translate_url
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import _json_script_escapes, format_html
@@ -94,6 +94,71 @@ NAV_ITEMS = (
     ("news:list", translation.gettext_lazy("News"), "news"),
     ("search", translation.gettext_lazy("Search"), "search"),
 )
+
+
+# Pages below a section that show no object: their own name in the trail, and
+# the page that comes before them.
+SUB_PAGES = {
+    "meetings:calendar": (translation.gettext_lazy("Calendar of meetings"), None),
+    "civil_service:documents": (translation.gettext_lazy("Documents"), None),
+    "civil_service:document": (None, "civil_service:documents"),
+}
+
+
+@register.simple_tag(takes_context=True)
+def breadcrumbs(context):
+    """The trail from the home page to this page: a list of {name, url}, the
+    last one being this page. Empty on the home page and on error pages.
+
+    After the section, an object's ``breadcrumb_parent`` (declared by its model,
+    e.g. an activity's work plan) comes before the object itself."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.url_name == "home":
+        return []
+    key = match.namespace or match.url_name
+    sections = {key: (url_name, label) for url_name, label, key in NAV_ITEMS}
+    sections["about"] = ("about", translation.gettext_lazy("About the portal"))
+    if key not in sections:
+        return []
+    crumbs = [{"name": str(translation.gettext("Home")), "url": reverse("home")}]
+    url_name, label = sections[key]
+    crumbs.append({"name": str(label), "url": reverse(url_name)})
+    name, before = SUB_PAGES.get(match.view_name, (None, None))
+    if before:
+        crumbs.append({"name": str(SUB_PAGES[before][0]), "url": reverse(before)})
+    obj = context.get("translated_object")
+    if name:
+        crumbs.append({"name": str(name), "url": request.path})
+    elif obj is not None:
+        chain = []
+        parent = getattr(obj, "breadcrumb_parent", None)
+        while parent is not None and len(chain) < 5:
+            chain.insert(0, parent)
+            parent = getattr(parent, "breadcrumb_parent", None)
+        crumbs += [{"name": str(item), "url": item.get_absolute_url()} for item in chain]
+        crumbs.append({"name": str(obj), "url": obj.get_absolute_url()})
+    return crumbs
+
+
+@register.simple_tag(takes_context=True)
+def breadcrumb_ld(context, crumbs):
+    request = context.get("request")
+    return _json_ld(
+        {
+            "@context": "https://schema.org",
+            "@type": "BreadcrumbList",
+            "itemListElement": [
+                {
+                    "@type": "ListItem",
+                    "position": position,
+                    "name": crumb["name"],
+                    "item": _absolute(request, crumb["url"]),
+                }
+                for position, crumb in enumerate(crumbs, start=1)
+            ],
+        }
+    )
 
 
 @register.simple_tag(takes_context=True)

@@ -39,4 +39,17 @@
       "; path=/; max-age=" + YEAR + "; SameSite=Lax" + secure;
     apply(pref, value);
   });
+
+  // The header's menu folds behind a button on narrow screens (CSS decides when).
+  var button = document.querySelector(".menu-button");
+  var header = document.querySelector(".site-header");
+  if (button && header) {
+    header.classList.add("menu-ready");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      header.classList.toggle("menu-open", open);
+    });
+  }
 })();

@@ -66,6 +66,8 @@ def page_types():
         "/vi/tim-kiem/?q=cong+vu",
         "/en/search/?q=civil+service",
         "/en/search/",
+        "/vi/gioi-thieu/",
+        "/en/about/",
         "/vi/khong-co-trang-nay/",
         "/en/no-such-page/",
     ]
@@ -212,6 +214,7 @@ def test_print_stylesheet_shows_only_the_article(live_server, browser, seeded, s
         )
 
     assert not shown(".nav-bar") and not shown(".site-footer") and not shown(".article-tools")
+    assert not shown(".breadcrumbs")
     assert shown("article h1") and shown("article .body")
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     # The print view link gives the same layout on screen.

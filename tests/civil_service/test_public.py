@@ -117,3 +117,24 @@ def test_the_export_writes_cells_a_spreadsheet_would_run_as_text(client):
         str(ordinary.registering_country),
         "Bộ Nội vụ",
     ]
+
+
+SVG_NUMBERS = {"x", "y", "x1", "x2", "y1", "y2", "width", "height", "font-size", "stroke-width"}
+
+
+def test_the_vietnamese_timeline_writes_coordinates_as_plain_numbers(client):
+    """Vietnamese formats decimals with a comma ("76,0"), which SVG cannot read."""
+    for year, progress in ((2021, "approved"), (2022, "completed"), (2022, "approved")):
+        factories.activity(start_year=year, progress=progress)
+    html = client.get("/vi/ke-hoach-lam-viec/").content.decode()
+    svg = re.search(r"<svg role=\"img\".*?</svg>", html, re.S).group(0)
+    root = ET.fromstring(svg)
+    checked = 0
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            if name in SVG_NUMBERS:
+                float(value)
+                checked += 1
+        if element.tag.endswith("svg"):
+            assert [float(part) for part in element.attrib["viewBox"].split()]
+    assert checked > 20

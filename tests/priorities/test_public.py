@@ -15,3 +15,15 @@ def test_priority_page_lists_related_news_and_activities(client):
     html = client.get(url_of(priority, "en")).content.decode()
     assert news.title_en in html and activity.title_en in html
     assert "Hidden activity" not in html
+
+
+def test_a_priority_summary_quoted_as_a_fragment_starts_with_a_capital(client):
+    from tests import factories
+    from tests.public import url_of
+
+    priority = factories.priority(
+        summary_en="enhancing its institutional capacity and effectiveness"
+    )
+    html = client.get(url_of(priority, "en")).content.decode()
+    assert "Enhancing its institutional capacity and effectiveness" in html
+    assert "enhancing its institutional" not in html

@@ -1,0 +1,105 @@
+"""Phone and tablet widths in Chromium: no page scrolls sideways, at any of the
+reading sizes, and the header folds into a menu button."""
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.browser.test_public import page_types, seeded  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = (320, 390, 768)
+
+OVERFLOW = """
+const limit = window.innerWidth;
+const wide = [];
+for (const el of document.querySelectorAll("body *")) {
+  const box = el.getBoundingClientRect();
+  if (box.width && box.right > limit + 1) {
+    wide.push(el.tagName.toLowerCase() + "." + el.className + " " + Math.round(box.right));
+  }
+}
+return [document.documentElement.scrollWidth, limit, wide.slice(0, 5)];
+"""
+
+
+def emulate(browser, width, height=844):
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
+
+
+def set_font(browser, live_server, size):
+    browser.get(live_server.url + "/vi/")
+    browser.add_cookie({"name": "portal_font", "value": size, "path": "/"})
+
+
+@pytest.mark.parametrize("font", ["medium", "large"], ids=["A", "A+"])
+def test_no_page_scrolls_sideways_on_a_phone_or_tablet(live_server, browser, seeded, font):  # noqa: F811
+    set_font(browser, live_server, font)
+    failures = {}
+    for url in page_types():
+        emulate(browser, WIDTHS[0])
+        browser.get(live_server.url + url)
+        for width in WIDTHS:
+            emulate(browser, width)
+            document_width, window_width, wide = browser.execute_script(OVERFLOW)
+            if document_width > window_width:
+                failures[f"{url} @{width}"] = (document_width, wide)
+    assert failures == {}
+
+
+def test_the_header_folds_into_a_menu_on_a_phone(live_server, browser, seeded):  # noqa: F811
+    emulate(browser, 390)
+    for url in ("/vi/", "/en/work-plan/"):
+        browser.get(live_server.url + url)
+        header = browser.find_element(By.CSS_SELECTOR, ".site-header")
+        assert header.size["height"] < 844 * 0.2, header.size
+        button = browser.find_element(By.CSS_SELECTOR, ".menu-button")
+        nav = browser.find_element(By.CSS_SELECTOR, ".main-nav")
+        assert button.is_displayed() and not nav.is_displayed()
+        assert button.get_attribute("aria-expanded") == "false"
+        button.click()
+        WebDriverWait(browser, 5).until(lambda d, nav=nav: nav.is_displayed())
+        assert button.get_attribute("aria-expanded") == "true"
+        assert browser.find_element(By.ID, "header-q").is_displayed()
+        button.click()
+        WebDriverWait(browser, 5).until(lambda d, nav=nav: not nav.is_displayed())
+    emulate(browser, 1366, 768)
+    browser.get(live_server.url + "/en/")
+    assert not browser.find_element(By.CSS_SELECTOR, ".menu-button").is_displayed()
+    assert browser.find_element(By.CSS_SELECTOR, ".main-nav").is_displayed()
+
+
+def test_without_javascript_the_menu_is_open_on_a_phone(live_server, seeded):  # noqa: F811
+    from tests.browser.conftest import make_driver
+
+    driver = make_driver(javascript=False)
+    try:
+        emulate(driver, 390)
+        driver.get(live_server.url + "/vi/")
+        assert driver.find_element(By.CSS_SELECTOR, ".main-nav").is_displayed()
+        assert not driver.find_element(By.CSS_SELECTOR, ".menu-button").is_displayed()
+        assert driver.execute_script(OVERFLOW)[0] <= 390
+    finally:
+        driver.quit()
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (1366, 768)])
+def test_the_first_search_result_is_on_the_first_screen(
+    live_server,
+    browser,
+    seeded,  # noqa: F811
+    width,
+    height,
+):
+    emulate(browser, width, height)
+    for url in ("/vi/tim-kiem/?q=cong+vu", "/en/search/?q=civil+service"):
+        browser.get(live_server.url + url)
+        box = browser.find_element(By.ID, "search-q")
+        assert box.size["height"] < 60, box.size
+        assert browser.find_element(By.ID, "search-year").size["height"] < 60
+        first = browser.find_element(By.CSS_SELECTOR, ".search-results h2")
+        assert first.location["y"] + first.size["height"] <= height, first.location
