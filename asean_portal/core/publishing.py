@@ -410,6 +410,24 @@ def item_go_live(*, model, pk, now=None, source="sweep"):
     )
 
 
+def item_publish_seeded(*, item, at, english=None):
+    """Publish a seeded item as it was published at ``at`` (a historic time):
+    through the same conditional transition as the sweep, with its
+    PublicationEvent (run by "seed", due and done at ``at``). The seed is
+    content that is already public elsewhere, so no permission is checked;
+    the bilingual rule is (``english`` as the seed file gives it). Returns
+    False when the item is held."""
+    if not english_release(item=item, english=english):
+        item_hold(item=item, at=at, by=None)
+        return False
+    item.status = Status.SCHEDULED
+    item.publish_at = at
+    item.save()
+    won = item_go_live(model=type(item), pk=item.pk, now=at, source="seed")
+    item.refresh_from_db()
+    return won
+
+
 def item_withdraw_due(*, model, pk, now=None, source="sweep"):
     """Archive a published item whose withdrawal time has come, once."""
     now = now or timezone.now()
