@@ -462,3 +462,12 @@ def test_the_staff_json_lists_held_items(client, officer):
     item_publish_now(item=item, by=officer, english="hold")
     body = client.get("/staff/publishing.json").json()
     assert [(row["id"], row["time_passed"]) for row in body["held"]] == [(item.pk, True)]
+
+
+def test_outdated_english_published_with_the_notice_says_so(client):
+    chief = factories.staff(role="Chief editor")
+    item = draft("outdated")
+    item_publish_now(item=item, by=chief, english="notice")
+    page = client.get(f"/en/news/{item.slug_en}/").content.decode()
+    assert "English coming" in page
+    assert "being brought up to date with the Vietnamese" in page
