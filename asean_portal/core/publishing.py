@@ -173,8 +173,8 @@ class Publishable(models.Model):
             self.first_published_at = self.publish_at or timezone.now()
         super().save(*args, **kwargs)
         if english_lacking(self):
-            # Its English fell behind after it was scheduled: no publisher
-            # chose to publish it so.
+            # If it is scheduled without the notice, its English fell behind
+            # after it was scheduled: nobody chose to publish it so.
             item_hold_for_english(item=self)
 
     def is_held(self):
@@ -415,8 +415,8 @@ def item_publish_seeded(*, item, at, english=None):
     through the same conditional transition as the sweep, with its
     PublicationEvent (run by "seed", due and done at ``at``). The seed is
     content that is already public elsewhere, so no permission is checked;
-    the bilingual rule is (``english`` as the seed file gives it). Returns
-    False when the item is held."""
+    the bilingual rule applies, with the choice that the seed file records
+    in ``english``. Returns False when the item is held."""
     if not english_release(item=item, english=english):
         item_hold(item=item, at=at, by=None)
         return False

@@ -11,6 +11,8 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from asean_portal.core.content import EnglishState
 from asean_portal.core.publishing import (
@@ -79,6 +81,40 @@ def test_the_rule_needs_a_choice_when_the_english_is_missing_or_outdated(english
     assert english_release(item=item, english="hold") is False
     assert english_release(item=item, english="notice") is True
     assert item.english_notice is True
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    english=st.sampled_from(["complete", "missing", "outdated"]),
+    choice=st.one_of(st.none(), st.sampled_from(["hold", "notice"]), st.text(max_size=8)),
+    path=st.sampled_from(["publish now", "schedule"]),
+)
+def test_nothing_goes_public_without_english_unless_the_notice_was_chosen(english, choice, path):
+    chief = factories.staff(role="Chief editor")
+    item = draft(english)
+    at = future()
+    try:
+        if path == "publish now":
+            item_publish_now(item=item, by=chief, english=choice)
+        else:
+            item_schedule(item=item, at=at, by=chief, english=choice)
+    except ValidationError as error:
+        assert english != "complete" and choice not in ("hold", "notice")
+        assert "english" in error.message_dict
+    item.refresh_from_db()
+    with time_machine.travel(at + timedelta(seconds=1), tick=False):
+        publish_due()
+        went_public = public(item)
+    if english == "complete":
+        assert went_public and not item.english_notice
+    else:
+        assert went_public == (choice == "notice")
+        assert item.english_notice == (choice == "notice")
+        assert item.is_held() == (choice == "hold")
 
 
 def test_the_rule_asks_nothing_when_the_english_is_complete():
