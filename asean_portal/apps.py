@@ -19,7 +19,9 @@ class AseanPortalConfig(AppConfig):
         # the apps are loaded: the listeners connect themselves on import,
         # and the tasks register with every Celery app.
         from asean_portal import tasks  # noqa: F401
+        from asean_portal.core import relations
         from asean_portal.core.signals import announce_content_changes
         from asean_portal.site import receivers  # noqa: F401
 
         announce_content_changes()
+        relations.install()

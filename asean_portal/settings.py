@@ -106,7 +106,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 # In this order: the handler reads the pair's count, then the address's.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_HANDLER = "asean_portal.site.lockout.LockoutHandler"
-AXES_CLIENT_IP_CALLABLE = "asean_portal.site.lockout.client_address"
+AXES_CLIENT_IP_CALLABLE = "asean_portal.core.clients.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 
@@ -343,8 +343,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # behind a proxy that terminates TLS and says so in X-Forwarded-Proto
 # (BEHIND_PROXY=1). The health checks stay reachable over plain HTTP.
 HTTPS = env.bool("HTTPS", default=False)
-# Behind the proxy, the reader's address for sign-in throttling is the one the
-# proxy appends to X-Forwarded-For.
+# Behind the proxy, the reader's address (for sign-in throttling and the log of
+# embargo views, asean_portal/core/clients.py) is the one the proxy appends to
+# X-Forwarded-For.
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -403,8 +404,9 @@ PREFERENCE_COOKIE_AGE = 365 * 24 * 3600
 # LOG_FORMAT=json writes one JSON object per line (python-json-logger) for a
 # log collector; each record carries the request id and the staff member.
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
-# A dependency that keeps failing (the cache) is logged once per this many
-# seconds per process, in one line without its traceback.
+# A dependency that keeps failing (the cache; the broker and the database, for
+# beat) is logged once per this many seconds per process, in one line without
+# its traceback.
 LOG_OUTAGE_SECONDS = env.int("LOG_OUTAGE_SECONDS", default=60)
 LOGGING = {
     "version": 1,
@@ -414,6 +416,16 @@ LOGGING = {
         "cache_outage": {
             "()": "asean_portal.ops.logs.OncePerInterval",
             "dependency": "cache",
+            "seconds": LOG_OUTAGE_SECONDS,
+        },
+        "broker_outage": {
+            "()": "asean_portal.ops.logs.OncePerInterval",
+            "dependency": "broker",
+            "seconds": LOG_OUTAGE_SECONDS,
+        },
+        "database_outage": {
+            "()": "asean_portal.ops.logs.OncePerInterval",
+            "dependency": "database",
             "seconds": LOG_OUTAGE_SECONDS,
         },
     },
@@ -438,5 +450,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         DJANGO_REDIS_LOGGER: {"filters": ["cache_outage"]},
+        # Beat's "Message Error" with a traceback for each sweep it cannot send.
+        "celery.beat": {"filters": ["broker_outage"]},
+        # Beat's heartbeat, each sweep it sends while the database is away.
+        "asean_portal.ops.heartbeats": {"filters": ["database_outage"]},
     },
 }

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from asean_portal.core.listing import reads_query
 from asean_portal.site import media, views
-from asean_portal.site.sitemaps import sitemaps
+from asean_portal.site import sitemaps as sitemap_sections
 from civil_service import api as civil_service_api
 from events import api as events_api
 from events import urls as events_urls
@@ -17,13 +17,7 @@ handler403 = "asean_portal.site.views.permission_denied"
 handler404 = "asean_portal.site.views.page_not_found"
 handler500 = "asean_portal.site.views.server_error"
 
-SITEMAPS = sitemaps()
-
-
-def sitemap_section(request, **kwargs):
-    """One section of the sitemap, a page (p) at a time."""
-    return sitemap_views.sitemap(request, **kwargs)
-
+SITEMAPS = sitemap_sections.sitemaps()
 
 # Each app's open-data endpoints, under /api/.
 API = [*events_api.urlpatterns, *civil_service_api.urlpatterns]
@@ -37,7 +31,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap"),
     path(
         "sitemap-<section>.xml",
-        reads_query("p")(sitemap_section),
+        reads_query("p")(sitemap_sections.section),
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),

@@ -3,15 +3,22 @@
 1. Prepares a PostgreSQL database of its own with the seed content and the demo
    dataset (10 000 announcements, 200 meetings, 500 activities), and collects
    static files.
-2. Starts gunicorn (2 sync workers, DEBUG off, Redis cache) on the portal, once
-   with the anonymous page cache off (cold) and once on (warm), and the same
-   gunicorn configuration on a minimal hello-world view (the ceiling).
+2. Starts gunicorn with the project's gunicorn.conf.py (2 gthread workers; DEBUG
+   off, Redis cache) on the portal, once with the anonymous page cache off
+   (cold) and once on (warm), and the same gunicorn configuration on a minimal
+   hello-world view (the ceiling).
 3. Drives each page type with wrk and prints rps, p50, p99, the ratio to the
-   hello-world rate and the queries per page; writes the table to
-   var/bench.md and stops every process it started.
+   hello-world rate and the queries per page.
+4. Drives a mix spread the way readers spread over an archive (home, the lists,
+   search and STORM_PAGES distinct news pages) with the page cache on, once
+   untouched (warm) and once while a second process saves a random live
+   announcement every STORM_INTERVAL seconds through the ORM, with the signals
+   a real save sends (the edit storm); the miss rate is read from each
+   response's X-Page-Cache header.
+5. Writes the tables to var/bench.md and stops every process it started.
 
 Environment: BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_SECONDS (per page,
-default 10), BENCH_CONNECTIONS (default 8).
+default 10), BENCH_CONNECTIONS (default 8), BENCH_STORM_SECONDS (default 30).
 """
 
 import os
@@ -33,6 +40,9 @@ DATABASE_URL = os.environ.get(
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+STORM_SECONDS = int(os.environ.get("BENCH_STORM_SECONDS", "30"))
+STORM_PAGES = 300
+STORM_INTERVAL = 2
 WORKERS = 2
 SIZES = {"announcements": 10_000, "meetings": 200, "activities": 500}
 
@@ -92,6 +102,8 @@ class Server:
             [
                 str(Path(sys.executable).with_name("gunicorn")),
                 app,
+                "--config",
+                str(BASE_DIR / "gunicorn.conf.py"),
                 "--workers",
                 str(WORKERS),
                 "--bind",
@@ -117,24 +129,24 @@ class Server:
         self.process.wait(timeout=30)
 
 
-def wrk(url):
+def wrk(url, seconds=SECONDS, script=None):
     # A first request warms each worker (and the page cache, when it is on).
     for _ in range(WORKERS * 2):
         urllib.request.urlopen(url, timeout=30).read()
-    output = subprocess.run(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
+    if script:
+        command += ["-s", str(script)]
+    output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.M))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    cache = re.search(r"^page cache: (\d+) (\d+)$", output, re.M)
     return {
         "rps": rps,
         "p50": latency.get("50", "?"),
         "p99": latency.get("99", "?"),
         "errors": int(non_2xx.group(1)) if non_2xx else 0,
+        "misses": (int(cache.group(1)), int(cache.group(2))) if cache else None,
     }
 
 
@@ -168,6 +180,120 @@ print(json.dumps({"news": news.get_absolute_url(), "meeting": meeting.get_absolu
         "RSS feed": "/vi/tin-tuc/rss/",
         "sitemap": "/sitemap-news.xml",
     }
+
+
+STORM_SCRIPT = """
+local paths = {%s}
+misses, seen = 0, 0
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+end
+function init(args)
+  math.randomseed(os.time() + #threads * 7919 + math.floor(os.clock() * 1000000))
+end
+function request()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+function response(status, headers, body)
+  seen = seen + 1
+  if headers["X-Page-Cache"] == "miss" then
+    misses = misses + 1
+  end
+end
+function done(summary, latency, requests)
+  local m, n = 0, 0
+  for _, thread in ipairs(threads) do
+    m = m + thread:get("misses")
+    n = n + thread:get("seen")
+  end
+  io.write(string.format("page cache: %%d %%d\\n", m, n))
+end
+"""
+
+SAVER = """
+import django, random, sys, time
+django.setup()
+from events.models import Announcement
+ids = list(Announcement.objects.live().values_list("pk", flat=True))
+print("ready", flush=True)
+sys.stdin.readline()
+saved = 0
+while True:
+    item = Announcement.objects.get(pk=random.choice(ids))
+    item.lead_vi = (item.lead_vi or "").rstrip(" .") + "."
+    item.save()
+    saved += 1
+    print(saved, flush=True)
+    time.sleep(%s)
+"""
+
+
+def storm_paths(env):
+    """The archive mix: home, the lists, search and STORM_PAGES distinct news pages."""
+    import json
+
+    code = f"""
+import django, json
+django.setup()
+from django.utils import translation
+from events.models import Announcement
+translation.activate("vi")
+news = Announcement.objects.live().order_by("?")[:{STORM_PAGES}]
+print(json.dumps([item.get_absolute_url() for item in news]))
+"""
+    news = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True
+        ).stdout
+    )
+    return [
+        "/vi/",
+        "/en/",
+        "/vi/tin-tuc/",
+        "/vi/tin-tuc/?page=2",
+        "/vi/hoi-nghi/",
+        "/vi/ke-hoach-lam-viec/",
+        "/vi/tim-kiem/?q=c%C3%B4ng+v%E1%BB%A5",
+        "/vi/tim-kiem/?q=ASEAN",
+        *news,
+    ]
+
+
+def storm(port, paths, env, edits):
+    """wrk over the archive mix; with ``edits``, a process saves an item every
+    STORM_INTERVAL seconds meanwhile."""
+    script = BASE_DIR / "var" / "bench-storm.lua"
+    script.parent.mkdir(exist_ok=True)
+    script.write_text(STORM_SCRIPT % ", ".join(f'"{path}"' for path in paths))
+    saver = None
+    if edits:
+        saver = subprocess.Popen(
+            [sys.executable, "-c", SAVER % STORM_INTERVAL],
+            cwd=BASE_DIR,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        if saver.stdout.readline().strip() != "ready":
+            raise SystemExit("the edit-storm process did not start")
+    for path in paths:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30).read()
+    if saver:
+        saver.stdin.write("go\n")
+        saver.stdin.flush()
+    try:
+        result = wrk(f"http://127.0.0.1:{port}/vi/", seconds=STORM_SECONDS, script=script)
+    finally:
+        if saver:
+            failed = saver.poll() is not None
+            saver.terminate()
+            output, _ = saver.communicate(timeout=30)
+            if failed:
+                raise SystemExit("the edit-storm process stopped early")
+            result["saves"] = len(output.split())
+    return result
 
 
 def query_counts(paths, env):
@@ -258,17 +384,21 @@ def main():
     finally:
         hello.stop()
 
+    mix = storm_paths(cold_env)
     for mode, seconds in (("cold", 0), ("warm", 300)):
         server = Server("asean_portal.wsgi", free_port(), environment(seconds))
         try:
             for name, path in paths.items():
                 results[(name, mode)] = wrk(f"http://127.0.0.1:{server.port}{path}")
+            if seconds:
+                results[("mix", "warm")] = storm(server.port, mix, environment(seconds), False)
+                results[("mix", "storm")] = storm(server.port, mix, environment(seconds), True)
         finally:
             server.stop()
 
     lines = [
         f"Hello-world ceiling: {ceiling['rps']:.0f} rps (p50 {ceiling['p50']}, "
-        f"p99 {ceiling['p99']}); gunicorn {WORKERS} sync workers, wrk -t2 -c{CONNECTIONS} "
+        f"p99 {ceiling['p99']}); gunicorn {WORKERS} gthread workers, wrk -t2 -c{CONNECTIONS} "
         f"-d{SECONDS}s, PostgreSQL, Redis, {SIZES['announcements']} announcements.",
         "",
         "| page | queries | cold rps | cold p50 | cold p99 | cold % of ceiling "
@@ -287,6 +417,23 @@ def main():
         )
         if cold["errors"] or warm["errors"]:
             lines.append(f"|  ⚠ {name}: {cold['errors'] + warm['errors']} error responses |")
+    lines += [
+        "",
+        f"The archive mix ({len(mix)} pages: home, lists, search, {STORM_PAGES} news pages, "
+        f"picked at random), page cache on, {STORM_SECONDS} s each; during the edit storm "
+        f"a process saves a random live announcement every {STORM_INTERVAL} s.",
+        "",
+        "| mix | rps | p50 | p99 | % of ceiling | page-cache misses | saves |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for mode in ("warm", "storm"):
+        result = results[("mix", mode)]
+        misses, seen = result["misses"]
+        lines.append(
+            f"| {mode} | {result['rps']:.0f} | {result['p50']} | {result['p99']} "
+            f"| {100 * result['rps'] / ceiling['rps']:.1f} % "
+            f"| {100 * misses / max(seen, 1):.1f} % of {seen} | {result.get('saves', 0)} |"
+        )
     lines += [
         "",
         f"Admin change list of announcements ({SIZES['announcements']} rows): "

@@ -199,7 +199,7 @@ def main():
     }
     lines = [
         f"Soak: {elapsed:.0f} s on {len(paths)} page types (page cache warm), gunicorn "
-        f"{WORKERS} sync workers, wrk -t2 -c{CONNECTIONS}, PostgreSQL, Redis.",
+        f"{WORKERS} gthread workers, wrk -t2 -c{CONNECTIONS}, PostgreSQL, Redis.",
         "",
         "| measure | value |",
         "| --- | ---: |",

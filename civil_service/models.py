@@ -124,6 +124,8 @@ class Activity(Publishable, TranslatedContent):
         year=lambda activity: activity.start_year,
     )
     sitemap_section = "activities"
+    # An activity of a work plan that is not public is not public either.
+    public_parents = ("work_plan",)
 
     class Meta(Publishable.Meta):
         verbose_name = _("work-plan activity")

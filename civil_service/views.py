@@ -9,7 +9,6 @@ from django.views.decorators.http import require_safe
 from asean_portal.core.content import LINK_FIELDS, in_languages, translated_value
 from asean_portal.core.detail import find_by_slug, mark_preview
 from asean_portal.core.listing import filtered, paginate, query_without_page, reads_query
-from asean_portal.core.publishing import live_q
 
 from .charts import timeline
 from .filters import ActivityFilter, DocumentFilter
@@ -91,8 +90,8 @@ def activity_detail(request, slug):
     context = {
         "activity": activity,
         "translated_object": activity,
-        "meetings": activity.meetings.filter(live_q()),
-        "documents": activity.documents.filter(live_q()),
+        "meetings": activity.meetings.all(),
+        "documents": activity.documents.all(),
         "preview": preview,
     }
     return mark_preview(render(request, "civil_service/activity_detail.html", context), preview)

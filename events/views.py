@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from asean_portal.core.clients import client_address
 from asean_portal.core.content import FIRST_YEAR, LAST_YEAR, LINK_FIELDS, in_languages
 from asean_portal.core.detail import find_by_slug, mark_preview
 from asean_portal.core.listing import filtered, paginate, query_without_page, reads_query
-from asean_portal.core.publishing import Status, live_q
+from asean_portal.core.publishing import Status
 
 from .filters import AnnouncementFilter, MeetingFilter
 from .models import Announcement, Category, Country, EmbargoLink, EmbargoView, Meeting
@@ -62,8 +63,8 @@ def meeting_detail(request, slug):
             "country__order"
         ),
         "photos": meeting.photos.exclude(image=""),
-        "documents": meeting.documents.filter(live_q()),
-        "announcements": meeting.announcements.filter(live_q()).order_by("-publish_at")[:10],
+        "documents": meeting.documents.all(),
+        "announcements": meeting.announcements.order_by("-publish_at")[:10],
         "preview": preview,
     }
     return mark_preview(render(request, "events/meeting_detail.html", context), preview)
@@ -77,10 +78,10 @@ def country_detail(request, slug):
     context = {
         "country": country,
         "translated_object": country,
-        "hosted": country.hosted_meetings.filter(live_q()),
-        "attended": country.meetings.filter(live_q()),
-        "chairmanships": country.chairmanships.filter(live_q()),
-        "registered": country.registered_activities.filter(live_q()),
+        "hosted": country.hosted_meetings.all(),
+        "attended": country.meetings.all(),
+        "chairmanships": country.chairmanships.all(),
+        "registered": country.registered_activities.all(),
     }
     return render(request, "events/country_detail.html", context)
 
@@ -169,7 +170,7 @@ def embargo_preview(request, token):
         return _embargo_refused(request, "unscheduled", 410)
     EmbargoView.objects.create(
         link=link,
-        address=request.META.get("REMOTE_ADDR") or None,
+        address=client_address(request) or None,
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
     )
     context = {

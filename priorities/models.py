@@ -76,6 +76,8 @@ class Priority(Publishable, TranslatedContent):
         related=("chairmanship",),
     )
     sitemap_section = "more"
+    # A priority of a chairmanship that is not public is not public either.
+    public_parents = ("chairmanship",)
 
     class Meta(Publishable.Meta):
         verbose_name = _("priority")

@@ -3,7 +3,6 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from asean_portal.core.detail import find_by_slug, mark_preview
-from asean_portal.core.publishing import live_q
 
 from .models import Chairmanship, Priority
 
@@ -32,7 +31,7 @@ def chairmanship_detail(request, slug):
     )
     if answer:
         return answer
-    priorities = chairmanship.priorities.filter(live_q()).order_by("number")
+    priorities = chairmanship.priorities.order_by("number")
     context = {
         "chairmanship": chairmanship,
         "translated_object": chairmanship,
@@ -52,8 +51,8 @@ def priority_detail(request, slug):
     context = {
         "priority": priority,
         "translated_object": priority,
-        "announcements": priority.announcements.filter(live_q()).order_by("-publish_at")[:10],
-        "activities": priority.activities.filter(live_q()).select_related("registering_country"),
+        "announcements": priority.announcements.order_by("-publish_at")[:10],
+        "activities": priority.activities.select_related("registering_country"),
         "preview": preview,
     }
     return mark_preview(render(request, "priorities/priority_detail.html", context), preview)

@@ -5,6 +5,9 @@ page and drop what was posted. Instead, the posted fields are kept in the
 (anonymous) session, which survives signing in; back on the same form, the
 admin shows it filled in with what was posted, saves nothing, and asks the
 editor to check it and save again. Files cannot be kept: the message says so.
+Every field is kept, however long the text and however large the files posted
+with it: a post that Django parses (its fields within
+DATA_UPLOAD_MAX_MEMORY_SIZE, as for a signed-in editor) is never dropped.
 """
 
 from django.conf import settings
@@ -15,8 +18,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 SESSION_KEY = "admin_expired_post"
-# Beyond this, a post is not worth keeping in the session table.
-MAX_KEPT_BYTES = 1_000_000
 # Admin pages that anyone may post to.
 OPEN_VIEWS = {"login", "logout", "password_reset", "password_reset_done"}
 
@@ -48,16 +49,16 @@ class KeepExpiredAdminPostMiddleware:
             or admin.site.has_permission(request)
         ):
             return None
-        if len(request.body) <= MAX_KEPT_BYTES:
-            data = {
-                key: values for key, values in request.POST.lists() if key != "csrfmiddlewaretoken"
-            }
-            request.session[SESSION_KEY] = {
-                "path": request.path,
-                "data": data,
-                "files": bool(request.FILES),
-            }
-            messages.warning(request, EXPIRED)
+        # The fields, whatever the size of the files beside them (which are
+        # not kept): Django has already refused fields past
+        # DATA_UPLOAD_MAX_MEMORY_SIZE, for everyone, so what it parsed is kept.
+        data = {key: values for key, values in request.POST.lists() if key != "csrfmiddlewaretoken"}
+        request.session[SESSION_KEY] = {
+            "path": request.path,
+            "data": data,
+            "files": bool(request.FILES),
+        }
+        messages.warning(request, EXPIRED)
         return redirect_to_login(request.get_full_path(), reverse("admin:login"))
 
 

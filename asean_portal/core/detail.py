@@ -2,14 +2,20 @@
 helper every detail view calls, which also answers for items taken off the
 site (410) and for old or other-language addresses (301)."""
 
+import copy
+
+import reversion
 from django.db.models import Q
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
+from reversion.errors import RevertError
+from reversion.models import Version
 
 from .content import LANGUAGES, SlugHistory
 from .publishing import Publishable, Status
+from .relations import show_to_public
 
 
 def withdrawn_by_slug(queryset, slug):
@@ -18,11 +24,43 @@ def withdrawn_by_slug(queryset, slug):
     lookup = Q()
     for language in LANGUAGES:
         lookup |= Q(**{f"slug_{language}": slug})
+        # The address the public knew, should the slug have changed since.
+        object_id = SlugHistory.find(queryset.model, language, slug)
+        if object_id is not None:
+            lookup |= Q(pk=object_id)
     return (
         queryset.model.objects.filter(lookup, status=Status.ARCHIVED, withdrawn_at__isnull=False)
         .order_by("-withdrawn_at")
         .first()
     )
+
+
+def as_withdrawn(item):
+    """The item as the public last read it: its content from the last version
+    saved before its withdrawal (django-reversion), so that edits made since
+    (say, to prepare it again) never show on its withdrawn page. The
+    withdrawal's time and reason are the item's own: they belong to the notice.
+    Without such a version (or history), the item as it is."""
+    if not reversion.is_registered(type(item)):
+        return item
+    version = (
+        Version.objects.get_for_object(item)
+        .filter(revision__date_created__lte=item.withdrawn_at)
+        .order_by("-revision__date_created", "-pk")
+        .first()
+    )
+    if version is None:
+        return item
+    try:
+        then = version.field_dict
+    except RevertError:
+        return item  # a version the model's present fields cannot read
+    snapshot = copy.copy(item)
+    for field in type(item)._meta.concrete_fields:
+        kept = field.name == "withdrawn_at" or field.name.startswith("withdrawal_reason")
+        if not kept and field.attname in then:
+            setattr(snapshot, field.attname, then[field.attname])
+    return snapshot
 
 
 def visible_queryset(request, queryset):
@@ -48,6 +86,15 @@ def find_by_slug(request, queryset, slug):
     withdrawn: no object, and a "withdrawn" page (410 Gone) with the reason.
     Anything else is a 404.
     """
+    obj, answer, preview = _find(request, queryset, slug)
+    if obj is not None:
+        # Its related objects are shown only when public, on staff previews
+        # too: a preview shows what the public will see.
+        show_to_public([obj])
+    return obj, answer, preview
+
+
+def _find(request, queryset, slug):
     queryset, preview = visible_queryset(request, queryset)
     language = get_language()
     obj = queryset.filter(**{f"slug_{language}": slug}).first()
@@ -68,7 +115,8 @@ def find_by_slug(request, queryset, slug):
     if obj is None:
         withdrawn = withdrawn_by_slug(queryset, slug)
         if withdrawn is not None:
-            return None, render(request, "withdrawn.html", {"object": withdrawn}, status=410), False
+            context = {"object": as_withdrawn(withdrawn)}
+            return None, render(request, "withdrawn.html", context, status=410), False
         raise Http404
     target = obj.get_absolute_url()
     if target == request.path:

@@ -2,7 +2,9 @@
 
 Visibility is decided by one queryset method, ``live(now)``, at query time:
 status scheduled or published, ``publish_at`` reached, ``unpublish_at`` not
-reached. Every public view, feed, sitemap, search, export and count uses it.
+reached, and the same for the model's ``public_parents``. Every public view,
+feed, sitemap, search, export and count uses it; the objects it returns show
+only public related objects (asean_portal.core.relations).
 """
 
 import logging
@@ -15,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, models, transaction
 from django.db.models import F, Min, Q
 from django.db.models.functions import Coalesce
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -41,12 +44,38 @@ def window_q(now, start, end):
     return Q(**{f"{start}__lte": now}) & (Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gt": now}))
 
 
-def live_q(now=None, prefix=""):
-    """The live() condition as a Q object, for use across relations."""
+def live_q(now=None, prefix="", model=None):
+    """The live() condition as a Q object, for use across relations. With
+    ``model``, it includes the condition on the model's ``public_parents``
+    (and theirs): the parents must be live too."""
     now = now or timezone.now()
-    return Q(**{f"{prefix}status__in": LIVE_STATUSES}) & window_q(
+    condition = Q(**{f"{prefix}status__in": LIVE_STATUSES}) & window_q(
         now, f"{prefix}publish_at", f"{prefix}unpublish_at"
     )
+    for name in getattr(model, "public_parents", ()):
+        parent = model._meta.get_field(name).related_model
+        condition &= live_q(now, f"{prefix}{name}__", parent)
+    return condition
+
+
+def parent_paths(model, prefix=""):
+    """The lookups of every public parent of ``model``, its parents' parents
+    included (for select_related)."""
+    paths = []
+    for name in getattr(model, "public_parents", ()):
+        paths.append(f"{prefix}{name}")
+        paths += parent_paths(model._meta.get_field(name).related_model, f"{prefix}{name}__")
+    return paths
+
+
+class PublicModelIterable(ModelIterable):
+    """Model instances fetched for the public: each is marked, so that its
+    relations show only public objects (asean_portal.core.relations)."""
+
+    def __iter__(self):
+        for obj in super().__iter__():
+            obj.shown_to_public = True
+            yield obj
 
 
 def _staff_member(verbose_name):
@@ -63,8 +92,13 @@ def _staff_member(verbose_name):
 
 class PublishableQuerySet(models.QuerySet):
     def live(self, now=None):
-        """What the public may see at ``now`` (default: this instant)."""
-        return self.filter(live_q(now))
+        """What the public may see at ``now`` (default: this instant): live
+        items whose public parents are live. The objects it returns are
+        marked as shown to the public: their relations to other publishable
+        objects show only the public ones."""
+        queryset = self.filter(live_q(now, model=self.model))
+        queryset._iterable_class = PublicModelIterable
+        return queryset
 
     def due_to_go_live(self, now):
         """Scheduled items whose publication time has come: public by live()
@@ -162,6 +196,11 @@ class Publishable(models.Model):
     # Further instants at which the type's pages change by themselves (see
     # asean_portal.core.declarations).
     window_fields: tuple[str, ...] = ()
+    # Required parents (foreign keys to other Publishable types) without which
+    # the item means nothing to the public: live() shows the item only while
+    # they are live too. A priority of a draft chairmanship, or an activity of
+    # a draft work plan, is not public.
+    public_parents: tuple[str, ...] = ()
 
     class Meta:
         abstract = True
@@ -200,6 +239,25 @@ class Publishable(models.Model):
 
     is_live.boolean = True
     is_live.short_description = _("public now")
+
+    def is_public(self, now=None):
+        """is_live(), and every public parent is public too: what live()
+        decides, for one object."""
+        now = now or timezone.now()
+        return self.is_live(now) and all(
+            (parent := getattr(self, name)) is not None and parent.is_public(now)
+            for name in self.public_parents
+        )
+
+    def public_window(self):
+        """live_window() narrowed by the public parents' windows."""
+        start, end = self.live_window()
+        for name in self.public_parents:
+            parent = getattr(self, name)
+            parent_start, parent_end = parent.public_window() if parent else (None, None)
+            start = None if start is None or parent_start is None else max(start, parent_start)
+            end = min(filter(None, (end, parent_end)), default=None)
+        return start, end
 
     def clean(self):
         super().clean()

@@ -3,7 +3,7 @@ listen (asean_portal.site.receivers); the core imports none of them.
 
 - ``content_changed``: an object of a public content app was saved or
   deleted, or one of its many-to-many relations changed. Arguments:
-  ``instance`` and ``deleted``.
+  ``instance``, ``deleted`` and ``relation`` (true for a many-to-many change).
 - ``published`` / ``withdrawn``: a transition happened, sent once, by its
   single winner, after its transaction committed. Arguments: ``pk``.
 """
@@ -20,16 +20,16 @@ withdrawn = Signal()
 
 def _saved(sender, instance, raw=False, **kwargs):
     if not raw:
-        content_changed.send(sender=sender, instance=instance, deleted=False)
+        content_changed.send(sender=sender, instance=instance, deleted=False, relation=False)
 
 
 def _deleted(sender, instance, **kwargs):
-    content_changed.send(sender=sender, instance=instance, deleted=True)
+    content_changed.send(sender=sender, instance=instance, deleted=True, relation=False)
 
 
 def _relation_changed(sender, instance, action, **kwargs):
     if action.startswith("post_"):
-        content_changed.send(sender=type(instance), instance=instance, deleted=False)
+        content_changed.send(sender=type(instance), instance=instance, deleted=False, relation=True)
 
 
 def announce_content_changes():

@@ -69,6 +69,7 @@ class BeatScheduler(PersistentScheduler):
                 record(BEAT)
             except DatabaseError as exc:
                 # The sweep was sent: a heartbeat that cannot be written shows
-                # in /readyz, and must not stop beat.
-                logger.warning("beat could not record its heartbeat: %r", exc)
+                # in /readyz, and must not stop beat. An error, so that the
+                # outage filter (settings.LOGGING) makes it one line per interval.
+                logger.error("beat could not record its heartbeat: %r", exc)
         return result

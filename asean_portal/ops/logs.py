@@ -95,10 +95,13 @@ class OncePerInterval(logging.Filter):
 
     Set on the logger of an error that is handled where it happens: while
     Redis is down, django-redis logs every cache call's error with its
-    traceback, tens of kilobytes a request. The first record of an interval
+    traceback, tens of kilobytes a request, and beat each sweep it cannot
+    send (every second). The first record of an interval
     goes through as a WARNING naming the dependency and the error, without
     the traceback, and saying how many it left out since the line before;
-    the others are dropped. Intervals and counts are per process.
+    the others are dropped. Records below ERROR are not failures (beat's
+    "Sending due task" lines) and pass untouched. Intervals and counts are
+    per process.
     """
 
     def __init__(self, dependency, seconds=60):
@@ -110,6 +113,8 @@ class OncePerInterval(logging.Filter):
         self._dropped = 0
 
     def filter(self, record):
+        if record.levelno < logging.ERROR:
+            return True
         with self._lock:
             now = time.monotonic()
             if self._quiet_until is not None and now < self._quiet_until:

@@ -8,24 +8,9 @@ accounts) lock the address out. Both last AXES_COOLOFF_TIME from the last
 failure.
 """
 
-import ipaddress
-
 from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
 from django.db.models import Sum
-
-
-def client_address(request):
-    """The reader's address: behind the proxy (BEHIND_PROXY), the last entry of
-    X-Forwarded-For, which the proxy appends; the entries before it come from
-    the client and could be anything."""
-    if settings.BEHIND_PROXY:
-        hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        try:
-            return str(ipaddress.ip_address(hops[-1].strip()))
-        except ValueError:
-            pass
-    return request.META.get("REMOTE_ADDR")
 
 
 class LockoutHandler(AxesDatabaseHandler):

@@ -3,8 +3,10 @@
 A cached page must never outlive a transition. Two rules make that true even
 when no Celery worker runs:
 
-- every save or delete of content starts a new cache *generation*, stored
-  with every entry and read with it, so an editor's change shows at once;
+- an entry keeps the versions of what it shows (``dependencies``: the types it
+  lists and the objects it loaded) and is served only while they are current,
+  so an editor's change shows at once on every page that shows the object,
+  and the other pages stay cached;
 - no entry is kept past the *next scheduled transition* (the earliest future
   ``publish_at``, ``unpublish_at`` or other boundary a type declares in
   ``window_fields``, such as a Focus period), so a page
@@ -32,32 +34,14 @@ from django.utils.translation import get_language_from_path
 
 from asean_portal.core.publishing import publishable_models
 
+from . import dependencies
 from .middleware import remember_language
 from .preferences import CONTRAST_COOKIE, FONT_COOKIE
 
-GENERATION_KEY = "portal:generation"
 # Per request or per reader: never stored with a page.
 NOT_KEPT_HEADERS = {"x-request-id", "x-page-cache", "expires", "date"}
 # What describes a body, which a 304 has not.
 BODY_HEADERS = {"content-type", "content-length", "content-language"}
-
-
-def generation():
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        # A new or emptied cache: any number unlike the last one will do.
-        value = int(time.time() * 1000)
-        cache.add(GENERATION_KEY, value, None)
-        value = cache.get(GENERATION_KEY, value)
-    return value
-
-
-def content_changed():
-    """Public pages may have changed: start a new cache generation."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, int(time.time() * 1000), None)
 
 
 def next_transition(now=None):
@@ -68,13 +52,14 @@ def next_transition(now=None):
     return min(moments).timestamp() if moments else None
 
 
-def cached_next_transition(gen, now):
+def cached_next_transition(changes, now):
     """The first transition after ``now`` (the request's start, a timestamp),
-    from next_transition(), remembered for one generation.
+    from next_transition(), remembered until the next change of content
+    (``changes`` is dependencies.changes()).
 
     A remembered value was found at some moment; it holds for a request that
     started no earlier than that moment and before the transition."""
-    key = f"portal:next-transition:{gen}"
+    key = f"portal:next-transition:{changes}"
     found = cache.get(key)
     if found is not None:
         found_at, moment = found
@@ -178,8 +163,8 @@ def browser_caching(response, seconds_left):
 class AnonymousPageCacheMiddleware:
     """Serves anonymous pages from the cache before the rest of the stack runs.
 
-    It sits just after the request id, so a hit costs one cache round trip
-    (the generation and the entry are read together) and none of the other
+    It sits just after the request id, so a hit costs two cache round trips
+    (the entry, then the versions of what it shows) and none of the other
     middleware. An entry keeps every header the full stack gave the page
     (security, CSP, permissions policy, ETag...), and a hit answers
     conditional requests and sets the language cookie as the stack would.
@@ -202,29 +187,38 @@ class AnonymousPageCacheMiddleware:
             return response
         now = time.time()
         key = page_key(request, host, query)
-        found = cache.get_many([GENERATION_KEY, key]) or {}
-        gen = found.get(GENERATION_KEY)
-        if gen is None:
-            gen = generation()
+        found = cache.get_many([dependencies.CHANGES_KEY, key]) or {}
         entry = found.get(key)
-        if entry is not None and entry["generation"] == gen and entry["until"] > now:
+        if (
+            entry is not None
+            and entry["until"] > now
+            and dependencies.current(entry["dependencies"])
+        ):
             return self.hit(request, entry, now)
-        response = self.get_response(request)
+        before = found.get(dependencies.CHANGES_KEY) or dependencies.changes()
+        with dependencies.recording() as reads:
+            response = self.get_response(request)
         if not cacheable_response(response):
             return response
         until = now + settings.PAGE_CACHE_SECONDS
-        upcoming = cached_next_transition(gen, now)
+        upcoming = cached_next_transition(before, now)
         if upcoming is not None:
             until = min(until, upcoming)
         browser_caching(response, until - now)
         # A page that used a CSP nonce must not hand the same nonce to everyone.
-        if until - now >= 1 and getattr(request, "_csp_nonce", None) is None:
+        recorded = dependencies.versions(reads)
+        if (
+            until - now >= 1
+            and getattr(request, "_csp_nonce", None) is None
+            # Content changed while the page rendered: it may show either state.
+            and dependencies.changes() == before
+        ):
             kept = HttpResponse(response.content)
             for header, value in response.items():
                 if header.lower() not in NOT_KEPT_HEADERS:
                     kept[header] = value
             kept["X-Page-Cache"] = "hit"
-            entry = {"generation": gen, "until": until, "response": kept}
+            entry = {"dependencies": recorded, "until": until, "response": kept}
             cache.set(key, entry, int(until - now))
         response["X-Page-Cache"] = "miss"
         return response

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from asean_portal.core.content import LANGUAGES
 from asean_portal.core.declarations import searchable_models
-from asean_portal.core.publishing import window_q
+from asean_portal.core.publishing import parent_paths, window_q
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
@@ -161,7 +161,7 @@ def entry_values(obj):
     prefix = index.title_prefix(obj)
     title = tuple(f"{prefix} {part}" if prefix else part for part in pair(index.title))
     body = pair(index.body)
-    live_from, live_until = obj.live_window()
+    live_from, live_until = obj.public_window()
     return {
         "kind": index.kind,
         "year": index.year(obj),
@@ -182,6 +182,19 @@ def index_object(obj):
     )
 
 
+def index_children(obj):
+    """Index again the objects whose public parent ``obj`` is: their entries
+    carry its publication window."""
+    for model in searchable_models():
+        for name in getattr(model, "public_parents", ()):
+            if model._meta.get_field(name).related_model is type(obj):
+                children = model._default_manager.filter(**{name: obj}).select_related(
+                    *model.search_index.related, *parent_paths(model)
+                )
+                for child in children:
+                    index_object(child)
+
+
 def unindex_object(obj):
     content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
     SearchEntry.objects.filter(content_type=content_type, object_id=obj.pk).delete()
@@ -193,7 +206,9 @@ def rebuild(models_to_index=None, batch_size=2000):
     for model in models_to_index or searchable_models():
         content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
         SearchEntry.objects.filter(content_type=content_type).delete()
-        queryset = model._default_manager.order_by("pk").select_related(*model.search_index.related)
+        queryset = model._default_manager.order_by("pk").select_related(
+            *model.search_index.related, *parent_paths(model)
+        )
         batch = []
         for obj in queryset.iterator(chunk_size=batch_size):
             batch.append(

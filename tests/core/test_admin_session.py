@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from events.models import Announcement
 from tests import factories
@@ -86,3 +87,32 @@ def test_a_kept_post_comes_back_only_in_the_browser_that_posted_it(client):
     sign_in(other, factories.staff(role="Editor"))
     page = other.get(admin_url("events.announcement", "vi", "add/")).content.decode()
     assert 'value="x"' not in page
+
+
+@pytest.mark.parametrize("with_file", [False, True])
+def test_a_save_over_a_megabyte_after_expiry_is_kept_too(client, with_file):
+    """A long text (1.5 MB), or a form that carries a large file besides: the
+    text comes back after signing in, and the file is named as not kept."""
+    editor = factories.staff(role="Editor")
+    item = factories.announcement(title_vi="Tiêu đề cũ")
+    sign_in(client, editor)
+    change = admin_url("events.announcement", "vi", f"{item.pk}/change/")
+    Session.objects.all().delete()
+    long_body = "<p>" + "Nội dung một báo cáo rất dài. " * 50_000 + "Đoạn kết của bài.</p>"
+    assert len(long_body.encode()) > 1_500_000
+    form = announcement_form(
+        item.category, title_vi="Báo cáo dài", slug_vi=item.slug_vi, body_vi=long_body
+    )
+    if with_file:
+        form["image"] = SimpleUploadedFile("anh-lon.jpg", b"\xff" * 3_000_000, "image/jpeg")
+    response = client.post(change, form)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/vi/admin/login/")
+    assert "Phiên làm việc của bạn đã hết hạn" in client.get(response["Location"]).content.decode()
+    sign_in(client, editor)
+    page = client.get(change).content.decode()
+    assert 'value="Báo cáo dài"' in page
+    assert "Đoạn kết của bài." in page
+    assert ("Không giữ được các tệp bạn đã chọn" in page) == with_file
+    item.refresh_from_db()
+    assert item.title_vi == "Tiêu đề cũ"

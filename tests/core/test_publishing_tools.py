@@ -6,10 +6,17 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import reversion
 import time_machine
 from django.utils import timezone, translation
 
-from asean_portal.core.publishing import PublicationEvent, Status, item_schedule, publish_due
+from asean_portal.core.publishing import (
+    PublicationEvent,
+    Status,
+    item_schedule,
+    item_unpublish,
+    publish_due,
+)
 from asean_portal.core.publishing_admin import state_text
 from events.models import Announcement, EmbargoLink, EmbargoView
 from tests import factories
@@ -256,6 +263,23 @@ def test_an_embargo_link_shows_the_item_with_a_banner_never_cached_and_logged(cl
     assert EmbargoView.objects.filter(link=link).count() == 2
 
 
+@pytest.mark.parametrize("behind_proxy, expected", [(True, "203.0.113.7"), (False, "127.0.0.1")])
+def test_an_embargo_view_records_the_readers_address_as_sign_in_throttling_does(
+    client, settings, behind_proxy, expected
+):
+    """Behind the proxy the reader's address is the entry the proxy appended to
+    X-Forwarded-For, not the proxy's own; without one the header is ignored."""
+    settings.BEHIND_PROXY = behind_proxy
+    _item, link = embargoed()
+    response = client.get(
+        link.get_absolute_url(),
+        HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.7",
+        REMOTE_ADDR="127.0.0.1",
+    )
+    assert response.status_code == 200
+    assert EmbargoView.objects.get(link=link).address == expected
+
+
 def test_an_embargo_link_expires(client):
     item, link = embargoed(expires_hours=1)
     with time_machine.travel(timezone.now() + timedelta(hours=1, seconds=1)):
@@ -333,6 +357,60 @@ def test_a_withdrawal_by_schedule_answers_410(client):
     response = client.get(item.get_absolute_url())
     assert response.status_code == 410
     assert "Hết hạn đăng." in response.content.decode()
+
+
+def test_the_410_page_shows_the_item_as_it_was_withdrawn_not_later_edits(client, officer):
+    """Staff may go on editing a withdrawn item (to prepare it again): the
+    withdrawn page still names what the public last read."""
+    with reversion.create_revision():
+        item = factories.announcement(title_vi="Tiêu đề khi đăng", title_en="Title as published")
+    item_unpublish(item=item, by=officer, reason_vi="Sai sót.", reason_en="An error.")
+    with reversion.create_revision():
+        item.title_vi = "Tiêu đề sửa sau khi gỡ"
+        item.title_en = "Title edited after withdrawal"
+        item.withdrawal_reason_en = "An error in the figures."
+        item.save()
+    client.logout()
+    for url, published, edited, reason in [
+        (f"/vi/tin-tuc/{item.slug_vi}/", "Tiêu đề khi đăng", "Tiêu đề sửa sau khi gỡ", "Sai sót."),
+        (
+            f"/en/news/{item.slug_en}/",
+            "Title as published",
+            "Title edited after withdrawal",
+            "An error in the figures.",
+        ),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 410
+        text = response.content.decode()
+        assert published in text
+        assert edited not in text
+        # The reason belongs to the withdrawal notice: its correction shows.
+        assert reason in text
+
+
+def test_the_address_the_public_knew_still_answers_410_after_a_new_slug(client, officer):
+    with reversion.create_revision():
+        item = factories.announcement(title_vi="Tin đã gỡ", slug_vi="tin-da-go")
+    item_unpublish(item=item, by=officer)
+    with reversion.create_revision():
+        item.title_vi = "Tin chuẩn bị đăng lại"
+        item.slug_vi = "tin-chuan-bi-dang-lai"
+        item.save()
+    client.logout()
+    response = client.get("/vi/tin-tuc/tin-da-go/")
+    assert response.status_code == 410
+    assert "Tin đã gỡ" in response.content.decode()
+    assert "Tin chuẩn bị đăng lại" not in response.content.decode()
+
+
+def test_the_410_page_of_an_item_without_history_shows_it_as_it_is(client, officer):
+    item = factories.announcement(title_vi="Tin không có lịch sử")
+    item_unpublish(item=item, by=officer)
+    client.logout()
+    response = client.get(item.get_absolute_url())
+    assert response.status_code == 410
+    assert "Tin không có lịch sử" in response.content.decode()
 
 
 def test_a_never_published_draft_is_still_a_plain_404(client):

@@ -8,6 +8,7 @@ import contextlib
 import glob
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -86,7 +87,8 @@ def private_postgres():
 
 @contextlib.contextmanager
 def gunicorn(env):
-    """The portal under gunicorn as `make bench` starts it (2 sync workers)."""
+    """The portal under gunicorn as `make bench` starts it: the project's
+    gunicorn.conf.py (2 gthread workers), as in production."""
     server = Server("asean_portal.wsgi", free_port(), env)
     try:
         yield f"http://127.0.0.1:{server.port}", server.process
@@ -94,9 +96,9 @@ def gunicorn(env):
         server.stop()
 
 
-def get(url):
+def get(url, timeout=10):
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.status, response.read().decode(), dict(response.headers)
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode(), dict(error.headers)
@@ -226,3 +228,28 @@ def test_with_redis_stopped_the_public_site_and_the_admin_keep_working(
         )
         assert response.status_code == 302, response.content.decode()[:2000]
     assert Announcement.objects.filter(title_vi="Tin soạn khi Redis dừng").exists()
+
+
+def test_slow_clients_do_not_stall_gunicorn_for_other_readers(tmp_path):
+    """Ten clients open a connection and stop half-way through their request
+    (or send nothing): gunicorn, run alone with the project's configuration,
+    still answers everyone else at once."""
+    env = subprocess_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", REDIS_URL=None)
+    with gunicorn(env) as (base, _server):
+        port = int(base.rsplit(":", 1)[1])
+        slow = []
+        try:
+            for index in range(10):
+                client = socket.create_connection(("127.0.0.1", port), timeout=5)
+                if index % 3:  # most send part of their headers; some nothing at all
+                    client.sendall(b"GET /vi/ HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: sl")
+                slow.append(client)
+            time.sleep(0.5)
+            for _ in range(10):
+                started = time.monotonic()
+                status, _page, _headers = get(base + "/healthz", timeout=2)
+                assert status == 200, "a reader was not served while slow clients were open"
+                assert time.monotonic() - started < 2
+        finally:
+            for client in slow:
+                client.close()

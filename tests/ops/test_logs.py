@@ -130,7 +130,7 @@ def test_the_next_line_comes_after_the_interval_and_counts_what_it_left_out(
 
 
 def test_the_access_log_never_shows_an_embargo_token():
-    """gunicorn's access log, with the logger class the README recommends."""
+    """gunicorn's access log, with the logger class that gunicorn.conf.py names."""
     from types import SimpleNamespace
 
     from gunicorn.config import Config
@@ -155,3 +155,13 @@ def test_the_access_log_never_shows_an_embargo_token():
     line = " ".join(str(value) for value in atoms.values())
     assert token not in line
     assert "/cam-cong-bo/[redacted]" in atoms["r"]
+
+
+def test_the_gunicorn_configuration_names_the_redacting_access_logger():
+    import runpy
+
+    from tests.conftest import BASE_DIR
+
+    settings = runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
+    assert settings["logger_class"] == "asean_portal.ops.logs.AccessLogger"
+    assert settings["worker_class"] == "gthread"

@@ -1,14 +1,20 @@
 """A task makes the round trip through a real worker, on Redis and on the
 embedded filesystem transport that `make run` uses."""
 
+import contextlib
+import subprocess
+import sys
+import tempfile
 import time
 import uuid
+from pathlib import Path
 
 import pytest
+import redis
 from celery import Celery
 
 from asean_portal.celery import app as project_app
-from tests.conftest import redis_server, subprocess_env, wait_for, worker_process
+from tests.conftest import BASE_DIR, redis_server, subprocess_env, wait_for, worker_process
 
 
 def app_like_the_project(**overrides):
@@ -123,3 +129,68 @@ def test_beat_creates_the_folder_of_its_schedule_file(tmp_path):
     assert started, output
     assert "Sending due task publish-due (asean_portal.tasks.sweep)" in output[0]
     assert "Task asean_portal.tasks.sweep[" in output[0]
+
+
+@contextlib.contextmanager
+def beat_process(env, schedule):
+    """Beat alone, as production runs it; yields a function that reads its
+    output so far (a file, so that a chatty beat never blocks on a pipe)."""
+    log = tempfile.NamedTemporaryFile(mode="w+", encoding="utf-8", errors="replace")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "asean_portal", "beat", "--loglevel=INFO"]
+        + ["-s", str(schedule)],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+    def output():
+        return Path(log.name).read_text(encoding="utf-8", errors="replace")
+
+    try:
+        yield output
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+@pytest.mark.redis
+@pytest.mark.worker
+def test_beat_logs_a_broker_outage_in_one_short_line_per_interval(redis_server_binary, tmp_path):
+    """While the broker is away, beat fails to send a sweep every second: one
+    line naming the broker and the error per LOG_OUTAGE_SECONDS, no traceback;
+    once it is back the sweeps go out again. The database is left without
+    its tables: beat's heartbeat fails at each sweep sent, and that too is one
+    line per interval."""
+    database = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    with redis_server(redis_server_binary) as (url, stop, start):
+        env = subprocess_env(
+            DATABASE_URL=database,
+            REDIS_URL=url,
+            PUBLISHING_SWEEP_SECONDS="1",
+            LOG_OUTAGE_SECONDS="60",
+        )
+        queued = redis.Redis.from_url(url)
+        with beat_process(env, tmp_path / "beat-schedule") as output:
+            assert wait_for(lambda: queued.llen("celery") > 0, timeout=30), output()
+            stop()
+            before = len(output())
+            time.sleep(8)
+            during = output()[before:]
+            start()
+            queued = redis.Redis.from_url(url)
+            resumed = wait_for(lambda: queued.llen("celery") > 0, timeout=30)
+            everything = output()
+        assert resumed, everything
+    assert "Traceback" not in during, during
+    outage_lines = [line for line in during.splitlines() if "broker unavailable:" in line]
+    assert len(outage_lines) == 1, during
+    assert "Error" in outage_lines[0]
+    assert len(during.splitlines()) < 20, during
+    heartbeat_lines = [
+        line for line in everything.splitlines() if "could not record its heartbeat" in line
+    ]
+    assert len(heartbeat_lines) == 1, everything
+    assert "database unavailable:" in heartbeat_lines[0]

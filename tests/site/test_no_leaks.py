@@ -1,15 +1,27 @@
-"""Nothing public shows an item that is not live(): one table of endpoints,
-run with a draft, a scheduled and an expired item of every type."""
+"""Nothing public shows an item that is not public, by itself or through a
+relation: a table of every relation of every type, each linked to a draft, a
+scheduled, an expired and a withdrawn object, read on every public surface
+(HTML details and lists, JSON API, CSV, RSS/Atom, iCalendar, sitemap,
+search). Children of a parent that is not public (a priority of a draft
+chairmanship, an activity of a draft work plan) are not public either."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone, translation
 
-from asean_portal.core.publishing import Status
+from asean_portal.core.declarations import public_models
+from asean_portal.core.publishing import Publishable, Status, live_q
+from asean_portal.core.relations import show_to_public
 from tests import factories
 
-HIDDEN = "zzhidden"
+HIDDEN = "zzhidden"  # an object that is not public, linked to a live one
+ORPHAN = "zzorphan"  # a live object whose required parent is not public
+LIVE = "zzlive"
+# A marker reads "<kind> <relation> <state>", so a leak names its row.
+MARKER = re.compile(rf"({HIDDEN}|{ORPHAN})[ -]([a-z]+)[ -]([a-z]+)")
 
 
 def hidden_states():
@@ -22,144 +34,328 @@ def hidden_states():
             "publish_at": now - timedelta(days=2),
             "unpublish_at": now - timedelta(minutes=1),
         },
+        "withdrawn": {
+            "status": Status.ARCHIVED,
+            "publish_at": now - timedelta(days=2),
+            "withdrawn_at": now - timedelta(hours=1),
+            "withdrawal_reason_vi": "Rút.",
+        },
     }
+
+
+def titled(kind, relation, state, field="title"):
+    text = f"{kind} {relation} {state}"
+    return {f"{field}_vi": text, f"{field}_en": text}
 
 
 @pytest.fixture
 def world():
-    """Live items, and hidden ones linked to them wherever a link is possible."""
+    """Live objects; for every relation and every hidden state, a hidden
+    object linked to a live one through that relation."""
     country = factories.country(iso_code="VN")
     category = factories.category()
+    series = factories.series()
+    chair = factories.chairmanship(theme_vi=f"Chủ đề {LIVE}", chair_country=country)
+    priority = factories.priority(title_vi=f"Ưu tiên {LIVE}", chairmanship=chair)
+    plan = factories.work_plan(name_vi=f"Kế hoạch {LIVE}")
+    day = date(2022, 8, 3)
     meeting = factories.meeting(
-        title_vi="Hội nghị zzlive", start_date=date(2022, 8, 3), host_country=country
+        title_vi=f"Hội nghị {LIVE}", start_date=day, host_country=country, series=series
     )
     meeting.participations.create(country=country)
-    priority = factories.priority(title_vi="Ưu tiên zzlive")
-    news = factories.announcement(
-        category=category, title_vi="Tin zzlive", is_featured=True, meeting=meeting
+    activity = factories.activity(
+        title_vi=f"Hoạt động {LIVE}", work_plan=plan, registering_country=country
     )
-    plan = factories.work_plan()
-    activity = factories.activity(work_plan=plan, registering_country=country)
-    hidden = []
+    document = factories.document(title_vi=f"Văn bản {LIVE}")
+    news = factories.announcement(
+        category=category,
+        title_vi=f"Tin {LIVE}",
+        is_featured=True,
+        meeting=meeting,
+        priority=priority,
+        activity=activity,
+    )
+    # Live objects linked to live ones: these are shown.
+    meeting.documents.add(document)
+    activity.meetings.add(meeting)
+    activity.priorities.add(priority)
+    document.activity = activity
+    document.save()
+    part = factories.meeting(
+        title_vi=f"Phiên {LIVE}", series=series, start_date=day, part_of=meeting
+    )
+    live = [country, category, chair, priority, plan, meeting, part, activity, document, news]
+    hidden, orphans = [], []
+
     for state, fields in hidden_states().items():
-        title = f"{HIDDEN} {state}"
-        hidden += [
-            factories.announcement(
-                category=category,
-                title_vi=title,
-                title_en=title,
-                is_featured=True,
-                meeting=meeting,
-                priority=priority,
-                **fields,
-            ),
-            factories.meeting(
-                title_vi=title,
-                title_en=title,
-                start_date=date(2022, 8, 3),
-                host_country=country,
-                series=meeting.series,
-                **fields,
-            ),
+
+        def hide(make, relation, field="title", state=state, fields=fields, **extra):
+            obj = make(**titled(HIDDEN, relation, state, field), **fields, **extra)
+            hidden.append(obj)
+            return obj
+
+        def a_meeting(relation, **extra):
+            return hide(factories.meeting, relation, series=series, start_date=day, **extra)
+
+        def an_activity(relation, **extra):
+            return hide(factories.activity, relation, **{"work_plan": plan, **extra})
+
+        def a_news_item(relation, **extra):
+            return hide(factories.announcement, relation, **{"category": category, **extra})
+
+        # Foreign keys from a live object to a hidden one: a live object each.
+        child = factories.meeting(
+            title_vi=f"Phiên {LIVE} {state}",
+            series=series,
+            start_date=day,
+            part_of=a_meeting("partof"),
+        )
+        linked_news = factories.announcement(
+            category=category,
+            title_vi=f"Tin {LIVE} {state}",
+            meeting=a_meeting("newsmeeting"),
+            priority=hide(factories.priority, "newspriority", chairmanship=chair),
+            activity=an_activity("newsactivity"),
+        )
+        linked_document = factories.document(
+            title_vi=f"Văn bản {LIVE} {state}", activity=an_activity("documentactivity")
+        )
+        live += [child, linked_news, linked_document]
+        # Required parents: the live child of a hidden parent is not public.
+        orphans += [
             factories.priority(
-                title_vi=title, title_en=title, chairmanship=priority.chairmanship, **fields
+                **titled(ORPHAN, "priority", state),
+                chairmanship=hide(factories.chairmanship, "chairmanship", field="theme"),
             ),
             factories.activity(
-                title_vi=title,
-                title_en=title,
-                work_plan=plan,
+                **titled(ORPHAN, "activity", state),
+                work_plan=hide(factories.work_plan, "workplan", field="name"),
                 registering_country=country,
-                **fields,
             ),
-            factories.document(title_vi=title, title_en=title, **fields),
-            factories.work_plan(name_vi=title, name_en=title, **fields),
-            factories.chairmanship(theme_vi=title, theme_en=title, chair_country=country, **fields),
         ]
-    hidden_meeting = next(obj for obj in hidden if obj._meta.model_name == "meeting")
-    hidden_meeting.participations.create(country=country)
+        orphans[-1].meetings.add(meeting)
+        orphans[-1].priorities.add(priority)
+        # Hidden objects on the many side of a live object.
+        a_meeting("parts", part_of=meeting)
+        meeting.documents.add(hide(factories.document, "meetingdocuments"))
+        a_news_item("meetingnews", meeting=meeting)
+        an_activity("meetingactivities").meetings.add(meeting)
+        hide(factories.priority, "chairpriorities", chairmanship=chair)
+        a_news_item("prioritynews", priority=priority)
+        an_activity("priorityactivities").priorities.add(priority)
+        an_activity("planactivities")
+        activity.meetings.add(a_meeting("activitymeetings"))
+        activity.priorities.add(hide(factories.priority, "activitypriorities", chairmanship=chair))
+        hide(factories.document, "activitydocuments", activity=activity)
+        a_news_item("activitynews", activity=activity)
+        a_meeting("documentmeetings").documents.add(document)
+        a_meeting("hosted", host_country=country)
+        a_meeting("chaired", chair_country=country)
+        a_meeting("attended").participations.create(country=country)
+        hide(factories.chairmanship, "countrychairmanships", field="theme", chair_country=country)
+        an_activity("registered", registering_country=country)
+        a_news_item("categorynews")
     return {
         "country": country,
         "category": category,
         "meeting": meeting,
-        "news": news,
-        "priority": priority,
-        "plan": plan,
-        "activity": activity,
+        "live": live,
         "hidden": hidden,
+        "orphans": orphans,
     }
 
 
-def endpoints(world):
-    pages = []
+def _in_both_languages(objects, suffix=""):
+    urls = []
     for language in ("vi", "en"):
         with translation.override(language):
-            pages += [
-                f"/{language}/",
-                world["news"].get_absolute_url(),
-                world["meeting"].get_absolute_url(),
-                world["priority"].get_absolute_url(),
-                world["priority"].chairmanship.get_absolute_url(),
-                world["plan"].get_absolute_url(),
-                world["activity"].get_absolute_url(),
-                world["country"].get_absolute_url(),
-                world["category"].get_absolute_url(),
+            urls += [obj.get_absolute_url() + suffix for obj in objects]
+    return urls
+
+
+def _meeting_calendars(world):
+    urls = []
+    for language in ("vi", "en"):
+        with translation.override(language):
+            urls += [
+                reverse("meetings:detail_ics", kwargs={"slug": obj.slug})
+                for obj in world["live"]
+                if isinstance(obj, type(world["meeting"]))
             ]
-        prefix = {"vi": "/vi/", "en": "/en/"}[language]
-        news, meetings, work, search = {
-            "vi": ("tin-tuc/", "hoi-nghi/", "ke-hoach-lam-viec/", "tim-kiem/"),
-            "en": ("news/", "meetings/", "work-plan/", "search/"),
-        }[language]
-        pages += [
-            f"{prefix}{news}",
-            f"{prefix}{news}?focus=true",
-            f"{prefix}{news}rss/",
-            f"{prefix}{news}atom/",
-            f"{prefix}{meetings}",
-            f"{prefix}{meetings}{'lich.ics' if language == 'vi' else 'calendar.ics'}",
-            f"{prefix}{work}",
-            f"{prefix}{work}{'hoat-dong.csv' if language == 'vi' else 'activities.csv'}",
-            f"{prefix}{work}{'van-ban/' if language == 'vi' else 'documents/'}",
-            f"{prefix}uu-tien/" if language == "vi" else f"{prefix}priorities/",
-            f"{prefix}{search}?q={HIDDEN}",
-            f"{prefix}{search}?q=zzlive",
+    return urls
+
+
+def _localized(paths):
+    """Public paths given as {language: path}, in both languages."""
+    return [path for pair in paths for path in pair.values()]
+
+
+SURFACES = {
+    "html-detail": lambda world: _in_both_languages(world["live"]),
+    "html-list": lambda world: (
+        ["/vi/", "/en/"]
+        + _localized(
+            [
+                {"vi": "/vi/tin-tuc/", "en": "/en/news/"},
+                {"vi": "/vi/tin-tuc/?focus=true", "en": "/en/news/?focus=true"},
+                {"vi": "/vi/hoi-nghi/", "en": "/en/meetings/"},
+                {
+                    "vi": "/vi/hoi-nghi/lich/?month=2022-08",
+                    "en": "/en/meetings/calendar/?month=2022-08",
+                },
+                {"vi": "/vi/uu-tien/", "en": "/en/priorities/"},
+                {"vi": "/vi/ke-hoach-lam-viec/", "en": "/en/work-plan/"},
+                {"vi": "/vi/ke-hoach-lam-viec/van-ban/", "en": "/en/work-plan/documents/"},
+            ]
+        )
+    ),
+    "api": lambda world: ["/api/news/", "/api/meetings/", "/api/activities/"],
+    "csv": lambda world: _localized(
+        [{"vi": "/vi/ke-hoach-lam-viec/hoat-dong.csv", "en": "/en/work-plan/activities.csv"}]
+    ),
+    "feeds": lambda world: (
+        _localized(
+            [
+                {"vi": "/vi/tin-tuc/rss/", "en": "/en/news/rss/"},
+                {"vi": "/vi/tin-tuc/atom/", "en": "/en/news/atom/"},
+            ]
+        )
+        + _in_both_languages([world["category"]], "rss/")
+    ),
+    "ical": lambda world: (
+        _localized([{"vi": "/vi/hoi-nghi/lich.ics", "en": "/en/meetings/calendar.ics"}])
+        + _meeting_calendars(world)
+    ),
+    "sitemap": lambda world: (
+        ["/sitemap.xml"]
+        + [f"/sitemap-{name}.xml" for name in ("pages", "news", "meetings", "activities", "more")]
+    ),
+    "search": lambda world: _localized(
+        [
+            {"vi": f"/vi/tim-kiem/?q={LIVE}", "en": f"/en/search/?q={LIVE}"},
+            {"vi": f"/vi/tim-kiem/?q={HIDDEN}", "en": f"/en/search/?q={HIDDEN}"},
+            {"vi": f"/vi/tim-kiem/?q={ORPHAN}", "en": f"/en/search/?q={ORPHAN}"},
         ]
-    pages += ["/api/news/", "/api/meetings/", "/api/activities/", "/sitemap.xml"]
-    pages += [
-        f"/sitemap-{section}.xml" for section in ("pages", "news", "meetings", "activities", "more")
-    ]
-    return pages
+    ),
+}
 
 
-def test_no_public_endpoint_shows_a_hidden_item(client, world):
-    checked = 0
-    for url in endpoints(world):
+def leaks(client, urls):
+    """(url, marker) of every hidden or orphaned object a public URL shows."""
+    found = []
+    for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
-        body = response.content.decode()
-        if f"q={HIDDEN}" in url:
+        if "q=zzhidden" in url or "q=zzorphan" in url:
             # The page repeats the words searched for; what matters is the results.
-            assert response.context["page"].paginator.count == 0, url
-            assert response.context["hits"] == [], url
-            checked += 1
+            if response.context["page"].paginator.count or response.context["hits"]:
+                found += [(url, f"{url[-8:]}: {hit['title']}") for hit in response.context["hits"]]
+                found += [(url, f"count {response.context['page'].paginator.count}")]
             continue
-        assert HIDDEN not in body, url
-        checked += 1
-    assert checked > 50
-    # The live content is there, so the absence above means something.
-    assert "zzlive" in client.get("/vi/tim-kiem/?q=zzlive").content.decode()
+        found += [(url, " ".join(match)) for match in MARKER.findall(response.content.decode())]
+    return sorted(set(found))
+
+
+def test_no_public_surface_shows_an_object_that_is_not_public(client, world):
+    """One row per surface; a leak names the URL and the marker "<kind>
+    <relation> <state>" of what it showed."""
+    found = {surface: leaks(client, urls(world)) for surface, urls in SURFACES.items()}
+    assert found == {surface: [] for surface in SURFACES}
+    # The live objects are there, so the absence of the others means something.
+    pages = SURFACES["html-detail"](world)
+    assert "".join(client.get(url).content.decode() for url in pages).count(LIVE) > len(pages)
+    assert LIVE in client.get(f"/vi/tim-kiem/?q={LIVE}").content.decode()
+
+
+def relations():
+    """Every relation from a model with public pages to a Publishable model."""
+    found = []
+    for model in public_models():
+        if not hasattr(model, "get_absolute_url"):
+            continue
+        for field in model._meta.get_fields():
+            target = field.related_model
+            if not field.is_relation or not (
+                isinstance(target, type) and issubclass(target, Publishable)
+            ):
+                continue
+            if field.many_to_one and field.concrete:
+                found.append((model, field.name, False))
+            elif field.one_to_many or field.many_to_many:
+                name = field.get_accessor_name() if field.auto_created else field.name
+                if name:
+                    found.append((model, name, True))
+    return found
+
+
+def _related(obj, name, many):
+    if many:
+        return list(getattr(obj, name).all())
+    value = getattr(obj, name)
+    return [value] if value is not None else []
+
+
+def test_every_relation_of_a_public_object_shows_only_public_objects(world):
+    """The rule holds for every relation there is, including ones added later:
+    each must be linked to hidden objects in the world above."""
+    table = relations()
+    assert len(table) >= 25
+    uncovered, leaked, missing = [], [], []
+    with_live_objects = set()
+    for model, name, many in table:
+        if issubclass(model, Publishable):
+            # Live by their own state, whatever their parents: the orphans too.
+            everything = list(model.objects.filter(live_q()))
+            public = list(model.objects.live())
+        else:  # reference data, as find_by_slug() hands it to a page
+            everything = list(model.objects.all())
+            public = show_to_public(model.objects.all())
+        seen = {str(other) for obj in everything for other in _related(obj, name, many)}
+        states = {state for state in hidden_states() if any(state in text for text in seen)}
+        if not any(HIDDEN in text for text in seen) or len(states) < len(hidden_states()):
+            uncovered.append(f"{model.__name__}.{name}")
+        for obj in public:
+            shown = _related(obj, name, many)
+            for other in shown:
+                if not type(other).objects.live().filter(pk=other.pk).exists():
+                    leaked.append(f"{model.__name__}.{name} -> {other}")
+            # Nothing public is left out either.
+            linked = _related(model._default_manager.get(pk=obj.pk), name, many)
+            expected = {
+                other.pk for other in linked if type(other).objects.live().filter(pk=other.pk)
+            }
+            if expected:
+                with_live_objects.add(f"{model.__name__}.{name}")
+            if {other.pk for other in shown} != expected:
+                missing.append(f"{model.__name__}.{name} of {obj}")
+    assert uncovered == [], "relations without a hidden object in the test world"
+    assert sorted(leaked) == []
+    assert missing == []
+    assert len(with_live_objects) >= 20, with_live_objects
+
+
+def one_of_each(world):
+    """The orphans, and a hidden object of each type in each state."""
+    found = {}
+    for obj in world["hidden"]:
+        found.setdefault((type(obj), obj.status, obj.unpublish_at is None), obj)
+    return list(found.values()) + world["orphans"]
 
 
 def test_hidden_items_are_404_for_the_public(client, world):
-    for obj in world["hidden"]:
-        for language in ("vi", "en"):
-            with translation.override(language):
-                url = obj.get_absolute_url()
-            assert client.get(url).status_code == 404, url
+    for orphan in world["orphans"]:
+        # Live by its own state, not public: its parent is not.
+        assert orphan.is_live()
+        assert not orphan.is_public()
+        assert not type(orphan).objects.live().filter(pk=orphan.pk).exists()
+    for obj in one_of_each(world):
+        for url in _in_both_languages([obj]):
+            assert client.get(url).status_code in (404, 410), url
 
 
 def test_staff_see_hidden_items_marked_and_uncached(client, world):
     client.force_login(factories.staff(role="Editor"))
-    for obj in world["hidden"]:
+    for obj in one_of_each(world):
         with translation.override("en"):
             response = client.get(obj.get_absolute_url())
         assert response.status_code == 200

@@ -74,7 +74,7 @@ def test_an_entry_lasts_at_most_page_cache_seconds_when_nothing_is_due(client, s
         assert fetch(client)[0] == "miss"
 
 
-def test_any_edit_starts_a_new_generation(client):
+def test_an_edit_shows_at_once_on_the_list_that_shows_it(client):
     item = factories.announcement()
     fetch(client)
     assert fetch(client)[0] == "hit"
@@ -85,7 +85,7 @@ def test_any_edit_starts_a_new_generation(client):
     assert "Tiêu đề đã sửa" in page
 
 
-def test_scheduling_and_unpublishing_through_the_core_start_a_new_generation(
+def test_scheduling_and_unpublishing_through_the_core_show_at_once(
     client, django_capture_on_commit_callbacks
 ):
     from asean_portal.core.publishing import item_schedule, item_unpublish
@@ -247,13 +247,14 @@ def test_a_304_from_the_cache_carries_the_security_headers(client):
 
 
 def test_the_lifetime_is_capped_by_the_first_transition_after_the_request_started():
-    from asean_portal.site.pagecache import cached_next_transition, generation
+    from asean_portal.site.dependencies import changes
+    from asean_portal.site.pagecache import cached_next_transition
 
     start = timezone.now().replace(microsecond=0)
     due = start + timedelta(seconds=1)
     factories.announcement(status=Status.SCHEDULED, publish_at=due)
     later = factories.announcement(status=Status.SCHEDULED, publish_at=due + timedelta(hours=1))
-    gen = generation()
+    gen = changes()
     # The page took 5 s to render: the item due after 1 s still ends its life.
     with time_machine.travel(start + timedelta(seconds=5), tick=False):
         assert cached_next_transition(gen, start.timestamp()) == due.timestamp()

@@ -282,6 +282,32 @@ def test_the_window_follows_the_item_through_its_schedule(client):
             assert titles(client.get("/vi/tim-kiem/", {"q": "lich hen"})) == expected
 
 
+def test_a_child_is_found_only_while_its_parent_is_public(client):
+    """An activity of a draft work plan is not public: neither its result
+    nor the count shows it, until its plan goes live (by a save or at its
+    scheduled time, worker or not)."""
+    import time_machine
+
+    now = timezone.now().replace(microsecond=0)
+    plan = factories.work_plan(status=Status.DRAFT, publish_at=None)
+    factories.activity(work_plan=plan, title_vi="Hoạt động mồ côi")
+
+    def found():
+        response = client.get("/vi/tim-kiem/", {"q": "mo coi"})
+        return response.context["page"].paginator.count, titles(response)
+
+    assert found() == (0, [])
+    plan.status, plan.publish_at = Status.SCHEDULED, now + timedelta(hours=1)
+    plan.save()
+    with time_machine.travel(now + timedelta(minutes=59), tick=False):
+        assert found() == (0, [])
+    with time_machine.travel(now + timedelta(hours=1), tick=False):
+        assert found() == (1, ["Hoạt động mồ côi"])
+    plan.status, plan.publish_at = Status.DRAFT, None
+    plan.save()
+    assert found() == (0, [])
+
+
 def test_the_migration_fills_the_windows_of_existing_entries():
     from importlib import import_module
 

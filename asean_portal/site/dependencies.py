@@ -1,0 +1,207 @@
+"""What a public page shows, and which pages a change makes out of date.
+
+While a page renders for the page cache, two things are recorded:
+
+- every table its queries read gives a *type* tag (``events.announcement``):
+  the page depends on which rows of that type exist, are live and in which
+  order (a list, a count, "previous/next", an empty "related" block);
+- every object it loads gives an *object* tag (``events.announcement:42``):
+  the page shows something of that object (a title, a link, a date).
+
+Each tag has a version in the cache. A stored page keeps the versions it was
+rendered with and is served only while they are all current. A change moves:
+
+- the object's tag, always;
+- its type's tag when the change can move the object in or out of a list or
+  within one: a creation, a deletion, a transition, a change of relations, or a
+  save that touches anything but the columns that only change how the object
+  looks (its translated texts and slugs, its English state, its correction
+  note; ``display_columns``). A text correction of one news item therefore
+  leaves every page that does not show that item cached.
+
+Search pages read the search index, whose tag moves whenever a searchable
+object is indexed again.
+"""
+
+import contextlib
+import re
+import time
+from contextvars import ContextVar
+from functools import cache, lru_cache
+
+from django.apps import apps
+from django.core.cache import cache as django_cache
+from django.db import connection, transaction
+from django.db.models.signals import post_init
+
+from asean_portal.core.declarations import public_models
+
+TAG_PREFIX = "portal:tag:"
+# Moves on every change: a page rendered while it moved is not stored.
+CHANGES_KEY = "portal:changes"
+
+_reads = ContextVar("portal_page_reads", default=None)
+TABLE = re.compile(r'(?:FROM|JOIN)\s+"([^"]+)"', re.IGNORECASE)
+
+
+def type_tag(model):
+    return model._meta.label_lower
+
+
+def object_tag(model, pk):
+    return f"{model._meta.label_lower}:{pk}"
+
+
+@lru_cache(maxsize=1)
+def table_tags():
+    """{table name: type tags}: a many-to-many table stands for both sides."""
+    found = {}
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.auto_created:
+            found[model._meta.db_table] = tuple(
+                type_tag(field.related_model)
+                for field in model._meta.concrete_fields
+                if field.is_relation
+            )
+        else:
+            found[model._meta.db_table] = (type_tag(model),)
+    return found
+
+
+@cache
+def tracked(model):
+    return model in set(public_models())
+
+
+@cache
+def display_columns(model):
+    """The columns whose change alters how an object looks, never where it
+    appears: these move only the object's own tag."""
+    columns = set(getattr(model, "tracked_columns", list)())
+    columns |= {"english_state", "english_basis", "english_label", "english_source"}
+    columns |= {"updated_at", "revised_at"}
+    columns |= {
+        f"{name}_{language}"
+        for name in ("change_note", "withdrawal_reason")
+        for language in ("vi", "en")
+    }
+    ordering = {name.lstrip("-") for name in model._meta.ordering}
+    concrete = {field.attname for field in model._meta.concrete_fields}
+    return frozenset((columns & concrete) - ordering)
+
+
+def _record_table(execute, sql, params, many, context):
+    reads = _reads.get()
+    if reads is not None:
+        known = table_tags()
+        for table in TABLE.findall(sql):
+            reads.update(known.get(table, ()))
+    return execute(sql, params, many, context)
+
+
+def _loaded(sender, instance, **kwargs):
+    if not tracked(sender):
+        return
+    # What the object held when it was read: a later save compares with it.
+    instance._portal_loaded = {
+        name: value for name, value in instance.__dict__.items() if not name.startswith("_")
+    }
+    reads = _reads.get()
+    if reads is not None and instance.pk is not None:
+        reads.add(object_tag(sender, instance.pk))
+
+
+post_init.connect(_loaded, dispatch_uid="page-dependencies-loaded")
+
+
+@contextlib.contextmanager
+def recording():
+    """Collect the tags of what the code inside reads; yields the set."""
+    reads = set()
+    token = _reads.set(reads)
+    try:
+        with connection.execute_wrapper(_record_table):
+            yield reads
+    finally:
+        _reads.reset(token)
+
+
+def changes():
+    value = django_cache.get(CHANGES_KEY)
+    if value is None:
+        value = time.time_ns()
+        django_cache.add(CHANGES_KEY, value, None)
+        value = django_cache.get(CHANGES_KEY, value)
+    return value
+
+
+def versions(tags):
+    """The current version of each tag; a tag the cache does not hold gets one."""
+    keys = {TAG_PREFIX + tag: tag for tag in tags}
+    found = django_cache.get_many(list(keys)) or {}
+    missing = {key: time.time_ns() for key in keys if key not in found}
+    if missing:
+        for key, value in missing.items():
+            django_cache.add(key, value, None)
+        found.update(django_cache.get_many(list(missing)) or {})
+    return {keys[key]: found.get(key) for key in keys}
+
+
+def current(recorded):
+    """Whether the versions a page was rendered with are all still current."""
+    if not recorded:
+        return True
+    found = django_cache.get_many([TAG_PREFIX + tag for tag in recorded]) or {}
+    return all(found.get(TAG_PREFIX + tag) == value for tag, value in recorded.items())
+
+
+def move(tags):
+    """Out of date: every page that recorded one of ``tags``, now and again
+    when the change commits (a page rendered from the data as it was before
+    the commit must not be kept)."""
+    _move(tags)
+    transaction.on_commit(lambda: _move(tags))
+
+
+def _move(tags):
+    now = time.time_ns()
+    django_cache.set_many({TAG_PREFIX + tag: now for tag in tags}, None)
+    try:
+        django_cache.incr(CHANGES_KEY)
+    except ValueError:
+        django_cache.set(CHANGES_KEY, now, None)
+
+
+def changed_columns(instance):
+    """The columns a save changed, or None when that is not known (a new
+    object, or one that was not read through the ORM)."""
+    loaded = getattr(instance, "_portal_loaded", None)
+    if not loaded or loaded.get(instance._meta.pk.attname) is None:
+        return None
+    return {
+        name
+        for name, value in instance.__dict__.items()
+        if not name.startswith("_") and name in loaded and loaded[name] != value
+    }
+
+
+def content_changed(model, instance, deleted, relation=False):
+    tags = {type_tag(model)}
+    if instance is not None and instance.pk is not None:
+        tags.add(object_tag(model, instance.pk))
+        changed = None if deleted or relation else changed_columns(instance)
+        if changed is not None and changed <= display_columns(model):
+            tags.discard(type_tag(model))
+        # The next save of the same object compares with what this one wrote.
+        instance._portal_loaded = {
+            name: value for name, value in instance.__dict__.items() if not name.startswith("_")
+        }
+    move(tags)
+
+
+def transition(model, pk):
+    move({type_tag(model), object_tag(model, pk)})
+
+
+def index_changed(entry_model):
+    move({type_tag(entry_model)})

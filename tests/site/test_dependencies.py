@@ -1,0 +1,184 @@
+"""An edit makes out of date the cached pages that show the changed object,
+in both languages, and no other page."""
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import translation
+
+from asean_portal.core.publishing import Status
+from asean_portal.site import dependencies
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def fetch(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return response["X-Page-Cache"], response.content.decode()
+
+
+def address(obj, language):
+    with translation.override(language):
+        return obj.get_absolute_url()
+
+
+def named(name, language, **kwargs):
+    with translation.override(language):
+        return reverse(name, kwargs=kwargs)
+
+
+# Each type: how to make one, the field its pages show, and the lists that show it.
+TYPES = {
+    "announcement": (factories.announcement, "title", ["news:list", "home"]),
+    "meeting": (factories.meeting, "title", ["meetings:list"]),
+    "priority": (factories.priority, "title", ["priorities:index"]),
+    "activity": (factories.activity, "title", ["civil_service:work_plan"]),
+    "document": (factories.document, "title", ["civil_service:documents"]),
+    "work plan": (factories.work_plan, "name", ["civil_service:work_plan"]),
+    "chairmanship": (factories.chairmanship, "theme", ["priorities:index"]),
+}
+
+
+@pytest.mark.parametrize("kind", TYPES)
+def test_an_edit_shows_at_once_where_the_object_shows_and_nowhere_else(client, kind):
+    make, field, lists = TYPES[kind]
+    obj = make()
+    # A page that does not show the object: another meeting's.
+    other = factories.meeting() if kind != "meeting" else factories.announcement()
+    showing = [address(obj, language) for language in ("vi", "en")]
+    showing += [named(name, language) for name in lists for language in ("vi", "en")]
+    unrelated = [address(other, language) for language in ("vi", "en")]
+    for path in showing + unrelated:
+        fetch(client, path)
+        assert fetch(client, path)[0] == "hit", path
+    setattr(obj, f"{field}_vi", "Sửa đổi tiếng Việt")
+    setattr(obj, f"{field}_en", "Corrected English")
+    obj.save()
+    for path in showing:
+        state, page = fetch(client, path)
+        assert state == "miss", path
+        expected = "Corrected English" if path.startswith("/en/") else "Sửa đổi tiếng Việt"
+        assert expected in page, path
+    for path in unrelated:
+        assert fetch(client, path)[0] == "hit", path
+
+
+def test_a_text_correction_leaves_the_pages_that_do_not_show_the_item_cached(client):
+    """The news list and the other types' pages list news items, but not an
+    old one: correcting its text leaves them cached."""
+    old = factories.announcement(publish_at=factories.live()["publish_at"].replace(year=2001))
+    for _ in range(25):
+        factories.announcement()
+    meeting = factories.meeting()
+    pages = ["/vi/", named("news:list", "vi"), address(meeting, "vi"), named("meetings:list", "vi")]
+    for path in [*pages, address(old, "vi")]:
+        fetch(client, path)
+    old.lead_vi = "Tóm tắt đã sửa."
+    old.save()
+    for path in pages:
+        assert fetch(client, path)[0] == "hit", path
+    state, page = fetch(client, address(old, "vi"))
+    assert (state, "Tóm tắt đã sửa." in page) == ("miss", True)
+
+
+def test_a_new_item_shows_at_once_in_every_list_of_its_type(client):
+    category = factories.category()
+    factories.announcement(category=category)
+    lists = [named("news:list", "vi"), named("news:category", "vi", slug=category.slug_vi)]
+    lists.append("/vi/tin-tuc/rss/")
+    for path in lists:
+        fetch(client, path)
+    item = factories.announcement(category=category)
+    for path in lists:
+        state, page = fetch(client, path)
+        assert (state, item.title_vi in page) == ("miss", True), path
+
+
+def test_an_empty_related_block_fills_at_once(client):
+    """A page that loaded no object of a type still depends on the type."""
+    category = factories.category()
+    page = named("news:category", "vi", slug=category.slug_vi)
+    assert "Tin số" not in fetch(client, page)[1]
+    assert fetch(client, page)[0] == "hit"
+    item = factories.announcement(category=category)
+    state, body = fetch(client, page)
+    assert (state, item.title_vi in body) == ("miss", True)
+
+
+def test_moving_an_item_between_lists_updates_both(client):
+    old, new = factories.category(), factories.category()
+    item = factories.announcement(category=old)
+    pages = [named("news:category", "vi", slug=c.slug_vi) for c in (old, new)]
+    for path in pages:
+        fetch(client, path)
+    item.category = new
+    item.save()
+    assert item.title_vi not in fetch(client, pages[0])[1]
+    assert item.title_vi in fetch(client, pages[1])[1]
+
+
+def test_a_renamed_address_answers_301_at_once(client):
+    item = factories.announcement()
+    old = address(item, "vi")
+    fetch(client, old)
+    item.slug_vi = "dia-chi-moi-cua-tin"
+    item.save()
+    response = client.get(old)
+    assert response.status_code == 301
+    assert response["Location"].endswith("/vi/tin-tuc/dia-chi-moi-cua-tin/")
+
+
+def test_a_deleted_item_leaves_the_home_page_at_once(client):
+    item = factories.announcement()
+    assert item.title_vi in fetch(client, "/vi/")[1]
+    item.delete()
+    state, page = fetch(client, "/vi/")
+    assert (state, item.title_vi in page) == ("miss", False)
+
+
+def test_a_withdrawal_by_status_leaves_every_list(client):
+    item = factories.announcement()
+    fetch(client, named("news:list", "vi"))
+    item.status = Status.ARCHIVED
+    item.save()
+    assert item.title_vi not in fetch(client, named("news:list", "vi"))[1]
+
+
+def test_a_page_rendered_while_content_changes_is_not_kept(client, monkeypatch):
+    item = factories.announcement()
+    path = address(item, "vi")
+    real = dependencies.versions
+
+    def edit_during_render(reads):
+        # Another process saves the item after this page read it.
+        type(item).objects.filter(pk=item.pk).update(lead_vi="Sửa giữa chừng.")
+        dependencies.move({dependencies.object_tag(type(item), item.pk)})
+        return real(reads)
+
+    monkeypatch.setattr(dependencies, "versions", edit_during_render)
+    assert fetch(client, path)[0] == "miss"
+    monkeypatch.setattr(dependencies, "versions", real)
+    state, page = fetch(client, path)
+    assert (state, "Sửa giữa chừng." in page) == ("miss", True)
+
+
+def test_a_save_that_changes_only_texts_keeps_its_type_tag():
+    item = factories.announcement()
+    before = dependencies.versions({"events.announcement"})
+    item = type(item).objects.get(pk=item.pk)
+    item.title_en = "Only the English title"
+    item.save()
+    assert dependencies.versions({"events.announcement"}) == before
+    item.publish_at = item.publish_at.replace(year=item.publish_at.year - 1)
+    item.save()
+    assert dependencies.versions({"events.announcement"}) != before
