@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "dbbackup",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "imagekit",
     "asean_portal",
     "priorities",
     "events",
@@ -307,6 +308,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
+# Photo renditions (django-imagekit) are made once, when a photo is saved, in
+# the default storage; pages derive their addresses without asking it.
+IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
+IMAGEKIT_CACHEFILE_DIR = "renditions"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Serving uploads from Django is for the embedded default only; in production
 # the proxy (or an object store) serves MEDIA_URL.

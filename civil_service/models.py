@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from asean_portal.core.content import TranslatedContent, slug_constraints, slug_field, year_errors
 from asean_portal.core.declarations import SearchIndex, year_of
-from asean_portal.core.documents import document_path, validate_document
+from asean_portal.core.documents import DocumentField, document_path, validate_document
 from asean_portal.core.publishing import Publishable
 from asean_portal.core.richtext import RichTextField
 
@@ -162,7 +162,7 @@ class Document(Publishable, TranslatedContent):
     summary = models.TextField(_("summary"), blank=True)
     issuer = models.CharField(_("issued by"), max_length=300, blank=True)
     issued_on = models.DateField(_("date"), null=True, blank=True, db_index=True)
-    file = models.FileField(
+    file = DocumentField(
         _("file"),
         upload_to=document_path,
         blank=True,

@@ -1,10 +1,11 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from modeltranslation.admin import TranslationStackedInline
+from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline
 
 from asean_portal.core.admin import ContentAdmin, TranslatedAdmin, year_filter
 from asean_portal.core.publishing import hanoi_time
@@ -49,10 +50,70 @@ class ParticipationInline(admin.TabularInline):
     autocomplete_fields = ("country",)
 
 
+class MeetingPhotoForm(forms.ModelForm):
+    """A browser cannot send a chosen file again: when the page comes back
+    with errors, the row remembers that a photo had been chosen (image_chosen),
+    and refuses to be saved without it rather than store the caption alone
+    under a success message."""
+
+    image_chosen = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = MeetingPhoto
+        fields = ("image", "focus_x", "focus_y", "caption", "alt_text", "credit", "order")
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = cleaned.get("image_chosen")
+        if chosen and not cleaned.get("image") and "image" not in self.errors:
+            self.add_error(
+                "image",
+                _(
+                    "Choose the photo “%(name)s” again: it was not kept when the page was shown "
+                    "with errors, and this row would be saved without it."
+                )
+                % {"name": chosen},
+            )
+        return cleaned
+
+
 class MeetingPhotoInline(TranslationStackedInline):
     model = MeetingPhoto
+    form = MeetingPhotoForm
     extra = 0
-    fields = ("image", "caption", "alt_text", "credit", "order")
+    fields = (
+        "image",
+        "focus_x",
+        "focus_y",
+        "caption",
+        "alt_text",
+        "credit",
+        "order",
+        "image_chosen",
+    )
+
+
+def flag_dropped_photos(request, context):
+    """On a page shown again after errors, each photo row whose file was
+    chosen says so plainly: the file must be chosen again."""
+    if request.method != "POST":
+        return
+    for inline in context.get("inline_admin_formsets", []):
+        for form in inline.formset.forms:
+            upload = form.files.get(form.add_prefix("image")) if form.files else None
+            if upload is None or "image_chosen" not in form.fields:
+                continue
+            form.data = form.data.copy()
+            form.data[form.add_prefix("image_chosen")] = upload.name
+            if "image" not in form.errors:
+                form.add_error(
+                    "image",
+                    _(
+                        "The photo “%(name)s” was not kept because of the errors on this page: "
+                        "choose it again before saving."
+                    )
+                    % {"name": upload.name},
+                )
 
 
 @admin.register(Meeting)
@@ -87,6 +148,41 @@ class MeetingAdmin(ContentAdmin):
     autocomplete_fields = ("series", "host_country", "chair_country", "part_of", "documents")
     inlines = [ParticipationInline, MeetingPhotoInline]
 
+    def render_change_form(self, request, context, *args, **kwargs):
+        flag_dropped_photos(request, context)
+        return super().render_change_form(request, context, *args, **kwargs)
+
+
+class PhotoStateFilter(admin.SimpleListFilter):
+    title = _("photo")
+    parameter_name = "photo"
+
+    def lookups(self, request, model_admin):
+        return [("waiting", _("caption waiting for its photo")), ("online", _("photo online"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "waiting":
+            return queryset.filter(image="")
+        if self.value() == "online":
+            return queryset.exclude(image="")
+        return queryset
+
+
+@admin.register(MeetingPhoto)
+class MeetingPhotoAdmin(TabbedTranslationAdmin):
+    """Every photo of every meeting; the filter 'caption waiting for its photo'
+    is the list of captions whose picture has still to be uploaded."""
+
+    list_display = ("__str__", "meeting", "has_photo", "order")
+    list_select_related = ("meeting",)
+    list_filter = (PhotoStateFilter,)
+    search_fields = ("caption_vi", "caption_en", "meeting__title_vi", "meeting__title_en")
+    autocomplete_fields = ("meeting",)
+
+    @admin.display(description=_("photo online"), boolean=True)
+    def has_photo(self, obj):
+        return bool(obj.image)
+
 
 @admin.register(Announcement)
 class AnnouncementAdmin(ContentAdmin):
@@ -95,6 +191,7 @@ class AnnouncementAdmin(ContentAdmin):
         "category",
         "kind",
         "is_featured",
+        "on_home",
         "status",
         "publish_time",
         "public_now",
@@ -107,6 +204,7 @@ class AnnouncementAdmin(ContentAdmin):
         "category",
         "kind",
         "is_featured",
+        "on_home",
         "english_state",
     )
     search_fields = ("title_vi", "title_en", "lead_vi", "lead_en", "byline")

@@ -12,7 +12,13 @@ def home_sections(now):
     today = timezone.localdate(now)
     # The home page links to items: it reads only what the links show (fewer
     # columns to compile, send and convert).
-    news = Announcement.objects.live(now).only(*LINK_FIELDS, *in_languages("lead"), "publish_at")
+    # Editors choose what reaches the home page (on_home): ASEAN cooperation
+    # first, not every item copied from the source portal.
+    news = (
+        Announcement.objects.live(now)
+        .filter(on_home=True)
+        .only(*LINK_FIELDS, *in_languages("lead"), "publish_at", "posted_time_known")
+    )
     meetings = Meeting.objects.live(now).only(*LINK_FIELDS, "start_date")
     return {
         "focus": news.filter(is_featured=True)

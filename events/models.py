@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from asean_portal.core.content import TranslatedContent, slug_constraints, slug_field
 from asean_portal.core.declarations import SearchIndex, year_of
-from asean_portal.core.images import validate_image
+from asean_portal.core.images import PhotoField, focus_field
 from asean_portal.core.publishing import Publishable
 from asean_portal.core.richtext import RichTextField
 
@@ -220,16 +220,23 @@ class Participation(models.Model):
 
 class MeetingPhoto(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(
+    image = PhotoField(
         _("image"),
         upload_to="meetings/%Y/",
         blank=True,
-        validators=[validate_image],
+        width_field="width",
+        height_field="height",
+        focus_fields=("focus_x", "focus_y"),
         help_text=_(
-            "JPEG, PNG, WebP or GIF, at most 10 MB and 8000 pixels a side. A photo without "
-            "an image is a caption waiting for its picture and is not shown to the public."
+            "JPEG, PNG, WebP or GIF, at most 10 MB and 8000 pixels a side; stored without its "
+            "metadata (EXIF, GPS). A photo without an image is a caption waiting for its "
+            "picture: the public sees the caption as text."
         ),
     )
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True, editable=False)
+    focus_x = focus_field(_("focal point across (%)"))
+    focus_y = focus_field(_("focal point down (%)"))
     caption = models.CharField(_("caption"), max_length=400, blank=True)
     alt_text = models.CharField(
         _("alternative text"),
@@ -313,13 +320,22 @@ class Announcement(Publishable, TranslatedContent):
     )
     featured_from = models.DateTimeField(_("focus from"), null=True, blank=True)
     featured_until = models.DateTimeField(_("focus until"), null=True, blank=True)
-    image = models.ImageField(
+    image = PhotoField(
         _("main photo"),
         upload_to="news/%Y/",
         blank=True,
-        validators=[validate_image],
-        help_text=_("JPEG, PNG, WebP or GIF, at most 10 MB and 8000 pixels a side."),
+        width_field="image_width",
+        height_field="image_height",
+        focus_fields=("image_focus_x", "image_focus_y"),
+        help_text=_(
+            "JPEG, PNG, WebP or GIF, at most 10 MB and 8000 pixels a side; stored without its "
+            "metadata (EXIF, GPS)."
+        ),
     )
+    image_width = models.PositiveIntegerField(_("width"), null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(_("height"), null=True, blank=True, editable=False)
+    image_focus_x = focus_field(_("focal point across (%)"))
+    image_focus_y = focus_field(_("focal point down (%)"))
     image_caption = models.CharField(_("photo caption"), max_length=400, blank=True)
     image_alt = models.CharField(_("photo alternative text"), max_length=300, blank=True)
     meeting = models.ForeignKey(
@@ -347,6 +363,30 @@ class Announcement(Publishable, TranslatedContent):
         related_name="announcements",
     )
     source_url = models.URLField(_("original article"), blank=True)
+    on_home = models.BooleanField(
+        _("on the home page"),
+        default=True,
+        help_text=_(
+            "Shown among the latest news of the home page (and in its Focus when 'focus' is "
+            "ticked too). Untick it for news that is not about ASEAN cooperation."
+        ),
+    )
+    posted_time_known = models.BooleanField(
+        _("time of posting known"),
+        default=True,
+        help_text=_(
+            "Untick when the source gives only the day of posting: the public then sees the "
+            "date without a time."
+        ),
+    )
+    editorial_note = models.TextField(
+        _("editor's note"),
+        blank=True,
+        help_text=_(
+            "Corrections of errors in the source, shown to the public with the article. The "
+            "source's own words stay in the text as they were published."
+        ),
+    )
 
     search_index = SearchIndex(
         kind="news",

@@ -51,4 +51,5 @@ class AnnouncementTranslation(PublishableTranslation):
         "body",
         "image_caption",
         "image_alt",
+        "editorial_note",
     )

@@ -23,7 +23,15 @@ NEWS_LIST_FIELDS = (
     *LINK_FIELDS,
     *in_languages("lead"),
     "publish_at",
+    "posted_time_known",
     "is_featured",
+    "image",
+    # Without them Django's ImageField reads each row's dimensions on load.
+    "image_width",
+    "image_height",
+    "image_focus_x",
+    "image_focus_y",
+    *in_languages("image_alt"),
     *in_languages("name", "slug", relation="category"),
 )
 
@@ -62,7 +70,8 @@ def meeting_detail(request, slug):
         "participations": meeting.participations.select_related("country").order_by(
             "country__order"
         ),
-        "photos": meeting.photos.exclude(image=""),
+        # A caption waiting for its photo is shown as text: the facts reach the public.
+        "photos": meeting.photos.all(),
         "documents": meeting.documents.all(),
         "announcements": meeting.announcements.order_by("-publish_at")[:10],
         "preview": preview,
@@ -122,12 +131,12 @@ def news_category(request, slug):
 
 @require_safe
 def news_detail(request, slug):
-    queryset = Announcement.objects.select_related("category")
+    queryset = Announcement.objects.select_related("category", "meeting")
     announcement, answer, preview = find_by_slug(request, queryset, slug)
     if answer:
         return answer
     # Links to other items need their titles, slugs and dates, not their bodies.
-    live = Announcement.objects.live().only(*LINK_FIELDS, "publish_at")
+    live = Announcement.objects.live().only(*LINK_FIELDS, "publish_at", "posted_time_known")
     related = live.filter(category_id=announcement.category_id).exclude(pk=announcement.pk)[:5]
     context = {
         "announcement": announcement,

@@ -13,11 +13,14 @@ import zipfile
 import olefile
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
+
+from .images import clean_image
 
 # kind: (what the editor is told it is, the extensions its name may have)
 KINDS = {
@@ -164,6 +167,31 @@ def validate_document(upload):
 
 def document_path(instance, filename):
     """documents/<year>/<name>: the name without any folder, in letters, digits,
-    dashes, underscores and dots."""
+    dashes, underscores and dots, never a hidden file's."""
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"(?u)[^-\w.]", "", name.strip().replace(" ", "_"))
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = name, ""
+    stem = stem.lstrip(".") if stem.strip("._-") else ""
+    name = f"{stem or 'document'}{dot}{extension}"
     return f"documents/{timezone.localdate().year}/{get_valid_filename(name)}"
+
+
+class DocumentField(models.FileField):
+    """A document file; a JPEG, PNG or WebP image among them is stored as the
+    clean re-encoding of its pixels (no EXIF, no GPS), as photos are."""
+
+    def pre_save(self, model_instance, add):
+        file = getattr(model_instance, self.attname)
+        if file and not file._committed:
+            upload = file.file
+            upload.seek(0)
+            head = upload.read(16)
+            upload.seek(0)
+            if head.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")) or (
+                head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+            ):
+                cleaned = clean_image(upload)
+                file.save(cleaned.name, cleaned, save=False)
+        return super().pre_save(model_instance, add)

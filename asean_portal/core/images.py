@@ -1,13 +1,52 @@
-"""Uploaded images are checked by their content, not their file name."""
+"""Uploaded photos: checked by their content, re-encoded without metadata, and
+given responsive renditions once, when they are saved.
 
+- ``validate_image`` refuses what is not a photo the portal can show (not an
+  image, SVG, too large in bytes or pixels, undecodable), with a message in
+  the editor's language.
+- ``clean_image`` re-encodes the first frame's pixels only: no EXIF (GPS
+  included), no ICC or XMP, no trailing bytes of a polyglot file; CMYK and
+  other colour spaces become RGB, 16-bit becomes 8-bit, an animation its first
+  frame. What is stored is that clean file, never the upload.
+- ``PhotoField`` does both for every save (the admin's forms and code alike)
+  and makes the renditions through django-imagekit in the field's storage
+  (Django's storage API only: a local folder or an object store).
+- ``picture()`` describes the renditions for ``<picture>``: WebP with a JPEG
+  fallback at several widths, each with its width and height.
+"""
+
+import io
+import os
+
+from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models.signals import post_save
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
+from imagekit import ImageSpec
+from imagekit.cachefiles import ImageCacheFile
+from imagekit.processors import ResizeToFill, ResizeToFit
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_PIXELS = 8000
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+# The widths of the responsive renditions, and the listing thumbnail's box.
+WIDTHS = (480, 960, 1600)
+DEFAULT_WIDTH = 960
+THUMBNAIL = (400, 300)
+QUALITY = 82
+
+NOT_AN_IMAGE = _("This file is not an image that the portal can show (JPEG, PNG, WebP or GIF).")
+
+
+def _looks_like_svg(head):
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return text.startswith(b"<svg") or (text.startswith(b"<?xml") and b"<svg" in text)
 
 
 def validate_image(upload):
@@ -25,15 +64,27 @@ def validate_image(upload):
     position = upload.tell() if hasattr(upload, "tell") else 0
     try:
         upload.seek(0)
+        head = upload.read(1024)
+        upload.seek(0)
+        if _looks_like_svg(head):
+            raise ValidationError(
+                _(
+                    "SVG drawings are not accepted as photos (they can carry scripts). "
+                    "Export the drawing as PNG and upload that."
+                ),
+                code="svg",
+            )
         with Image.open(upload) as image:
             image_format = image.format
             width, height = image.size
-            image.verify()
+            if image_format in ALLOWED_FORMATS and max(width, height) <= MAX_IMAGE_PIXELS:
+                # Decode the pixels (the first frame): a file whose header is
+                # sound but whose data is not is refused here, not at save.
+                image.load()
+    except ValidationError:
+        raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationError(
-            _("This file is not an image that the portal can show (JPEG, PNG, WebP or GIF)."),
-            code="not_an_image",
-        ) from None
+        raise ValidationError(NOT_AN_IMAGE, code="not_an_image") from None
     finally:
         upload.seek(position)
     if image_format not in ALLOWED_FORMATS:
@@ -51,3 +102,247 @@ def validate_image(upload):
             code="dimensions",
             params={"width": width, "height": height, "limit": MAX_IMAGE_PIXELS},
         )
+
+
+def _eight_bit(image):
+    """The image in a mode that JPEG or PNG stores with 8 bits a channel."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N"):
+        image = image.convert("I")
+    if image.mode == "I":
+        return image.point(lambda value: value * (1 / 256)).convert("L")
+    if image.mode == "F":
+        return image.convert("L")
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        return image.convert("RGBA")
+    if image.mode in ("L", "RGB"):
+        return image
+    # CMYK, YCbCr, LAB, HSV, P without transparency, 1-bit…
+    return image.convert("RGB")
+
+
+def clean_image(upload):
+    """A new file holding only the pixels of the upload's first frame: JPEG,
+    or PNG when it has transparency. Raises ValidationError when the upload
+    cannot be decoded."""
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    try:
+        upload.seek(0)
+        with Image.open(upload) as source:
+            source.seek(0)
+            source.load()
+            try:
+                image = ImageOps.exif_transpose(source)
+            except Exception:  # noqa: BLE001 - a malformed orientation tag is only ignored
+                image = source.copy()
+            image = _eight_bit(image)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(NOT_AN_IMAGE, code="not_an_image") from None
+    finally:
+        upload.seek(position)
+    out = io.BytesIO()
+    if image.mode == "RGBA":
+        image.save(out, "PNG", optimize=True)
+        extension = ".png"
+    else:
+        image.save(out, "JPEG", quality=90, optimize=True, progressive=True)
+        extension = ".jpg"
+    stem = os.path.splitext(os.path.basename(getattr(upload, "name", "") or "photo"))[0]
+    cleaned = ContentFile(out.getvalue(), name=f"{stem or 'photo'}{extension}")
+    cleaned.portal_cleaned = True
+    return cleaned
+
+
+class PhotoFormField(forms.ImageField):
+    """Checks the upload and hands the model the clean re-encoded file."""
+
+    def clean(self, data, initial=None):
+        value = super().clean(data, initial)
+        if value and value is not initial and not getattr(value, "portal_cleaned", False):
+            validate_image(value)
+            cleaned = clean_image(value)
+            value = SimpleUploadedFile(
+                cleaned.name,
+                cleaned.read(),
+                content_type="image/png" if cleaned.name.endswith(".png") else "image/jpeg",
+            )
+            value.portal_cleaned = True
+        return value
+
+    def to_python(self, data):
+        # An SVG or other refused file gets the portal's own message.
+        if data and hasattr(data, "read"):
+            validate_image(data)
+        return super().to_python(data)
+
+
+class PhotoField(models.ImageField):
+    """An ImageField whose stored file is always the clean re-encoding, and
+    whose responsive renditions are made when a new file is saved.
+
+    ``focus_field`` names the model's (x, y) percentage fields: the point
+    that the listing thumbnail keeps when it crops."""
+
+    def __init__(self, *args, focus_fields=None, **kwargs):
+        self.focus_fields = focus_fields
+        kwargs.setdefault("validators", [validate_image])
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if kwargs.get("validators") == [validate_image]:
+            del kwargs["validators"]
+        if self.focus_fields:
+            kwargs["focus_fields"] = self.focus_fields
+        return name, path, args, kwargs
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": PhotoFormField, **kwargs})
+
+    def pre_save(self, model_instance, add):
+        file = getattr(model_instance, self.attname)
+        if file and not file._committed:
+            if not getattr(file.file, "portal_cleaned", False):
+                cleaned = clean_image(file.file)
+                file.save(cleaned.name, cleaned, save=False)
+            # A new file: its renditions are made afresh, even where a name
+            # once used by a deleted photo would find old ones.
+            model_instance._portal_new_photos = {
+                *getattr(model_instance, "_portal_new_photos", ()),
+                self.name,
+            }
+        return super().pre_save(model_instance, add)
+
+    def focus(self, instance):
+        if not self.focus_fields:
+            return (50, 50)
+        # Left empty: the centre.
+        return tuple(
+            50 if getattr(instance, name) is None else getattr(instance, name)
+            for name in self.focus_fields
+        )
+
+
+def _make_renditions(sender, instance, raw=False, **kwargs):
+    """Every save of a model with photos: the renditions that are missing
+    (a new photo, a new focal point) are made now, once."""
+    if raw:
+        return
+    new = getattr(instance, "_portal_new_photos", set())
+    for field in sender._meta.concrete_fields:
+        if isinstance(field, PhotoField) and getattr(instance, field.attname):
+            for cachefile in rendition_files(instance, field.name):
+                if field.name in new:
+                    # A new photo under a name once used by a deleted one:
+                    # its renditions replace the old ones, never sit beside them.
+                    if cachefile.storage.exists(cachefile.name):
+                        cachefile.storage.delete(cachefile.name)
+                    cachefile.generate(force=True)
+                else:
+                    cachefile.generate()
+    instance._portal_new_photos = set()
+
+
+post_save.connect(_make_renditions, dispatch_uid="portal-photo-renditions")
+
+
+def focus_field(verbose_name):
+    return models.PositiveSmallIntegerField(
+        verbose_name,
+        default=50,
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "Where the listing thumbnail is centred when it crops the photo: 0 is the left "
+            "(or top) edge, 100 the right (or bottom) edge."
+        ),
+    )
+
+
+class Rendition(ImageSpec):
+    """One rendition: a width (never wider than the photo), or the listing
+    thumbnail cropped around the focal point; WebP or JPEG. Neither format
+    carries metadata: Pillow writes none unless asked."""
+
+    autoconvert = True
+
+    def __init__(self, source, width=None, image_format="JPEG", focus=None):
+        super().__init__(source=source)
+        self.format = image_format
+        self.options = {"quality": QUALITY}
+        if focus is None:
+            self.processors = [ResizeToFit(width=width, upscale=False)]
+        else:
+            anchor = (focus[0] / 100, focus[1] / 100)
+            self.processors = [ResizeToFill(*THUMBNAIL, anchor=anchor)]
+
+
+def _widths(width):
+    """The rendition widths of a photo ``width`` pixels wide."""
+    if not width:
+        return []
+    return sorted({*(w for w in WIDTHS if w < width), min(width, WIDTHS[-1])})
+
+
+def _height(size, width):
+    # As pilkit's ResizeToFit computes it.
+    original_width, original_height = size
+    return int(round(original_height * (float(width) / original_width)))
+
+
+def _size(instance, field):
+    if field.width_field and field.height_field:
+        return getattr(instance, field.width_field), getattr(instance, field.height_field)
+    file = getattr(instance, field.attname)
+    return file.width, file.height
+
+
+def rendition_files(instance, field_name):
+    field = instance._meta.get_field(field_name)
+    file = getattr(instance, field.attname)
+    width, _height_ = _size(instance, field)
+    files = []
+    for image_format in ("WEBP", "JPEG"):
+        for w in _widths(width):
+            files.append(ImageCacheFile(Rendition(file, width=w, image_format=image_format)))
+        files.append(
+            ImageCacheFile(Rendition(file, image_format=image_format, focus=field.focus(instance)))
+        )
+    return files
+
+
+def picture(instance, field_name, thumbnail=False):
+    """What a <picture> element needs, read from the row alone (no storage
+    call): the renditions' names derive from the source's name and the
+    rendition's settings."""
+    field = instance._meta.get_field(field_name)
+    file = getattr(instance, field.attname)
+    if not file:
+        return None
+    if thumbnail:
+        focus = field.focus(instance)
+        urls = {
+            fmt: ImageCacheFile(Rendition(file, image_format=fmt, focus=focus)).url
+            for fmt in ("WEBP", "JPEG")
+        }
+        return {
+            "webp_srcset": urls["WEBP"],
+            "jpeg_srcset": urls["JPEG"],
+            "src": urls["JPEG"],
+            "width": THUMBNAIL[0],
+            "height": THUMBNAIL[1],
+        }
+    size = _size(instance, field)
+    widths = _widths(size[0])
+    srcsets = {
+        fmt: [(ImageCacheFile(Rendition(file, width=w, image_format=fmt)).url, w) for w in widths]
+        for fmt in ("WEBP", "JPEG")
+    }
+    default = max((w for w in widths if w <= DEFAULT_WIDTH), default=widths[0])
+    return {
+        "webp_srcset": ", ".join(f"{url} {w}w" for url, w in srcsets["WEBP"]),
+        "jpeg_srcset": ", ".join(f"{url} {w}w" for url, w in srcsets["JPEG"]),
+        "src": next(url for url, w in srcsets["JPEG"] if w == default),
+        "width": default,
+        "height": _height(size, default),
+    }

@@ -16,6 +16,7 @@ from django.db import transaction
 from PIL import Image, ImageDraw
 
 from asean_portal.core.content import EnglishState, transliterate_slug
+from asean_portal.core.images import rendition_files
 from asean_portal.core.publishing import Status
 from asean_portal.core.seeding import SeedLoader
 from asean_portal.ops.seeding import read_seed
@@ -98,19 +99,27 @@ def _digest(text):
     return hashlib.sha1((text or "").encode("utf-8")).hexdigest()[:16]
 
 
+DEMO_SIZE = (1200, 675)
+
+
 def demo_images():
     """A few real JPEG files, stored once and shared by the demo rows."""
     names = []
     for index, colour in enumerate(COLOURS):
         name = f"demo/photo-{index}.jpg"
         if not default_storage.exists(name):
-            image = Image.new("RGB", (1200, 675), colour)
+            image = Image.new("RGB", DEMO_SIZE, colour)
             draw = ImageDraw.Draw(image)
             draw.rectangle((60, 60, 1140, 615), outline="#ffffff", width=8)
             draw.text((100, 100), f"ASEAN {index + 1}", fill="#ffffff")
             buffer = io.BytesIO()
             image.save(buffer, "JPEG", quality=80)
             name = default_storage.save(name, ContentFile(buffer.getvalue()))
+            # The rows are bulk inserted (no save, no signal): make the
+            # renditions that every row showing this photo links to.
+            holder = Announcement(image=name, image_width=DEMO_SIZE[0], image_height=DEMO_SIZE[1])
+            for rendition in rendition_files(holder, "image"):
+                rendition.generate()
         names.append(name)
     return names
 
@@ -184,6 +193,8 @@ class DemoGenerator:
                     byline=self.random.choice(["Hoài Nga", "Minh Anh", "Thu Hà", ""]),
                     is_featured=number % 50 == 0,
                     image=images[number % len(images)],
+                    image_width=DEMO_SIZE[0],
+                    image_height=DEMO_SIZE[1],
                     image_caption_vi="Quang cảnh hội nghị",
                     image_caption_en="An overview of the meeting" if english else "",
                     image_alt_vi="Các đại biểu tại hội nghị",

@@ -5,12 +5,14 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import translate_url
-from django.utils import translation
-from django.utils.html import _json_script_escapes
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.html import _json_script_escapes, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_from_path
 
 from asean_portal.core.content import translated_value
+from asean_portal.core.images import picture as picture_data
 
 register = template.Library()
 
@@ -163,7 +165,11 @@ def news_article_ld(context, item):
         "@type": "NewsArticle",
         "headline": translated_value(item, "title", language)[0][:110],
         "description": translated_value(item, "lead", language)[0],
-        "datePublished": item.publish_at,
+        "datePublished": (
+            item.publish_at
+            if getattr(item, "posted_time_known", True)
+            else timezone.localdate(item.publish_at)
+        ),
         "dateModified": item.updated_at,
         "inLanguage": translated_value(item, "title", language)[1],
         "mainEntityOfPage": _absolute(request, item.get_absolute_url()),
@@ -210,6 +216,33 @@ def event_ld(context, meeting):
     if description:
         data["description"] = description
     return _json_ld(data)
+
+
+@register.inclusion_tag("includes/picture.html")
+def picture(obj, field_name, alt, sizes="", eager=False, thumbnail=False):
+    """A photo's <picture>: WebP and JPEG renditions at several widths (or the
+    listing thumbnail cropped around its focal point), with width and height."""
+    return {
+        "pic": picture_data(obj, field_name, thumbnail=thumbnail),
+        "alt": alt,
+        "sizes": "" if thumbnail else sizes,
+        "eager": eager,
+    }
+
+
+@register.simple_tag
+def posted(item, style="short"):
+    """The <time> an item was posted, in Hanoi time; the date alone when the
+    source gives only the day (no invented 00:00)."""
+    at = getattr(item, "publish_at", None)
+    if at is None:
+        return ""
+    local = timezone.localtime(at)
+    if getattr(item, "posted_time_known", True):
+        text = date_format(local, "SHORT_DATETIME_FORMAT" if style == "short" else "H:i d/m/Y")
+        return format_html('<time datetime="{}">{}</time>', local.isoformat(), text)
+    text = date_format(local, "SHORT_DATE_FORMAT" if style == "short" else "d/m/Y")
+    return format_html('<time datetime="{}">{}</time>', local.date().isoformat(), text)
 
 
 @register.filter

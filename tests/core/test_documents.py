@@ -3,6 +3,7 @@ size limit, its name must say what it is, and it is stored under a clean name.
 Refusals are form errors in the editor's language."""
 
 import io
+import re
 import struct
 import zipfile
 
@@ -11,8 +12,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
+from asean_portal.core.documents import document_path
 from civil_service.models import Document
 from tests import factories
 from tests.core.test_admin import admin_url, errors
@@ -262,3 +266,26 @@ def test_a_name_keeps_no_folder(name):
     folder, _, stored = field.generate_filename(document_with(name, pdf()), name).rpartition("/")
     assert folder == f"documents/{timezone.localdate().year}"
     assert stored.endswith(".pdf") and ".." not in stored and "\\" not in stored
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_any_name_is_stored_in_the_year_folder_and_never_hidden(name):
+    path = document_path(None, f"{name}.pdf")
+    folder, _, stored = path.rpartition("/")
+    assert folder == f"documents/{timezone.localdate().year}"
+    assert stored.endswith(".pdf") and not stored.startswith(".")
+    assert re.fullmatch(r"[-\w.]+", stored)
+
+
+def test_an_image_document_is_stored_without_its_exif(editor_client):
+    exif = Image.Exif()
+    exif[0x010F] = "Camera maker"
+    exif.get_ifd(0x8825).update({1: "N", 2: (21.0, 1.0, 30.0)})
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 40), "#0b3a75").save(buffer, "JPEG", exif=exif)
+    response = post_document(editor_client, SimpleUploadedFile("scan.jpg", buffer.getvalue()))
+    assert response.status_code == 302, errors(response)
+    stored = Document.objects.get().file
+    with Image.open(stored) as image:
+        assert not image.getexif() and image.size == (60, 40)
