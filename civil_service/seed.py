@@ -1,6 +1,6 @@
 """How the civil_service app seeds its types (see asean_portal.core.seeding)."""
 
-from asean_portal.core.seeding import labels, published_at, seeder, translated
+from asean_portal.core.seeding import labels, publication, seeder, translated
 
 from .models import Activity, Document, WorkPlan
 
@@ -26,8 +26,8 @@ def work_plans(loader, data):
                 "last_year": item["last_year"],
                 "adopted_on": item.get("adopted_on"),
                 **labels(item),
-                **published_at(item, WORK_PLANS_PUBLISHED),
             },
+            **publication(item, WORK_PLANS_PUBLISHED),
         )
     activities = {}
     for item in data["activities"]:
@@ -48,8 +48,8 @@ def work_plans(loader, data):
                 "concept_note_approved_by": item.get("concept_note_approved_by", ""),
                 "progress": item["progress"],
                 **labels(item),
-                **published_at(item, WORK_PLANS_PUBLISHED),
             },
+            **publication(item, WORK_PLANS_PUBLISHED),
         )
         loader.set_m2m(activity.meetings, [meetings[slug] for slug in item.get("meetings", [])])
         activities[item["slug_vi"]] = activity
@@ -65,6 +65,6 @@ def work_plans(loader, data):
                 "issued_on": item.get("issued_on"),
                 "activity": activities.get(item.get("activity")),
                 **labels(item),
-                **published_at(item, DOCUMENTS_PUBLISHED),
             },
+            **publication(item, DOCUMENTS_PUBLISHED),
         )

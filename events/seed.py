@@ -2,7 +2,7 @@
 
 from django.utils.dateparse import parse_datetime
 
-from asean_portal.core.seeding import labels, published_at, seeder, translated
+from asean_portal.core.seeding import labels, publication, seeder, translated
 
 from .models import (
     Announcement,
@@ -72,8 +72,8 @@ def meetings(loader, data):
                 "chair_country": countries.get(item.get("chair_country")),
                 "part_of": loaded.get(item.get("part_of")),
                 **labels(item),
-                **published_at(item),
             },
+            **publication(item),
         )
         for role, codes in (item.get("participants") or {}).items():
             for code in codes:
@@ -129,6 +129,6 @@ def announcements(loader, data):
                 "activity": loader.known["civil_service.Activity"].get(item.get("activity")),
                 "priority": loader.known["priorities.Priority"].get(item.get("priority")),
                 **labels(item),
-                **published_at(item),
             },
+            **publication(item),
         )

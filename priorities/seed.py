@@ -1,6 +1,6 @@
 """How the priorities app seeds its types (see asean_portal.core.seeding)."""
 
-from asean_portal.core.seeding import labels, published_at, seeder, translated
+from asean_portal.core.seeding import labels, publication, seeder, translated
 
 from .models import Chairmanship, Priority
 
@@ -18,8 +18,8 @@ def chairmanships(loader, data):
                 "year": item["year"],
                 "chair_country": countries[item["chair"]],
                 **labels(item),
-                **published_at(item),
             },
+            **publication(item),
         )
         for priority in item["priorities"]:
             loader.upsert(
@@ -31,6 +31,6 @@ def chairmanships(loader, data):
                     "chairmanship": chairmanship,
                     "number": priority["number"],
                     **labels(data["priority_english"]),
-                    **published_at(item),
                 },
+                **publication(item),
             )

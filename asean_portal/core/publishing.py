@@ -105,6 +105,11 @@ class PublishableQuerySet(models.QuerySet):
         already, waiting for the side effects of their transition."""
         return self.filter(status=Status.SCHEDULED, publish_at__lte=now)
 
+    def held(self):
+        """Held until the English is ready: drafts that keep their intended
+        publication time (see english_release)."""
+        return self.filter(status=Status.DRAFT, publish_at__isnull=False)
+
     def due_to_withdraw(self, now):
         return self.filter(status__in=LIVE_STATUSES, unpublish_at__lte=now)
 
@@ -206,6 +211,13 @@ class Publishable(models.Model):
         if self.status == Status.PUBLISHED and self.first_published_at is None:
             self.first_published_at = self.publish_at or timezone.now()
         super().save(*args, **kwargs)
+        if english_lacking(self):
+            # If it is scheduled without the notice, its English fell behind
+            # after it was scheduled: nobody chose to publish it so.
+            item_hold_for_english(item=self)
+
+    def is_held(self):
+        return self.status == Status.DRAFT and self.publish_at is not None
 
     def text_revised(self):
         if self.is_live():
@@ -266,6 +278,77 @@ def publishable_models():
         for model in apps.get_models()
         if issubclass(model, Publishable) and not model._meta.abstract
     ]
+
+
+# --- The bilingual rule: nothing public without English unless chosen ----------
+
+
+class EnglishChoice(models.TextChoices):
+    HOLD = "hold", _("Hold it until the English is ready")
+    NOTICE = "notice", _("Publish in Vietnamese, with an “English coming” notice")
+
+
+ENGLISH_LACKING = (EnglishState.MISSING, EnglishState.OUTDATED)
+
+
+def english_lacking(item):
+    """Whether the item's English is missing or outdated."""
+    return getattr(item, "english_state", EnglishState.COMPLETE) in ENGLISH_LACKING
+
+
+def english_release(*, item, english=None):
+    """The rule that every path making ``item`` public applies (publish now,
+    scheduling, bulk actions, publishing a revision): when its English is
+    missing or outdated, the publisher chooses ``english="hold"`` (the caller
+    keeps it a draft with its intended time, see ``item_hold``) or
+    ``"notice"`` (public in Vietnamese with an "English coming" notice, which
+    this records on the item, unsaved). The sweep honours the choice made
+    when the item was scheduled.
+
+    Returns True to go ahead, False to hold; raises a ValidationError on
+    ``english`` when a choice is needed and none was given."""
+    if not english_lacking(item):
+        return True
+    if english not in EnglishChoice.values:
+        message = _(
+            "The English of this item is missing or outdated. Choose whether to hold it "
+            "until the English is ready, or to publish it in Vietnamese with an “English "
+            "coming” notice."
+        )
+        raise ValidationError({"english": ValidationError(message, code="english_missing")})
+    if english == EnglishChoice.HOLD:
+        return False
+    item.english_notice = True
+    return True
+
+
+def item_hold(*, item, at, by, unpublish_at=None):
+    """Keep ``item`` a draft with its intended time ``at``, waiting for its
+    English: the agenda lists it under "Held" until a publisher releases it
+    (schedules or publishes it again, which applies english_release)."""
+    item.status = Status.DRAFT
+    item.publish_at = at
+    item.unpublish_at = unpublish_at
+    item.scheduled_by = by
+    item.save()
+    return item
+
+
+def item_hold_for_english(*, item, now=None):
+    """A scheduled item whose English fell behind (the Vietnamese changed, or
+    the English was removed) after it was scheduled without the notice is
+    held, before its time: nobody chose to publish it without English."""
+    now = now or timezone.now()
+    held = (
+        type(item)
+        ._default_manager.filter(
+            pk=item.pk, status=Status.SCHEDULED, english_notice=False, publish_at__gt=now
+        )
+        .update(status=Status.DRAFT)
+    )
+    if held:
+        item.status = Status.DRAFT
+    return bool(held)
 
 
 # --- Side effects: exactly once ------------------------------------------------
@@ -385,6 +468,24 @@ def item_go_live(*, model, pk, now=None, source="sweep"):
     )
 
 
+def item_publish_seeded(*, item, at, english=None):
+    """Publish a seeded item as it was published at ``at`` (a historic time):
+    through the same conditional transition as the sweep, with its
+    PublicationEvent (run by "seed", due and done at ``at``). The seed is
+    content that is already public elsewhere, so no permission is checked;
+    the bilingual rule applies, with the choice that the seed file records
+    in ``english``. Returns False when the item is held."""
+    if not english_release(item=item, english=english):
+        item_hold(item=item, at=at, by=None)
+        return False
+    item.status = Status.SCHEDULED
+    item.publish_at = at
+    item.save()
+    won = item_go_live(model=type(item), pk=item.pk, now=at, source="seed")
+    item.refresh_from_db()
+    return won
+
+
 def item_withdraw_due(*, model, pk, now=None, source="sweep"):
     """Archive a published item whose withdrawal time has come, once."""
     now = now or timezone.now()
@@ -485,18 +586,14 @@ def refuse_past(at, now=None, *, grace=None):
         )
 
 
-class EnglishChoice(models.TextChoices):
-    HOLD = "hold", _("Hold it until the English is ready")
-    NOTICE = "notice", _("Publish in Vietnamese, with an “English coming” notice")
-
-
 def item_schedule(*, item, at, by, unpublish_at=None, english=None, now=None):
     """Schedule (or reschedule) an item to go live at ``at``.
 
-    An item without English needs a choice: ``english="hold"`` keeps it a
-    draft (with the intended time) until the English is ready; ``"notice"``
-    schedules it with an "English coming" notice on its English page.
-    Returns True when the item was scheduled, False when it was held."""
+    An item whose English is missing or outdated needs a choice (see
+    english_release): ``english="hold"`` keeps it a draft (with the intended
+    time) until the English is ready; ``"notice"`` schedules it with an
+    "English coming" notice on its English page, and the sweep publishes it
+    so. Returns True when the item was scheduled, False when it was held."""
 
     _require_publish_permission(by, item)
     now = now or timezone.now()
@@ -505,25 +602,9 @@ def item_schedule(*, item, at, by, unpublish_at=None, english=None, now=None):
         raise ValidationError(
             {"unpublish_at": _("The withdrawal time must be after the publication time.")}
         )
-    if getattr(item, "english_state", None) == EnglishState.MISSING:
-        if english not in EnglishChoice.values:
-            raise ValidationError(
-                {
-                    "english": _(
-                        "This item has no English yet. Choose whether to hold it until the "
-                        "English is ready, or to publish it in Vietnamese with an “English "
-                        "coming” notice."
-                    )
-                },
-                code="english_missing",
-            )
-        if english == EnglishChoice.HOLD:
-            item.status = Status.DRAFT
-            item.publish_at = at
-            item.unpublish_at = unpublish_at
-            item.save()
-            return False
-        item.english_notice = True
+    if not english_release(item=item, english=english):
+        item_hold(item=item, at=at, by=by, unpublish_at=unpublish_at)
+        return False
     item.status = Status.SCHEDULED
     item.publish_at = at
     item.unpublish_at = unpublish_at
@@ -533,9 +614,15 @@ def item_schedule(*, item, at, by, unpublish_at=None, english=None, now=None):
     return True
 
 
-def item_publish_now(*, item, by, now=None):
+def item_publish_now(*, item, by, english=None, now=None):
+    """Make ``item`` public at once. An item whose English is missing or
+    outdated needs a choice (see english_release): held, it stays a draft
+    whose intended time (now) has passed."""
     _require_publish_permission(by, item)
     now = now or timezone.now()
+    if not english_release(item=item, english=english):
+        ending = item.unpublish_at if item.unpublish_at and item.unpublish_at > now else None
+        return item_hold(item=item, at=now, by=by, unpublish_at=ending)
     item.status = Status.SCHEDULED
     item.publish_at = now
     item.scheduled_by = by
@@ -556,6 +643,9 @@ def item_unpublish(*, item, by, reason_vi="", reason_en="", now=None):
     now = now or timezone.now()
     was_live = item.is_live(now)
     item.status = Status.ARCHIVED if was_live or item.first_published_at else Status.DRAFT
+    if item.status == Status.DRAFT:
+        # Not a draft held for its English: it has no intended time.
+        item.publish_at = None
     if was_live:
         item.withdrawn_at = now
         item.withdrawal_reason_vi = reason_vi or item.withdrawal_reason_vi

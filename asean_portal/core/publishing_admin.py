@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from .content import EnglishState
 from .publishing import (
+    ENGLISH_LACKING,
     EnglishChoice,
     Status,
+    english_lacking,
     hanoi_time,
     item_publish_now,
     item_schedule,
@@ -55,6 +56,11 @@ def state_text(item, now=None):
                 "time": hanoi_time(item.publish_at),
                 "zone": zone,
             }
+        if item.publish_at:
+            return _(
+                "Draft, held until the English is ready: its intended time, %(time)s "
+                "(%(zone)s), has passed"
+            ) % {"time": hanoi_time(item.publish_at), "zone": zone}
         return _("Draft: not public")
     if item.status == Status.ARCHIVED or (item.unpublish_at and item.unpublish_at <= now):
         if item.withdrawn_at or item.unpublish_at:
@@ -92,19 +98,28 @@ class ScheduleForm(forms.Form):
     unpublish_at = HanoiSplitDateTimeField(
         label=gettext_lazy("Withdrawal time (optional)"), help_text=ZONE, required=False
     )
-    english = forms.ChoiceField(
-        label=gettext_lazy("The English is missing"),
-        choices=EnglishChoice.choices,
-        widget=forms.RadioSelect,
-        required=False,
-    )
 
     def __init__(self, *args, english_missing=False, **kwargs):
         super().__init__(*args, **kwargs)
         if english_missing:
-            self.fields["english"].required = True
-        else:
-            del self.fields["english"]
+            self.fields["english"] = english_field()
+
+
+def english_field():
+    """The publisher's choice for an item whose English is missing or outdated
+    (asean_portal.core.publishing.english_release)."""
+    return forms.ChoiceField(
+        label=gettext_lazy("The English is missing or outdated"),
+        choices=EnglishChoice.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class PublishForm(forms.Form):
+    def __init__(self, *args, english_missing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if english_missing:
+            self.fields["english"] = english_field()
 
 
 class UnpublishForm(forms.Form):
@@ -119,10 +134,6 @@ class UnpublishForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
-
-
-class ConfirmForm(forms.Form):
-    pass
 
 
 def apply_errors(form, error):
@@ -141,6 +152,10 @@ class PublishingAdminMixin:
 
     def render_change_form(self, request, context, *args, **kwargs):
         context["can_publish"] = self.can_publish(request)
+        item = context.get("original")
+        if item is not None and item.pk and item.is_held():
+            context["held_since"] = item.publish_at if item.publish_at <= timezone.now() else None
+            context["held"] = True
         return super().render_change_form(request, context, *args, **kwargs)
 
     def get_actions(self, request):
@@ -183,9 +198,8 @@ class PublishingAdminMixin:
         item = get_object_or_404(self.get_queryset(request), pk=object_id)
         if not self.has_change_permission(request, item) or not self.can_publish(request):
             raise PermissionDenied
-        english_missing = item.english_state == EnglishState.MISSING
-        form_class = {"schedule": ScheduleForm, "publish": ConfirmForm, "unpublish": UnpublishForm}
-        kwargs = {"english_missing": english_missing} if action == "schedule" else {}
+        form_class = {"schedule": ScheduleForm, "publish": PublishForm, "unpublish": UnpublishForm}
+        kwargs = {"english_missing": english_lacking(item)} if action != "unpublish" else {}
         initial = {}
         if action == "schedule" and item.publish_at and item.publish_at > timezone.now():
             initial = {"publish_at": timezone.localtime(item.publish_at)}
@@ -214,6 +228,7 @@ class PublishingAdminMixin:
             "action": action,
             "form": form,
             "state": state_text(item),
+            "english_state": item.get_english_state_display() if english_lacking(item) else "",
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/publishing/transition.html", context)
@@ -238,8 +253,17 @@ class PublishingAdminMixin:
                             messages.WARNING,
                         )
                 elif action == "publish":
-                    item_publish_now(item=item, by=request.user)
-                    self.message_user(request, state_text(item), messages.SUCCESS)
+                    item_publish_now(
+                        item=item, by=request.user, english=form.cleaned_data.get("english")
+                    )
+                    if item.is_held():
+                        self.message_user(
+                            request,
+                            _("Held as a draft until the English is ready."),
+                            messages.WARNING,
+                        )
+                    else:
+                        self.message_user(request, state_text(item), messages.SUCCESS)
                 else:
                     item_unpublish(
                         item=item,
@@ -262,13 +286,69 @@ class PublishingAdminMixin:
                 count += 1
         self.message_user(request, message(count) % {"n": count}, messages.SUCCESS)
 
+    def _report(self, request, done, held, done_message):
+        if done or not held:
+            self.message_user(request, done_message, messages.SUCCESS)
+        if held:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d item held until its English is ready.",
+                    "%(n)d items held until their English is ready.",
+                    held,
+                )
+                % {"n": held},
+                messages.WARNING,
+            )
+
+    def _choice_page(self, request, queryset, form, action, title, template):
+        """The intermediate page of a bulk action: the form, and which of the
+        selected items lack English (missing or outdated)."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "form": form,
+            "action": action,
+            "queryset": queryset,
+            "lacking": [item for item in queryset if item.english_state in ENGLISH_LACKING],
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, template, context)
+
     @admin.action(description=gettext_lazy("Publish the selected items now"))
     def publish_selected_now(self, request, queryset):
-        self._apply_to_each(
+        """Publishes at once when every selected item has its English;
+        otherwise asks first (hold, publish with the notice, or cancel)."""
+        english_missing = queryset.filter(english_state__in=ENGLISH_LACKING).exists()
+        if not english_missing or "apply" in request.POST:
+            form = PublishForm(request.POST, english_missing=english_missing)
+            if form.is_valid():
+                done = held = 0
+                with transaction.atomic():
+                    for item in queryset:
+                        item_publish_now(
+                            item=item, by=request.user, english=form.cleaned_data.get("english")
+                        )
+                        held += item.is_held()
+                        done += not item.is_held()
+                self._report(
+                    request,
+                    done,
+                    held,
+                    ngettext("%(n)d item published.", "%(n)d items published.", done) % {"n": done},
+                )
+                return None
+        else:
+            form = PublishForm(english_missing=english_missing)
+        return self._choice_page(
             request,
             queryset,
-            item_publish_now,
-            lambda n: ngettext("%(n)d item published.", "%(n)d items published.", n),
+            form,
+            "publish_selected_now",
+            _("Publish now"),
+            "admin/publishing/bulk_action.html",
         )
 
     @admin.action(description=gettext_lazy("Unpublish the selected items"))
@@ -282,7 +362,7 @@ class PublishingAdminMixin:
 
     @admin.action(description=gettext_lazy("Schedule or reschedule the selected items"))
     def schedule_selected(self, request, queryset):
-        english_missing = queryset.filter(english_state=EnglishState.MISSING).exists()
+        english_missing = queryset.filter(english_state__in=ENGLISH_LACKING).exists()
         form = ScheduleForm(english_missing=english_missing)
         if "apply" in request.POST:
             form = ScheduleForm(request.POST, english_missing=english_missing)
@@ -304,8 +384,10 @@ class PublishingAdminMixin:
                 except ValidationError as error:
                     apply_errors(form, error)
                 else:
-                    self.message_user(
+                    self._report(
                         request,
+                        done,
+                        held,
                         ngettext(
                             "%(n)d item scheduled for %(time)s (%(zone)s).",
                             "%(n)d items scheduled for %(time)s (%(zone)s).",
@@ -316,27 +398,13 @@ class PublishingAdminMixin:
                             "time": hanoi_time(form.cleaned_data["publish_at"]),
                             "zone": ZONE,
                         },
-                        messages.SUCCESS,
                     )
-                    if held:
-                        self.message_user(
-                            request,
-                            ngettext(
-                                "%(n)d item held until its English is ready.",
-                                "%(n)d items held until their English is ready.",
-                                held,
-                            )
-                            % {"n": held},
-                            messages.WARNING,
-                        )
                     return None
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Schedule or reschedule"),
-            "form": form,
-            "queryset": queryset,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "media": self.media + form.media,
-        }
-        return TemplateResponse(request, "admin/publishing/schedule_selected.html", context)
+        return self._choice_page(
+            request,
+            queryset,
+            form,
+            "schedule_selected",
+            _("Schedule or reschedule"),
+            "admin/publishing/bulk_action.html",
+        )

@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import autodiscover_modules
 
 from .content import SlugHistory
-from .publishing import Status
+from .publishing import item_publish_seeded
 from .richtext import RichTextField, sanitize_html
 
 # (step, function) of every registered seeder.
@@ -50,12 +50,17 @@ def labels(item):
     }
 
 
-def published_at(item, default=None):
+def publication(item, default=None):
+    """How a seed item was published, as keyword arguments of
+    ``SeedLoader.upsert``: its historic time (``publish_at``, an ISO time
+    with its zone, or ``default``) and, for an item whose English is missing
+    or outdated, the choice that was made (``english: notice`` or ``hold``,
+    see asean_portal.core.publishing.english_release)."""
     value = item.get("publish_at", default)
     moment = parse_datetime(value) if value else None
     if value and (moment is None or moment.tzinfo is None):
         raise ValueError(f"publish_at must be an ISO time with its zone, got {value!r}")
-    return {"status": Status.PUBLISHED, "publish_at": moment, "first_published_at": moment}
+    return {"published_at": moment, "english": item.get("english")}
 
 
 class SeedLoader:
@@ -83,9 +88,14 @@ class SeedLoader:
             return obj
         return model._default_manager.filter(**lookup).first()
 
-    def upsert(self, model, lookup, values):
+    def upsert(self, model, lookup, values, published_at=None, english=None):
         """The object found by ``lookup``, created or (with ``update``)
-        brought in line with ``values``; remembered under its lookup value."""
+        brought in line with ``values``; remembered under its lookup value.
+
+        A new object with a ``published_at`` time is published through the
+        publishing transition (item_publish_seeded), with its event; the
+        publication state of an object that exists is left to the
+        transitions."""
         # Compare rich text as it will be stored: sanitized.
         values = {
             name: sanitize_html(value)
@@ -98,6 +108,8 @@ class SeedLoader:
         if obj is None:
             obj = model(**lookup, **values)
             obj.save()
+            if published_at is not None:
+                item_publish_seeded(item=obj, at=published_at, english=english)
             self.stats[f"{name} created"] += 1
         elif self.update and any(getattr(obj, field) != value for field, value in values.items()):
             for field, value in values.items():

@@ -7,7 +7,6 @@ from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.contenttypes.models import ContentType
 from django.db import InterfaceError, OperationalError
-from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -218,10 +217,21 @@ def publishing_status(request):
             content_type__in=ContentType.objects.get_for_models(*models).values()
         ).select_related("content_type")[:50]
     ]
+    held = [
+        {
+            "type": model._meta.label_lower,
+            "id": pk,
+            "due_at": at.isoformat(),
+            "time_passed": at <= now,
+        }
+        for model in models
+        for pk, at in model.objects.held().values_list("pk", "publish_at")[:50]
+    ]
     return JsonResponse(
         {
             "now": now.isoformat(),
             "overdue": overdue(now=now, models=models),
+            "held": sorted(held, key=lambda row: row["due_at"])[:50],
             "upcoming": sorted(upcoming, key=lambda row: row["due_at"])[:50],
             "events": events,
         }
@@ -315,6 +325,20 @@ def server_error(request):
     return response
 
 
+def agenda_row(item, now):
+    opts = item._meta
+    return {
+        "item": item,
+        "type": opts.verbose_name,
+        "at": timezone.localtime(item.publish_at),
+        "state": state_text(item, now),
+        "time_passed": item.publish_at <= now,
+        "title_vi": getattr(item, f"{item.slug_source}_vi"),
+        "title_en": getattr(item, f"{item.slug_source}_en"),
+        "admin_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[item.pk]),
+    }
+
+
 @staff_member_required
 @never_cache
 def publishing_agenda(request):
@@ -325,29 +349,19 @@ def publishing_agenda(request):
         days = 14
     now = timezone.now()
     until = now + timedelta(days=days)
-    rows = []
+    rows, held = [], []
     for model in readable_models(request.user):
-        opts = model._meta
-        for item in model.objects.filter(
-            Q(status=Status.SCHEDULED) | Q(status=Status.DRAFT, publish_at__isnull=False),
-            publish_at__gt=now,
-            publish_at__lte=until,
-        ).select_related("scheduled_by"):
-            rows.append(
-                {
-                    "item": item,
-                    "type": opts.verbose_name,
-                    "at": timezone.localtime(item.publish_at),
-                    "state": state_text(item, now),
-                    "held": item.status == Status.DRAFT,
-                    "title_vi": getattr(item, f"{item.slug_source}_vi"),
-                    "title_en": getattr(item, f"{item.slug_source}_en"),
-                    "admin_url": reverse(
-                        f"admin:{opts.app_label}_{opts.model_name}_change", args=[item.pk]
-                    ),
-                }
-            )
+        scheduled = model.objects.filter(
+            status=Status.SCHEDULED, publish_at__gt=now, publish_at__lte=until
+        )
+        rows += [agenda_row(item, now) for item in scheduled.select_related("scheduled_by")]
+        # Every held item, whenever its time: it waits until a publisher
+        # releases it.
+        held += [
+            agenda_row(item, now) for item in model.objects.held().select_related("scheduled_by")
+        ]
     rows.sort(key=lambda row: row["at"])
+    held.sort(key=lambda row: row["at"])
     day_list = sorted({row["at"].date() for row in rows})
     # What takes place on those days: the types that declare agenda_day_field.
     meetings = {}
@@ -368,6 +382,7 @@ def publishing_agenda(request):
         **admin.site.each_context(request),
         "title": _("Publishing agenda"),
         "agenda": agenda,
+        "held": held,
         "days": days,
     }
     return render(request, "admin/publishing/agenda.html", context)

@@ -98,7 +98,14 @@ def test_an_edit_is_visible_at_once_through_the_page_cache(client, page_cache):
 
 def test_a_cached_page_is_not_served_past_the_notice_s_publication(client, page_cache):
     due = timezone.now().replace(microsecond=0) + timedelta(hours=2)
-    item = notice("Thông báo zznotice sắp tới", status=Status.SCHEDULED, publish_at=due)
+    # Scheduled with its English: an item without it would be held.
+    item = notice(
+        "Thông báo zznotice sắp tới",
+        title_en="Upcoming notice",
+        body_en="Body",
+        status=Status.SCHEDULED,
+        publish_at=due,
+    )
     with time_machine.travel(due - timedelta(seconds=60), tick=False):
         client.get(item.get_absolute_url())  # a 404 is not cached
         assert client.get(SEARCH)["X-Page-Cache"] == "miss"

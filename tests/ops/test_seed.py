@@ -1,14 +1,16 @@
 """The seed content: complete, in both languages, and loaded only once."""
 
-from datetime import date
+from datetime import date, datetime
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.management import call_command
 from django.utils import translation
 
-from asean_portal.core.publishing import publishable_models
+from asean_portal.core.publishing import PublicationEvent, Status, publishable_models
 from civil_service.models import Activity, Document, WorkPlan
 from events.models import Announcement, Category, Country, Meeting, MeetingPhoto, MeetingSeries
 from priorities.models import Chairmanship, Priority
@@ -174,3 +176,28 @@ def test_seeded_pages_render_in_both_languages(seeded, client):
         assert client.get(url).status_code == 200, url
     html = client.get("/en/priorities/").content.decode()
     assert "Cohesive and Responsive" in html
+
+
+def test_the_seed_publishes_through_the_transitions(seeded):
+    """Each seeded item went public through the publishing transition: one
+    event run by "seed", due and done at its historic publication time."""
+    events = PublicationEvent.objects.all()
+    for model in publishable_models():
+        content_type = ContentType.objects.get_for_model(model)
+        for item in model.objects.all():
+            (event,) = events.filter(content_type=content_type, object_id=item.pk)
+            assert (event.action, event.source) == ("published", "seed"), item
+            assert event.due_at == event.happened_at == item.publish_at, item
+            assert item.first_published_at == item.publish_at
+            assert event.lateness_ms == 0
+    count = events.count()
+    assert count == sum(model.objects.count() for model in publishable_models())
+    call_command("load_seed_content", stdout=StringIO())
+    call_command("load_seed_content", "--update", stdout=StringIO())
+    assert PublicationEvent.objects.count() == count
+
+
+def test_the_seeded_news_keeps_its_historic_time(seeded):
+    article = Announcement.objects.get(byline="Hoài Nga")
+    assert article.publish_at == datetime(2022, 8, 3, 6, 26, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert article.status == Status.PUBLISHED

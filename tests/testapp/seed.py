@@ -1,4 +1,4 @@
-from asean_portal.core.seeding import published_at, seeder, translated
+from asean_portal.core.seeding import publication, seeder, translated
 
 from .models import Notice
 
@@ -9,5 +9,6 @@ def notices(loader, data):
         loader.upsert(
             Notice,
             {"slug_vi": item["slug_vi"]},
-            {**translated(item, "title", "body"), **published_at(item)},
+            translated(item, "title", "body"),
+            **publication(item),
         )
