@@ -1,6 +1,7 @@
 from asean_portal.core.content import SlugHistory
 from asean_portal.core.publishing import PublicationEvent
+from asean_portal.core.revisions import PendingRevision
 from asean_portal.ops.heartbeats import Heartbeat
 from asean_portal.site.search import SearchEntry
 
-__all__ = ["Heartbeat", "PublicationEvent", "SearchEntry", "SlugHistory"]
+__all__ = ["Heartbeat", "PendingRevision", "PublicationEvent", "SearchEntry", "SlugHistory"]

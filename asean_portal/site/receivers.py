@@ -3,10 +3,10 @@ the page cache, the search index and the email to the scheduler."""
 
 from django.dispatch import receiver
 
-from asean_portal.core import signals
+from asean_portal.core import revisions, signals
 
 from . import pagecache, search
-from .notifications import notify_scheduler
+from .notifications import notify_author, notify_scheduler
 
 
 @receiver(signals.content_changed, dispatch_uid="page-cache-content")
@@ -29,3 +29,8 @@ def keep_search_index(sender, instance, deleted, **kwargs):
 @receiver(signals.published, dispatch_uid="notify-scheduler")
 def notify_on_publication(sender, pk, **kwargs):
     notify_scheduler(sender, pk)
+
+
+@receiver(revisions.reviewed, dispatch_uid="notify-revision-author")
+def notify_on_review(sender, revision, decision, **kwargs):
+    notify_author(revision, decision)
