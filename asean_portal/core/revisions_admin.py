@@ -317,7 +317,7 @@ class RevisionAdminMixin:
         obj = context.get("original")
         guarded = revisions.guarded(obj)
         revision = getattr(obj, "_pending_revision", None) if obj is not None else None
-        context["revision_buttons"] = guarded and context.get("has_change_permission")
+        context["revision_buttons"] = guarded and self.has_change_permission(request, obj)
         if revision is not None:
             context["revision"] = revision
             context["revision_diff"] = diff_rows(obj, revision)

@@ -101,6 +101,7 @@ def test_a_save_of_a_live_item_as_each_role(client, role, button, expected):
 def test_the_change_form_shows_the_pending_version_and_its_diff(client):
     item, _author, revision = pending(client)
     html = client.get(admin_url(CHANGE, suffix=f"{item.pk}/change/")).content.decode()
+    assert 'name="_save_as_draft"' in html and 'name="_submit_for_review"' in html
     assert 'value="Bản sửa chờ duyệt"' in html
     assert "revision-diff" in html
     assert "<del>" in html and "<ins>" in html
