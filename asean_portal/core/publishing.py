@@ -409,6 +409,18 @@ def overdue(*, now=None, grace_seconds=60, models=None):
                     "late_seconds": int((now - publish_at).total_seconds()),
                 }
             )
+    if models is None:
+        from . import revisions
+
+        for pk, publish_at in revisions.due(limit).values_list("pk", "publish_at"):
+            found.append(
+                {
+                    "type": "asean_portal.pendingrevision",
+                    "id": pk,
+                    "due_at": publish_at.isoformat(),
+                    "late_seconds": int((now - publish_at).total_seconds()),
+                }
+            )
     return found
 
 

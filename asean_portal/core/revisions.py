@@ -243,11 +243,11 @@ def materialize(revision, item):
     return links, columns
 
 
-def store(item, names, *, by, links=None, submit=False, now=None):
-    """Keep the form's values of ``item`` (a guarded item, or a draft being
-    submitted) as its open revision, created or updated: a draft of changes,
-    or in review with ``submit``. Changing an approved revision takes its
-    approval away."""
+def store(item, names, *, by, links=None, submit=False, draft=False, now=None):
+    """Keep the form's values of ``item`` (a guarded item) as its open
+    revision, created or updated: in review with ``submit``, a draft of
+    changes with ``draft``; otherwise it stays in review if it was. Changing
+    an approved revision takes its approval away."""
     now = now or timezone.now()
     values = serialize(item, names, links)
     content_type = ContentType.objects.get_for_model(item, for_concrete_model=False)
@@ -265,7 +265,7 @@ def store(item, names, *, by, links=None, submit=False, now=None):
         if submit:
             revision.state = RevisionState.IN_REVIEW
             revision.submitted_at = now
-        elif revision.state != RevisionState.IN_REVIEW:
+        elif draft or revision.state != RevisionState.IN_REVIEW:
             revision.state = RevisionState.DRAFT
         revision.save()
     return revision

@@ -13,7 +13,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import escape, format_html, format_html_join
@@ -202,6 +203,7 @@ class RevisionAdminMixin:
                 if obj._meta.get_field(name).many_to_many
             },
             submit=SUBMIT_BUTTON in request.POST,
+            draft=DRAFT_BUTTON in request.POST,
         )
         return True
 
@@ -364,7 +366,9 @@ class RevisionAdminMixin:
     def pending_revision_view(self, request, object_id, action):
         if action not in ACTIONS:
             raise PermissionDenied
-        item = get_object_or_404(self.model._default_manager, pk=unquote(object_id))
+        item = self.get_object(request, unquote(object_id))
+        if item is None:
+            raise Http404
         if not self.has_change_permission(request, item):
             raise PermissionDenied
         revision = revisions.open_revision(item)

@@ -324,3 +324,38 @@ def test_approval_reaches_the_author_in_their_language(client, django_capture_on
     (message,) = mail.outbox
     assert message.subject.startswith("Changes approved")
     assert "go live at" in message.body
+
+
+def test_a_late_scheduled_revision_is_overdue_for_readyz(client):
+    from asean_portal.core.publishing import overdue
+
+    _item, _author, revision = pending(client)
+    due = timezone.now() + timedelta(minutes=1)
+    revisions.schedule(revision=revision, at=due, by=factories.staff(role="Chief editor"))
+    assert overdue(now=due + timedelta(seconds=30)) == []
+    late = overdue(now=due + timedelta(seconds=90))
+    assert [(entry["type"], entry["id"]) for entry in late] == [
+        ("asean_portal.pendingrevision", revision.pk)
+    ]
+
+
+def test_odd_addresses_of_the_decisions_are_refused_not_errors(client):
+    item, _author, _revision = pending(client)
+    signed_in(client, "Chief editor")
+    assert client.get(admin_url(CHANGE, suffix="abc/revision/publish/")).status_code == 404
+    assert client.get(admin_url(CHANGE, suffix="99999999/revision/publish/")).status_code == 404
+    assert client.get(admin_url(CHANGE, suffix=f"{item.pk}/revision/nope/")).status_code == 403
+    other = factories.announcement()
+    response = client.get(admin_url(CHANGE, suffix=f"{other.pk}/revision/publish/"))
+    assert response.status_code == 302  # nothing pending: back to the item, with a message
+
+
+def test_an_edit_keeps_a_submission_in_review_and_save_as_draft_withdraws_it(client):
+    item, author, revision = pending(client)
+    revisions.submit(revision=revision, by=author)
+    assert edit(client, item, title_vi="Sửa thêm").status_code == 302
+    revision.refresh_from_db()
+    assert revision.state == RevisionState.IN_REVIEW and revision.fields["title_vi"] == "Sửa thêm"
+    assert edit(client, item, "_save_as_draft", title_vi="Sửa thêm").status_code == 302
+    revision.refresh_from_db()
+    assert revision.state == RevisionState.DRAFT
