@@ -30,7 +30,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
@@ -353,7 +353,17 @@ def publish_now(*, revision, by, now=None):
             publish_at=now,
         ):
             raise _stale()
-        apply(revision, item, at=now)
+        try:
+            with transaction.atomic():
+                apply(revision, item, at=now)
+        except IntegrityError as error:
+            raise ValidationError(
+                _(
+                    "The pending changes conflict with another item (an address already "
+                    "taken, or a linked item deleted meanwhile). Edit them, then publish again."
+                ),
+                code="conflict",
+            ) from error
         record_event(
             revision.model,
             item.pk,

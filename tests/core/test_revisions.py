@@ -359,3 +359,15 @@ def test_an_edit_keeps_a_submission_in_review_and_save_as_draft_withdraws_it(cli
     assert edit(client, item, "_save_as_draft", title_vi="Sửa thêm").status_code == 302
     revision.refresh_from_db()
     assert revision.state == RevisionState.DRAFT
+
+
+def test_changes_whose_address_was_taken_meanwhile_are_refused_not_an_error(client):
+    item, _author, revision = pending(client, slug_vi="dia-chi-moi")
+    factories.announcement(slug_vi="dia-chi-moi")
+    with pytest.raises(revisions.ValidationError) as refused:
+        revisions.publish_now(revision=revision, by=factories.staff(role="Chief editor"))
+    assert refused.value.code == "conflict"
+    revision.refresh_from_db()
+    assert revision.state == RevisionState.DRAFT
+    item.refresh_from_db()
+    assert item.title_vi == "Bản đã duyệt"
