@@ -482,8 +482,9 @@ def due(now):
 
 def go_live(*, pk, now=None, source="sweep"):
     """Apply a due scheduled revision, once: True for the winner. An item
-    that was withdrawn meanwhile keeps its withdrawn version; its revision
-    goes back to the review queue, unscheduled."""
+    that was withdrawn meanwhile keeps its withdrawn version, and changes in
+    conflict with another item (an address taken) are not applied: the
+    revision goes back to the review queue, unscheduled."""
     now = now or timezone.now()
     with transaction.atomic():
         row = due(now).filter(pk=pk).values("publish_at").first()
@@ -497,13 +498,21 @@ def go_live(*, pk, now=None, source="sweep"):
             return False
         revision = PendingRevision.objects.select_related("content_type", "author").get(pk=pk)
         item = revision.item(for_update=True)
-        if item is None or item.status not in LIVE_STATUSES:
+        applied = item is not None and item.status in LIVE_STATUSES
+        if applied:
+            try:
+                with transaction.atomic():
+                    apply(revision, item, at=at)
+            except IntegrityError:
+                applied = False
+        if not applied:
+            # Withdrawn meanwhile, or in conflict with another item: back to
+            # the review queue, unscheduled, for a person to decide.
             PendingRevision.objects.filter(pk=pk).update(
                 state=RevisionState.IN_REVIEW, publish_at=None, published_at=None
             )
-            logger.warning("revision %s not applied: its item is no longer public", pk)
+            logger.warning("revision %s not applied: its item is withdrawn or in conflict", pk)
             return False
-        apply(revision, item, at=at)
         record_event(
             revision.model,
             item.pk,

@@ -371,3 +371,17 @@ def test_changes_whose_address_was_taken_meanwhile_are_refused_not_an_error(clie
     assert revision.state == RevisionState.DRAFT
     item.refresh_from_db()
     assert item.title_vi == "Bản đã duyệt"
+
+
+def test_the_sweep_returns_changes_in_conflict_to_review_instead_of_retrying(client):
+    item, _author, revision = pending(client, slug_vi="dia-chi-moi")
+    due = timezone.now() + timedelta(minutes=1)
+    revisions.schedule(revision=revision, at=due, by=factories.staff(role="Chief editor"))
+    factories.announcement(slug_vi="dia-chi-moi")
+    with time_machine.travel(due + timedelta(seconds=1), tick=False):
+        assert ("asean_portal.pendingrevision", revision.pk, "revise", False) in publish_due()
+    revision.refresh_from_db()
+    assert revision.state == RevisionState.IN_REVIEW and revision.publish_at is None
+    item.refresh_from_db()
+    assert item.title_vi == "Bản đã duyệt"
+    assert not PublicationEvent.objects.filter(action="revised").exists()
