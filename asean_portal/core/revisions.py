@@ -41,7 +41,10 @@ from django.utils.translation import gettext_lazy as _
 from .publishing import (
     LIVE_STATUSES,
     PublicationEvent,
+    Status,
     hanoi_time,
+    item_publish_now,
+    item_schedule,
     record_event,
     refuse_past,
 )
@@ -244,7 +247,8 @@ def materialize(revision, item):
 
 
 def store(item, names, *, by, links=None, submit=False, draft=False, now=None):
-    """Keep the form's values of ``item`` (a guarded item) as its open
+    """Keep the form's values of ``item`` (a guarded item, or a new draft
+    submitted for review, whose row holds the same values) as its open
     revision, created or updated: in review with ``submit``, a draft of
     changes with ``draft``; otherwise it stays in review if it was. Changing
     an approved revision takes its approval away."""
@@ -292,6 +296,16 @@ def apply(revision, item, *, at):
     if getattr(item, "revised_at", None) is not None and item.revised_at != at:
         type(item)._default_manager.filter(pk=item.pk).update(revised_at=at)
         item.revised_at = at
+
+
+def is_new_draft(item):
+    """An item never published: its revision is a request to publish it."""
+    return (
+        item is not None
+        and item.status == Status.DRAFT
+        and item.first_published_at is None
+        and item.withdrawn_at is None
+    )
 
 
 def _refuse_unless_public(item):
@@ -343,6 +357,8 @@ def publish_now(*, revision, by, now=None):
     now = now or timezone.now()
     with transaction.atomic():
         item = revision.item(for_update=True)
+        if is_new_draft(item):
+            return _decide_on_draft(revision, item, by, now, at=None)
         _refuse_unless_public(item)
         if not _claim(
             revision,
@@ -380,14 +396,49 @@ def publish_now(*, revision, by, now=None):
     return item
 
 
-def schedule(*, revision, at, by, now=None):
-    """A publisher approves the changes to go live at ``at`` (by the sweep)."""
+def _decide_on_draft(revision, item, by, now, *, at, english=None, unpublish_at=None):
+    """Approving a new draft is publishing it (now, or scheduled at ``at``)
+    through the transitions of the publishing core; its revision closes."""
+    if not _claim(
+        revision,
+        OPEN_STATES,
+        state=RevisionState.PUBLISHED,
+        published_at=now,
+        reviewer_id=by.pk,
+        publish_at=at or now,
+    ):
+        raise _stale()
+    if at is None:
+        item_publish_now(item=item, by=by, now=now)
+        decision = "published"
+    else:
+        scheduled = item_schedule(
+            item=item, at=at, by=by, english=english, unpublish_at=unpublish_at, now=now
+        )
+        decision = "scheduled" if scheduled else None
+    if decision:
+        transaction.on_commit(
+            lambda: reviewed.send(PendingRevision, revision=revision, decision=decision)
+        )
+    return item
+
+
+def schedule(*, revision, at, by, now=None, english=None, unpublish_at=None):
+    """A publisher approves the changes to go live at ``at`` (by the sweep);
+    for a new draft, the item is scheduled (``english`` and ``unpublish_at``
+    as item_schedule takes them)."""
     _require_publish_permission(by, revision.model)
     _refuse_own_review(revision, by)
     now = now or timezone.now()
     refuse_past(at, now)
     with transaction.atomic():
-        _refuse_unless_public(revision.item(for_update=True))
+        item = revision.item(for_update=True)
+        if is_new_draft(item):
+            _decide_on_draft(
+                revision, item, by, now, at=at, english=english, unpublish_at=unpublish_at
+            )
+            return revision
+        _refuse_unless_public(item)
         if not _claim(
             revision,
             OPEN_STATES,
@@ -462,7 +513,7 @@ def superseded(item, *, by, now=None):
     pending changes: they are live now, and the revision is closed."""
     now = now or timezone.now()
     revision = open_revision(item)
-    if revision is not None:
+    if revision is not None and guarded(item):
         _claim(
             revision,
             OPEN_STATES,

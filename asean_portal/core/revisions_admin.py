@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import revisions
+from .content import EnglishState
 from .publishing import Status
-from .publishing_admin import ZONE, HanoiSplitDateTimeField, apply_errors
+from .publishing_admin import ZONE, HanoiSplitDateTimeField, ScheduleForm, apply_errors
 from .revisions import OPEN_STATES, PendingRevision, RevisionState
 
 DRAFT_BUTTON = "_save_as_draft"
@@ -153,6 +154,8 @@ def editorial_state(item):
         revision = revisions.open_revision(item)
         state = revision.state if revision else None
     labels = dict(EDITORIAL_STATES)
+    if state and item.status == Status.DRAFT:
+        return RevisionState(state).label
     if state:
         key = {RevisionState.DRAFT: "pending", RevisionState.SCHEDULED: "changes_scheduled"}.get(
             state, state
@@ -192,8 +195,12 @@ class RevisionAdminMixin:
         chosen = DRAFT_BUTTON in request.POST or SUBMIT_BUTTON in request.POST
         if not revisions.guarded(obj) or (self.can_publish(request) and not chosen):
             return False
+        request.pending_revision = self.store_revision(request, obj, form)
+        return True
+
+    def store_revision(self, request, obj, form):
         names = edited_fields(form, obj)
-        request.pending_revision = revisions.store(
+        return revisions.store(
             obj,
             names,
             by=request.user,
@@ -205,7 +212,6 @@ class RevisionAdminMixin:
             submit=SUBMIT_BUTTON in request.POST,
             draft=DRAFT_BUTTON in request.POST,
         )
-        return True
 
     def save_related(self, request, form, formsets, change):
         if getattr(request, "pending_revision", None) is not None:
@@ -215,8 +221,14 @@ class RevisionAdminMixin:
                 self.save_formset(request, form, formset, change=change)
             return
         super().save_related(request, form, formsets, change)
-        if change and self.can_publish(request):
-            revisions.superseded(form.instance, by=request.user)
+        obj = form.instance
+        if change and revisions.is_new_draft(obj):
+            # A new draft submitted for review, or edited while it waits:
+            # its revision holds what the row holds.
+            if SUBMIT_BUTTON in request.POST or revisions.open_revision(obj) is not None:
+                request.draft_revision = self.store_revision(request, obj, form)
+        elif change and self.can_publish(request):
+            revisions.superseded(obj, by=request.user)
 
     def log_change(self, request, obj, message):
         if getattr(request, "pending_revision", None) is not None:
@@ -227,6 +239,12 @@ class RevisionAdminMixin:
 
     def response_change(self, request, obj):
         revision = getattr(request, "pending_revision", None)
+        draft = getattr(request, "draft_revision", None)
+        if draft is not None and draft.state == RevisionState.IN_REVIEW:
+            self.message_user(
+                request, _("The changes were submitted for review."), messages.SUCCESS
+            )
+            return redirect(self._change_url(obj.pk))
         if revision is None:
             return super().response_change(request, obj)
         if revision.state == RevisionState.IN_REVIEW:
@@ -319,7 +337,9 @@ class RevisionAdminMixin:
         obj = context.get("original")
         guarded = revisions.guarded(obj)
         revision = getattr(obj, "_pending_revision", None) if obj is not None else None
-        context["revision_buttons"] = guarded and self.has_change_permission(request, obj)
+        may_change = obj is not None and self.has_change_permission(request, obj)
+        context["revision_buttons"] = guarded and may_change
+        context["submit_button"] = may_change and revisions.is_new_draft(obj)
         if revision is not None:
             context["revision"] = revision
             context["revision_diff"] = diff_rows(obj, revision)
@@ -378,12 +398,16 @@ class RevisionAdminMixin:
         form_class = {"schedule": RevisionScheduleForm, "send_back": SendBackForm}.get(
             action, ConfirmForm
         )
+        kwargs = {}
+        if action == "schedule" and revisions.is_new_draft(item):
+            form_class = ScheduleForm
+            kwargs = {"english_missing": item.english_state == EnglishState.MISSING}
         if request.method == "POST":
-            form = form_class(request.POST)
+            form = form_class(request.POST, **kwargs)
             if form.is_valid() and self._decide(request, form, revision, action):
                 return redirect(self._change_url(item.pk))
         else:
-            form = form_class()
+            form = form_class(**kwargs)
         labels = dict(self.revision_actions(request, revision))
         context = {
             **self.admin_site.each_context(request),
@@ -406,7 +430,13 @@ class RevisionAdminMixin:
                 text = _("The changes are public now.")
             elif action == "schedule":
                 at = form.cleaned_data["publish_at"]
-                revisions.schedule(revision=revision, at=at, by=by)
+                revisions.schedule(
+                    revision=revision,
+                    at=at,
+                    by=by,
+                    english=form.cleaned_data.get("english") or None,
+                    unpublish_at=form.cleaned_data.get("unpublish_at"),
+                )
                 text = _("The changes go live at %(time)s (%(zone)s).") % {
                     "time": revisions.hanoi_time(at),
                     "zone": ZONE,

@@ -385,3 +385,55 @@ def test_the_sweep_returns_changes_in_conflict_to_review_instead_of_retrying(cli
     item.refresh_from_db()
     assert item.title_vi == "Bản đã duyệt"
     assert not PublicationEvent.objects.filter(action="revised").exists()
+
+
+def test_a_new_draft_is_submitted_reviewed_and_published_by_another(
+    client, django_capture_on_commit_callbacks
+):
+    item = factories.announcement(status=Status.DRAFT, publish_at=None, title_vi="Tin mới viết")
+    author = signed_in(client, "Editor")
+    html = client.get(admin_url(CHANGE, suffix=f"{item.pk}/change/")).content.decode()
+    assert 'name="_submit_for_review"' in html and 'name="_save_as_draft"' not in html
+    response = edit(client, item, "_submit_for_review", title_vi="Tin mới đã sửa")
+    assert response.status_code == 302, errors(response)
+    item.refresh_from_db()
+    assert (
+        item.title_vi == "Tin mới đã sửa" and item.status == Status.DRAFT
+    )  # a draft is not public
+    revision = revisions.open_revision(item)
+    assert revision.state == RevisionState.IN_REVIEW
+    assert "Đang chờ duyệt" in client.get(admin_url(CHANGE)).content.decode()
+    # Edited while it waits: the revision follows the row.
+    assert edit(client, item, title_vi="Tin mới sửa lần hai").status_code == 302
+    revision.refresh_from_db()
+    assert revision.fields["title_vi"] == "Tin mới sửa lần hai"
+    assert revision.state == RevisionState.IN_REVIEW
+    chief = signed_in(client, "Chief editor")
+    assert (
+        "Tin mới sửa lần hai"
+        in client.get(admin_url("asean_portal.pendingrevision")).content.decode()
+    )
+    due = timezone.localtime() + timedelta(hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            admin_url(CHANGE, suffix=f"{item.pk}/revision/schedule/"),
+            {"publish_at_0": due.strftime("%d/%m/%Y"), "publish_at_1": due.strftime("%H:%M:%S")},
+        )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.status == Status.SCHEDULED and item.scheduled_by == chief
+    assert revisions.open_revision(item) is None
+    (message,) = mail.outbox
+    assert message.to == [author.email] and "đã được duyệt" in message.subject
+
+
+def test_the_author_of_a_new_draft_does_not_approve_it(client):
+    item = factories.announcement(status=Status.DRAFT, publish_at=None)
+    signed_in(client, "Chief editor")
+    assert edit(client, item, "_submit_for_review").status_code == 302
+    response = client.post(
+        admin_url(CHANGE, suffix=f"{item.pk}/revision/publish/"), {"confirm": "1"}
+    )
+    assert response.status_code == 200 and "người có quyền đăng khác" in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == Status.DRAFT
