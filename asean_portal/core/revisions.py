@@ -11,6 +11,10 @@ most one open revision. Its life:
                       → published (now)
     any open state → discarded
 
+A new draft (never published) may be submitted for review too: its revision
+holds what its row holds, and approving it publishes or schedules the item
+itself through the transitions of the publishing core.
+
 Every change of state goes through the functions below, which check the
 "publish" permission, as the transitions of asean_portal.core.publishing do.
 A scheduled revision is applied by the sweep (publish_due), once: a
@@ -140,9 +144,6 @@ class PendingRevision(models.Model):
         if for_update:
             queryset = queryset.select_for_update()
         return queryset.filter(pk=self.object_id).first()
-
-    def is_open(self):
-        return self.state in OPEN_STATES
 
 
 # --- Which items are guarded, and their revisions ------------------------------
