@@ -101,9 +101,10 @@ def diff_rows(item, revision):
             after = sorted(links.get(name, []))
         else:
             before, after = getattr(live, field.attname), getattr(pending, field.attname)
-        if before == after:
+        before, after = shown(item, field, before), shown(item, field, after)
+        if before == after:  # an empty text and no value read the same
             continue
-        old, new = word_diff(shown(item, field, before), shown(item, field, after))
+        old, new = word_diff(before, after)
         rows.append({"label": field.verbose_name, "name": name, "live": old, "pending": new})
     return rows
 

@@ -105,6 +105,8 @@ def test_the_change_form_shows_the_pending_version_and_its_diff(client):
     assert 'value="Bản sửa chờ duyệt"' in html
     assert "revision-diff" in html
     assert "<del>" in html and "<ins>" in html
+    # Only what differs: an empty text where there was none is no change.
+    assert html.count("<tr data-field=") == 1
     # Saving again updates the same revision.
     response = edit(client, item, title_vi="Bản sửa lần hai")
     assert response.status_code == 302, errors(response)
