@@ -28,6 +28,7 @@ from modeltranslation.admin import TabbedTranslationAdmin
 
 from asean_portal.core.content import SlugHistory
 from asean_portal.core.publishing import PublicationEvent, hanoi_time
+from asean_portal.core.revisions import PendingRevision, reviewable_types, waiting_for
 from asean_portal.site.about import AboutPortal, FeedbackMessage
 
 SUPERUSERS_ONLY = _("Only a superuser can grant or remove superuser status.")
@@ -108,6 +109,52 @@ class PublicationLogAdmin(admin.ModelAdmin):
     @admin.display(description=_("done at (Hanoi time, UTC+7)"), ordering="happened_at")
     def happened(self, event):
         return hanoi_time(event.happened_at)
+
+
+@admin.register(PendingRevision)
+class ReviewQueueAdmin(admin.ModelAdmin):
+    """What waits for review, oldest first: each publisher sees the types they
+    may publish (a chief editor everything, a press officer announcements).
+    The decisions are taken on the item's change page."""
+
+    list_display = ("item", "content_type", "author", "submitted", "state")
+    list_filter = (("content_type", admin.RelatedOnlyFieldListFilter),)
+    list_select_related = ("content_type", "author")
+    search_fields = ("object_repr", "author__username")
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return waiting_for(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return bool(reviewable_types(request.user))
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("item"), ordering="object_repr")
+    def item(self, revision):
+        opts = revision.content_type
+        try:
+            url = reverse(
+                f"admin:{opts.app_label}_{opts.model}_change", args=[quote(revision.object_id)]
+            )
+        except NoReverseMatch:
+            return revision.object_repr
+        return format_html('<a href="{}">{}</a>', url, revision.object_repr or revision.object_id)
+
+    @admin.display(description=_("submitted (Hanoi time, UTC+7)"), ordering="submitted_at")
+    def submitted(self, revision):
+        return hanoi_time(revision.submitted_at)
 
 
 def granted_to(user):

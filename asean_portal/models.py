@@ -1,5 +1,6 @@
 from asean_portal.core.content import SlugHistory
 from asean_portal.core.publishing import PublicationEvent
+from asean_portal.core.revisions import PendingRevision
 from asean_portal.ops.heartbeats import Heartbeat
 from asean_portal.site.about import AboutPortal, FeedbackMessage
 from asean_portal.site.search import SearchEntry
@@ -8,6 +9,7 @@ __all__ = [
     "AboutPortal",
     "FeedbackMessage",
     "Heartbeat",
+    "PendingRevision",
     "PublicationEvent",
     "SearchEntry",
     "SlugHistory",

@@ -22,6 +22,7 @@ from reversion.models import Version
 from .admin_session import RESTORED, restore_expired_post
 from .publishing import PublicationEvent, Status, hanoi_time
 from .publishing_admin import PublishingAdminMixin
+from .revisions_admin import RevisionAdminMixin
 
 logger = logging.getLogger(__name__)
 
@@ -262,19 +263,24 @@ class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
             parts.append((inline.model._meta.label, list(rows.values_list())))
         return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
+    def last_change(self, obj):
+        """(who, when) of the latest saved version of ``obj``, or None."""
+        version = Version.objects.get_for_object(obj).select_related("revision__user").first()
+        if version is None:
+            return None
+        return version.revision.user, version.revision.date_created
+
     def refuse_lost_update(self, form, now):
         """Name who saved since the form was opened and when, show the saved
         value beside each field where it differs from what was typed, and let
         the next save (made knowingly) go through."""
-        version = (
-            Version.objects.get_for_object(form.instance).select_related("revision__user").first()
-        )
         who = _("Another staff member")
         when = hanoi_time(getattr(form.instance, "updated_at", None))
-        if version is not None:
-            user = version.revision.user
+        last = self.last_change(form.instance)
+        if last is not None:
+            user, moment = last
             who = (user.get_full_name() or user.get_username()) if user else who
-            when = hanoi_time(version.revision.date_created)
+            when = hanoi_time(moment)
         form.add_error(
             None,
             _(
@@ -325,7 +331,7 @@ class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
         return obj.get_english_state_display()
 
 
-class ContentAdmin(PublishingAdminMixin, TranslatedAdmin):
+class ContentAdmin(RevisionAdminMixin, PublishingAdminMixin, TranslatedAdmin):
     """Admin for Publishable content."""
 
     date_hierarchy = "publish_at"
@@ -350,6 +356,8 @@ class ContentAdmin(PublishingAdminMixin, TranslatedAdmin):
             obj.created_by = request.user
             obj.updated_by = request.user
             super().save_model(request, obj, form, change)
+            return
+        if self.keep_as_pending(request, obj, form):
             return
         obj.updated_by = request.user
         # The object was read when the form was posted; its state may have

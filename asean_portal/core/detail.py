@@ -16,6 +16,7 @@ from reversion.models import Version
 from .content import LANGUAGES, SlugHistory
 from .publishing import Publishable, Status
 from .relations import show_to_public
+from .revisions import materialize, open_revision
 
 
 def withdrawn_by_slug(queryset, slug):
@@ -76,6 +77,20 @@ def visible_queryset(request, queryset):
     return queryset.live(), False
 
 
+def with_pending_changes(obj, preview):
+    """For staff, an item with pending changes shows them (at its live
+    address) and carries ``pending_revision`` for the page's banner."""
+    if preview and isinstance(obj, Publishable):
+        revision = open_revision(obj)
+        if revision is not None:
+            slugs = {language: getattr(obj, f"slug_{language}") for language in LANGUAGES}
+            materialize(revision, obj)
+            for language, value in slugs.items():
+                setattr(obj, f"slug_{language}", value)
+            obj.pending_revision = revision
+    return obj
+
+
 def find_by_slug(request, queryset, slug):
     """Return (object, answer, staff preview?); a view returns ``answer``
     when there is one.
@@ -99,7 +114,7 @@ def _find(request, queryset, slug):
     language = get_language()
     obj = queryset.filter(**{f"slug_{language}": slug}).first()
     if obj is not None:
-        return obj, None, preview
+        return with_pending_changes(obj, preview), None, preview
     candidates = [f"slug_{other}" for other in LANGUAGES if other != language]
     for field in candidates:
         obj = queryset.filter(**{field: slug}).first()
@@ -122,7 +137,7 @@ def _find(request, queryset, slug):
     if target == request.path:
         # The English page of an item without an English slug uses the
         # Vietnamese one.
-        return obj, None, preview
+        return with_pending_changes(obj, preview), None, preview
     return obj, HttpResponsePermanentRedirect(target), preview
 
 

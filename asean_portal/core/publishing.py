@@ -363,6 +363,8 @@ class PublicationEvent(models.Model):
     class Action(models.TextChoices):
         PUBLISHED = "published", _("Published")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        # The pending changes of a public item went live (asean_portal.core.revisions).
+        REVISED = "revised", _("Changes published")
 
     content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
@@ -528,6 +530,24 @@ def publish_due(*, now=None, dry_run=False, source="sweep"):
                             "%s of %s:%s failed; the next sweep retries", action, label, pk
                         )
                 done.append((label, pk, action, won))
+    done.extend(_revisions_due(now, dry_run, source))
+    return done
+
+
+def _revisions_due(now, dry_run, source):
+    """The sweep's part for pending revisions approved for a time that has
+    come: each applied once, in its own transaction."""
+    from . import revisions
+
+    done = []
+    for pk in list(revisions.due(now).values_list("pk", flat=True)):
+        won = False
+        if not dry_run:
+            try:
+                won = revisions.go_live(pk=pk, now=now, source=source)
+            except DatabaseError:
+                logger.exception("revision %s failed; the next sweep retries", pk)
+        done.append(("asean_portal.pendingrevision", pk, "revise", won))
     return done
 
 
@@ -543,6 +563,18 @@ def overdue(*, now=None, grace_seconds=60, models=None):
             found.append(
                 {
                     "type": model._meta.label_lower,
+                    "id": pk,
+                    "due_at": publish_at.isoformat(),
+                    "late_seconds": int((now - publish_at).total_seconds()),
+                }
+            )
+    if models is None:
+        from . import revisions
+
+        for pk, publish_at in revisions.due(limit).values_list("pk", "publish_at"):
+            found.append(
+                {
+                    "type": "asean_portal.pendingrevision",
                     "id": pk,
                     "due_at": publish_at.isoformat(),
                     "late_seconds": int((now - publish_at).total_seconds()),

@@ -26,6 +26,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user, user_has_device
 
+from asean_portal.core.revisions import reviewable_types, waiting_for
+
 FILTER_REFUSED = _(
     "A filter in the address could not be applied, so the whole list is shown. "
     "Choose the filter again in the panel on the right."
@@ -149,6 +151,15 @@ class PortalAdminSite(AdminSite):
     def refusal(self, request, message):
         context = {**self.each_context(request), "title": _("Bad request"), "message": message}
         return TemplateResponse(request, "admin/refusal.html", context, status=400)
+
+    def each_context(self, request):
+        """With the number of revisions waiting for this user's review, shown
+        in the header."""
+        context = super().each_context(request)
+        user = request.user
+        if user.is_authenticated and user.is_staff and reviewable_types(user):
+            context["review_count"] = waiting_for(user).count()
+        return context
 
     def has_permission(self, request):
         if not super().has_permission(request):

@@ -11,11 +11,11 @@ from django.dispatch import receiver
 from kombu.exceptions import KombuError
 
 from asean_portal import tasks
-from asean_portal.core import signals, storage
+from asean_portal.core import revisions, signals, storage
 
 from . import dependencies, search, sitemaps
 from .about import AboutPortal
-from .notifications import notify_scheduler
+from .notifications import notify_author, notify_scheduler
 
 logger = logging.getLogger(__name__)
 
@@ -116,3 +116,8 @@ def purge_on_transition(sender, pk, **kwargs):
     instance = sender._default_manager.filter(pk=pk).first()
     if instance is not None:
         _purge_later(instance)
+
+
+@receiver(revisions.reviewed, dispatch_uid="notify-revision-author")
+def notify_on_review(sender, revision, decision, **kwargs):
+    notify_author(revision, decision)

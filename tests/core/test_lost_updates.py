@@ -7,6 +7,7 @@ import re
 import pytest
 from django.test import Client
 
+from asean_portal.core import revisions
 from events.models import Announcement, Meeting
 from tests import factories
 from tests.core.test_admin import admin_url, announcement_form
@@ -44,14 +45,15 @@ def test_the_second_save_is_refused_and_keeps_what_was_typed(editors):
     assert "giờ Hà Nội" in page
     assert "Tiêu đề của Anh" in page  # the saved text, beside the field
     assert 'value="Tiêu đề của Bình"' in page  # what the second editor typed
-    item.refresh_from_db()
-    assert item.title_vi == "Tiêu đề của Anh"
+    # The item is public: an Editor's save is a pending revision.
+    assert revisions.open_revision(item).fields["title_vi"] == "Tiêu đề của Anh"
     # Having read the difference, the second editor saves on purpose.
     token = re.search(r'name="opened_as" value="([^"]*)"', page).group(1)
     again = second.post(url, {**form, "title_vi": "Tiêu đề của Bình", "opened_as": token})
     assert again.status_code == 302
+    assert revisions.open_revision(item).fields["title_vi"] == "Tiêu đề của Bình"
     item.refresh_from_db()
-    assert item.title_vi == "Tiêu đề của Bình"
+    assert item.title_vi == "Tiêu đề gốc"
 
 
 def test_the_refusal_is_in_the_editor_s_language(editors):
@@ -66,8 +68,10 @@ def test_the_refusal_is_in_the_editor_s_language(editors):
 
 
 def test_a_save_without_a_conflict_goes_through(editors):
+    from asean_portal.core.publishing import Status
+
     first, _second = editors
-    item = factories.announcement()
+    item = factories.announcement(status=Status.DRAFT, publish_at=None)
     url = URL.format(pk=item.pk)
     form = announcement_form(item.category, slug_vi=item.slug_vi, title_vi="Mới")
     response = first.post(url, {**form, "opened_as": opened(first, url)})

@@ -1,0 +1,490 @@
+"""Pending revisions in every content admin (ContentAdmin): the change form
+of a scheduled or public item keeps an edit as pending changes when the
+editor may not publish or chooses "Save as draft"; the change page shows the
+changes beside the live text with the decisions a publisher may take; every
+change list shows and filters the editorial state."""
+
+import difflib
+import hashlib
+import re
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Subquery
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import revisions
+from .content import EnglishState
+from .publishing import Status
+from .publishing_admin import ZONE, HanoiSplitDateTimeField, ScheduleForm, apply_errors
+from .revisions import OPEN_STATES, PendingRevision, RevisionState
+
+DRAFT_BUTTON = "_save_as_draft"
+SUBMIT_BUTTON = "_submit_for_review"
+ACTIONS = ("publish", "schedule", "send_back", "discard", "submit")
+
+
+class RevisionScheduleForm(forms.Form):
+    publish_at = HanoiSplitDateTimeField(
+        label=gettext_lazy("The changes go live at"), help_text=ZONE
+    )
+
+
+class SendBackForm(forms.Form):
+    comment = forms.CharField(
+        label=gettext_lazy("Comment for the author"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        help_text=gettext_lazy("Plain text: the author receives it by email."),
+    )
+
+
+class ConfirmForm(forms.Form):
+    pass
+
+
+def word_diff(old, new):
+    """(old, new) as HTML with the removed words in <del> and the added ones
+    in <ins>; every piece of the texts is escaped (markup shows as text)."""
+    a, b = re.split(r"(\s+)", old or ""), re.split(r"(\s+)", new or "")
+    left, right = [], []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        gone, came = "".join(a[i1:i2]), "".join(b[j1:j2])
+        if op == "equal":
+            left.append(escape(gone))
+            right.append(escape(came))
+            continue
+        if gone:
+            left.append(format_html("<del>{}</del>", gone))
+        if came:
+            right.append(format_html("<ins>{}</ins>", came))
+    join = lambda parts: format_html_join("", "{}", ((part,) for part in parts))  # noqa: E731
+    return join(left), join(right)
+
+
+def shown(item, field, value):
+    """A value as staff read it in the diff (plain text, escaped later)."""
+    if field.many_to_many:
+        model = field.remote_field.model
+        return "; ".join(str(obj) for obj in model._default_manager.filter(pk__in=value or []))
+    if field.is_relation:
+        model = field.remote_field.model
+        obj = model._default_manager.filter(pk=value).first() if value is not None else None
+        return str(obj) if obj is not None else "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value or ""))
+    return "" if value is None else str(value)
+
+
+def diff_rows(item, revision):
+    """Field by field, in the form's order, the live value and the pending
+    one, for the fields that differ."""
+    live = type(item)._default_manager.get(pk=item.pk)
+    pending = type(item)._default_manager.get(pk=item.pk)
+    links, _columns = revisions.materialize(revision, pending)
+    rows = []
+    for name in revision.fields:
+        try:
+            field = item._meta.get_field(name)
+        except Exception:
+            continue
+        if field.many_to_many:
+            before = sorted(getattr(live, name).values_list("pk", flat=True))
+            after = sorted(links.get(name, []))
+        else:
+            before, after = getattr(live, field.attname), getattr(pending, field.attname)
+        before, after = shown(item, field, before), shown(item, field, after)
+        if before == after:  # an empty text and no value read the same
+            continue
+        old, new = word_diff(before, after)
+        rows.append({"label": field.verbose_name, "name": name, "live": old, "pending": new})
+    return rows
+
+
+class EditorialStateFilter(admin.SimpleListFilter):
+    title = gettext_lazy("editorial state")
+    parameter_name = "editorial"
+
+    def lookups(self, request, model_admin):
+        return EDITORIAL_STATES
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if value in ("in_review", "sent_back", "pending", "changes_scheduled"):
+            state = {"pending": RevisionState.DRAFT, "changes_scheduled": "scheduled"}.get(
+                value, value
+            )
+            return queryset.filter(open_revision_state=state)
+        item_status = {
+            "draft": Status.DRAFT,
+            "scheduled": Status.SCHEDULED,
+            "live": Status.PUBLISHED,
+            "withdrawn": Status.ARCHIVED,
+        }.get(value)
+        if item_status is None:
+            return queryset.none()
+        return queryset.filter(status=item_status, open_revision_state__isnull=True)
+
+
+EDITORIAL_STATES = (
+    ("draft", gettext_lazy("Draft")),
+    ("scheduled", gettext_lazy("Approved and scheduled")),
+    ("live", gettext_lazy("Live")),
+    ("pending", gettext_lazy("Live with pending changes")),
+    ("in_review", gettext_lazy("Changes in review")),
+    ("sent_back", gettext_lazy("Changes sent back")),
+    ("changes_scheduled", gettext_lazy("Changes approved and scheduled")),
+    ("withdrawn", gettext_lazy("Withdrawn")),
+)
+
+
+def editorial_state(item):
+    if "open_revision_state" in item.__dict__:  # annotated by the change list
+        state = item.open_revision_state
+    else:
+        revision = revisions.open_revision(item)
+        state = revision.state if revision else None
+    labels = dict(EDITORIAL_STATES)
+    if state and item.status == Status.DRAFT:
+        return RevisionState(state).label
+    if state:
+        key = {RevisionState.DRAFT: "pending", RevisionState.SCHEDULED: "changes_scheduled"}.get(
+            state, state
+        )
+        return labels[key]
+    key = {
+        Status.DRAFT: "draft",
+        Status.SCHEDULED: "scheduled",
+        Status.PUBLISHED: "live",
+        Status.ARCHIVED: "withdrawn",
+    }[item.status]
+    return labels[key]
+
+
+def edited_fields(form, obj):
+    """The names of the model's fields (columns and many-to-many) in ``form``."""
+    names = []
+    for name in form.fields:
+        try:
+            field = obj._meta.get_field(name)
+        except Exception:
+            continue
+        if (field.concrete or field.many_to_many) and not field.primary_key:
+            names.append(name)
+    return names
+
+
+class RevisionAdminMixin:
+    """See the module's docstring. Needs can_publish() (ContentAdmin)."""
+
+    change_form_template = "admin/revisions/change_form.html"
+
+    # --- keeping an edit as pending changes -----------------------------------
+    def keep_as_pending(self, request, obj, form):
+        """Called by save_model for a change: True when the edit was kept as
+        a revision instead of being written to the live row."""
+        chosen = DRAFT_BUTTON in request.POST or SUBMIT_BUTTON in request.POST
+        if not revisions.guarded(obj) or (self.can_publish(request) and not chosen):
+            return False
+        request.pending_revision = self.store_revision(request, obj, form)
+        return True
+
+    def store_revision(self, request, obj, form):
+        names = edited_fields(form, obj)
+        return revisions.store(
+            obj,
+            names,
+            by=request.user,
+            links={
+                name: [related.pk for related in form.cleaned_data.get(name) or []]
+                for name in names
+                if obj._meta.get_field(name).many_to_many
+            },
+            submit=SUBMIT_BUTTON in request.POST,
+            draft=DRAFT_BUTTON in request.POST,
+        )
+
+    def save_related(self, request, form, formsets, change):
+        if getattr(request, "pending_revision", None) is not None:
+            # The links are in the revision; the rows of the inlines (read-only
+            # for those who may not publish) are saved at once.
+            for formset in formsets:
+                self.save_formset(request, form, formset, change=change)
+            return
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        if change and revisions.is_new_draft(obj):
+            # A new draft submitted for review, or edited while it waits:
+            # its revision holds what the row holds.
+            if SUBMIT_BUTTON in request.POST or revisions.open_revision(obj) is not None:
+                request.draft_revision = self.store_revision(request, obj, form)
+        elif change and self.can_publish(request):
+            revisions.superseded(obj, by=request.user)
+
+    def log_change(self, request, obj, message):
+        if getattr(request, "pending_revision", None) is not None:
+            message = _("Saved as pending changes (%(state)s)") % {
+                "state": request.pending_revision.get_state_display()
+            }
+        return super().log_change(request, obj, message)
+
+    def response_change(self, request, obj):
+        revision = getattr(request, "pending_revision", None)
+        draft = getattr(request, "draft_revision", None)
+        if draft is not None and draft.state == RevisionState.IN_REVIEW:
+            self.message_user(
+                request, _("The changes were submitted for review."), messages.SUCCESS
+            )
+            return redirect(self._change_url(obj.pk))
+        if revision is None:
+            return super().response_change(request, obj)
+        if revision.state == RevisionState.IN_REVIEW:
+            text = _(
+                "Your changes were submitted for review. The public still sees the approved "
+                "version."
+            )
+        else:
+            text = _(
+                "Your changes were kept as pending changes. The public still sees the approved "
+                "version until a publisher publishes them."
+            )
+        self.message_user(request, text, messages.SUCCESS)
+        return redirect(self._change_url(obj.pk))
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if obj is None or self.can_publish(request) or not revisions.guarded(obj):
+            return inlines
+        # The rows of a public item are public: only a publisher changes them.
+        for inline in inlines:
+            inline.has_add_permission = lambda request, obj=None: False
+            inline.has_change_permission = lambda request, obj=None: False
+            inline.has_delete_permission = lambda request, obj=None: False
+        return inlines
+
+    # --- the form shows the pending changes ------------------------------------
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id is not None and getattr(request, "publication_state", None) is None:
+            request.show_pending = True
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and getattr(request, "show_pending", False):
+            revision = revisions.open_revision(obj)
+            if revision is not None:
+                obj._pending_links, _columns = revisions.materialize(revision, obj)
+                obj._pending_revision = revision
+        return obj
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        links = getattr(obj, "_pending_links", None)
+        if not links:
+            return form
+
+        class PendingLinksForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.initial.update(links)
+
+        return PendingLinksForm
+
+    def fingerprint(self, request, obj):
+        digest = super().fingerprint(request, obj)
+        revision = revisions.open_revision(obj)
+        if revision is None:
+            return digest
+        mark = hashlib.sha256(f"{revision.pk}:{revision.updated_at.isoformat()}".encode())
+        return f"{digest[:24]}{mark.hexdigest()[:8]}"
+
+    def last_change(self, obj):
+        """Pending changes saved after the latest version are the last change."""
+        last = super().last_change(obj)
+        revision = revisions.open_revision(obj)
+        if revision is not None and (last is None or revision.updated_at > last[1]):
+            return revision.author, revision.updated_at
+        return last
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """Restoring a version writes the live row: on a scheduled or public
+        item, only a publisher does it."""
+        obj = self.model._default_manager.filter(pk=unquote(object_id)).first()
+        if request.method == "POST" and revisions.guarded(obj) and not self.can_publish(request):
+            self.message_user(
+                request,
+                _(
+                    "This item is public: restoring an old version would change what readers "
+                    "see, so only a publisher does it. Copy the text you need into the item "
+                    "and save it as pending changes."
+                ),
+                messages.ERROR,
+            )
+            return redirect(self._change_url(obj.pk))
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    # --- the change page ----------------------------------------------------------
+    def render_change_form(self, request, context, *args, **kwargs):
+        obj = context.get("original")
+        guarded = revisions.guarded(obj)
+        revision = getattr(obj, "_pending_revision", None) if obj is not None else None
+        may_change = obj is not None and self.has_change_permission(request, obj)
+        context["revision_buttons"] = guarded and may_change
+        context["submit_button"] = may_change and revisions.is_new_draft(obj)
+        if revision is not None:
+            context["revision"] = revision
+            context["revision_diff"] = diff_rows(obj, revision)
+            context["revision_actions"] = self.revision_actions(request, revision)
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def revision_actions(self, request, revision):
+        """[(action, label)] of what the user may do with ``revision``."""
+        actions = []
+        publisher = self.can_publish(request)
+        own = revision.author_id == request.user.pk
+        if revision.state in (RevisionState.DRAFT, RevisionState.SENT_BACK):
+            actions.append(("submit", _("Submit for review")))
+        if publisher:
+            actions += [
+                ("publish", _("Publish the changes now")),
+                ("schedule", _("Schedule the changes")),
+            ]
+            if revision.state != RevisionState.SENT_BACK:
+                actions.append(("send_back", _("Send back to the author")))
+        if publisher or own:
+            actions.append(("discard", _("Discard the changes")))
+        return actions
+
+    def _change_url(self, pk):
+        opts = self.opts
+        return reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_change",
+            args=[pk],
+            current_app=self.admin_site.name,
+        )
+
+    def get_urls(self):
+        opts = self.opts
+        return [
+            path(
+                "<path:object_id>/revision/<str:action>/",
+                self.admin_site.admin_view(self.pending_revision_view),
+                name=f"{opts.app_label}_{opts.model_name}_revision",
+            ),
+            *super().get_urls(),
+        ]
+
+    def pending_revision_view(self, request, object_id, action):
+        if action not in ACTIONS:
+            raise PermissionDenied
+        item = self.get_object(request, unquote(object_id))
+        if item is None:
+            raise Http404
+        if not self.has_change_permission(request, item):
+            raise PermissionDenied
+        revision = revisions.open_revision(item)
+        if revision is None:
+            self.message_user(request, _("This item has no pending changes."), messages.WARNING)
+            return redirect(self._change_url(item.pk))
+        form_class = {"schedule": RevisionScheduleForm, "send_back": SendBackForm}.get(
+            action, ConfirmForm
+        )
+        kwargs = {}
+        if action == "schedule" and revisions.is_new_draft(item):
+            form_class = ScheduleForm
+            kwargs = {"english_missing": item.english_state == EnglishState.MISSING}
+        if request.method == "POST":
+            form = form_class(request.POST, **kwargs)
+            if form.is_valid() and self._decide(request, form, revision, action):
+                return redirect(self._change_url(item.pk))
+        else:
+            form = form_class(**kwargs)
+        labels = dict(self.revision_actions(request, revision))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": item,
+            "revision": revision,
+            "revision_diff": diff_rows(item, revision),
+            "title": labels.get(action) or dict(ACTION_TITLES)[action],
+            "action": action,
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/revisions/action.html", context)
+
+    def _decide(self, request, form, revision, action):
+        by = request.user
+        try:
+            if action == "publish":
+                revisions.publish_now(revision=revision, by=by)
+                text = _("The changes are public now.")
+            elif action == "schedule":
+                at = form.cleaned_data["publish_at"]
+                revisions.schedule(
+                    revision=revision,
+                    at=at,
+                    by=by,
+                    english=form.cleaned_data.get("english") or None,
+                    unpublish_at=form.cleaned_data.get("unpublish_at"),
+                )
+                text = _("The changes go live at %(time)s (%(zone)s).") % {
+                    "time": revisions.hanoi_time(at),
+                    "zone": ZONE,
+                }
+            elif action == "send_back":
+                revisions.send_back(revision=revision, by=by, comment=form.cleaned_data["comment"])
+                text = _("The changes were sent back to their author.")
+            elif action == "discard":
+                revisions.discard(revision=revision, by=by)
+                text = _("The changes were discarded.")
+            else:
+                revisions.submit(revision=revision, by=by)
+                text = _("The changes were submitted for review.")
+        except ValidationError as error:
+            apply_errors(form, error)
+            return False
+        except PermissionDenied as error:
+            form.add_error(None, str(error) or _("You are not allowed to do this."))
+            return False
+        self.message_user(request, text, messages.SUCCESS)
+        return True
+
+    # --- change lists ---------------------------------------------------------------
+    def get_queryset(self, request):
+        opts = self.model._meta
+        state = PendingRevision.objects.filter(
+            revisions.of_types([(opts.app_label, opts.model_name)]),
+            object_id=OuterRef("pk"),
+            state__in=OPEN_STATES,
+        ).values("state")[:1]
+        return super().get_queryset(request).annotate(open_revision_state=Subquery(state))
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), "editorial"]
+
+    def get_list_filter(self, request):
+        return [*super().get_list_filter(request), EditorialStateFilter]
+
+    @admin.display(description=gettext_lazy("editorial state"))
+    def editorial(self, obj):
+        return editorial_state(obj)
+
+
+ACTION_TITLES = (
+    ("publish", gettext_lazy("Publish the changes now")),
+    ("schedule", gettext_lazy("Schedule the changes")),
+    ("send_back", gettext_lazy("Send back to the author")),
+    ("discard", gettext_lazy("Discard the changes")),
+    ("submit", gettext_lazy("Submit for review")),
+)
