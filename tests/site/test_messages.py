@@ -74,3 +74,12 @@ def test_no_ui_string_is_missing_from_the_po_files(tmp_path):
     regenerated = {e[0] for e in entries(copy / "locale/vi/LC_MESSAGES/django.po")}
     committed = {e[0] for e in entries(PO["vi"])}
     assert regenerated - committed == set()
+
+
+def test_an_embargo_is_named_as_the_press_names_it():
+    """ "Cấm vận" is a trade sanction; an embargo on news is "cấm công bố trước"."""
+    vi = entries(PO["vi"])
+    embargo = [msgstr for msgid, msgstr, _fuzzy in vi if "embargo" in msgid.lower()]
+    assert embargo
+    assert not [msgstr for msgstr in embargo if "cấm vận" in msgstr]
+    assert any("cấm công bố trước" in msgstr for msgstr in embargo)
