@@ -21,6 +21,8 @@ from redbeat.schedulers import LUA_EXTEND_TO_SCRIPT, get_redis
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
+# What beat logs of the broker goes through its outage filter (settings.LOGGING).
+broker_logger = logging.getLogger("celery.beat")
 
 WORKER = "worker"
 BEAT = "beat"
@@ -101,7 +103,7 @@ class RedisBeatScheduler(SweepHeartbeat, RedBeatScheduler):
         try:
             return super().tick(*args, **kwargs)
         except RedisError as exc:
-            logger.warning("beat lost Redis or its lock, and waits for both: %r", exc)
+            broker_logger.error("beat lost Redis or its lock, and waits for both: %r", exc)
             self.lock = None
             return self.max_interval
 
@@ -115,7 +117,10 @@ class RedisBeatScheduler(SweepHeartbeat, RedBeatScheduler):
                 return False
             # A Redis restarted without its data has lost the schedule too.
             self.setup_schedule()
-        except RedisError:
+        except RedisError as exc:
+            # An error, so that the outage filter on celery.beat (settings.LOGGING)
+            # makes a long outage one line per interval.
+            broker_logger.error("beat cannot reach Redis for its lock: %r", exc)
             return False
         logger.info("beat: Acquired lock")
         self.lock = lock

@@ -95,9 +95,26 @@ def display_columns(model):
         for name in ("change_note", "withdrawal_reason")
         for language in ("vi", "en")
     }
-    ordering = {name.lstrip("-") for name in model._meta.ordering}
+    ordering = ordering_names(model)
+    if ordering is None:
+        return frozenset()
     concrete = {field.attname for field in model._meta.concrete_fields}
     return frozenset((columns & concrete) - ordering)
+
+
+def ordering_names(model):
+    """The fields a model's default ordering reads, or None when an entry is an
+    expression that names none (then no column is display-only)."""
+    names = set()
+    for entry in model._meta.ordering:
+        if isinstance(entry, str):
+            names.add(entry.lstrip("-"))
+            continue
+        name = getattr(getattr(entry, "expression", entry), "name", None)
+        if name is None:
+            return None
+        names.add(name)
+    return names
 
 
 def _record_table(execute, sql, params, many, context):

@@ -21,6 +21,12 @@ from tests.core.test_admin import image_file
 APPS = ("priorities", "events", "civil_service", "asean_portal", "reversion", "auth")
 
 
+def uploads(files):
+    """The uploaded files among the media, without the photos' renditions
+    (which the backup keeps too)."""
+    return [name for name in files if not str(name).startswith("renditions/")]
+
+
 def snapshot(media_root):
     models = [m for label in APPS for m in apps.get_app_config(label).get_models()]
     rows = {
@@ -58,7 +64,7 @@ def test_backup_and_restore_round_trip_all_content(settings, tmp_path, monkeypat
         meeting=meeting, image=image_file("hop.jpg"), caption_vi="Chú thích", caption_en="Caption"
     )
     before = snapshot(settings.MEDIA_ROOT)
-    assert len(before[1]) == 2
+    assert len(uploads(before[1])) == 2
     assert Announcement.objects.get(pk=with_photo.pk).title_en == "News with a photo"
 
     call_command("dbbackup", verbosity=0)
@@ -132,7 +138,7 @@ def test_backup_and_restore_round_trip_on_the_default_sqlite_database(tmp_path):
     manage("load_seed_content")
     manage("shell", "-c", CREATE_PHOTO)
     before = state()
-    assert "News with a photo" in before[0] and len(before[1]) == 1
+    assert "News with a photo" in before[0] and len(uploads(before[1])) == 1
 
     manage("dbbackup")
     manage("mediabackup")

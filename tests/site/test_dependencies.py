@@ -53,8 +53,8 @@ TYPES = {
 def test_an_edit_shows_at_once_where_the_object_shows_and_nowhere_else(client, kind):
     make, field, lists = TYPES[kind]
     obj = make()
-    # A page that does not show the object: another meeting's.
-    other = factories.meeting() if kind != "meeting" else factories.announcement()
+    # A page that reads nothing of the object's type or its parents'.
+    other = factories.document() if kind != "document" else factories.announcement()
     showing = [address(obj, language) for language in ("vi", "en")]
     showing += [named(name, language) for name in lists for language in ("vi", "en")]
     unrelated = [address(other, language) for language in ("vi", "en")]
@@ -182,3 +182,13 @@ def test_a_save_that_changes_only_texts_keeps_its_type_tag():
     item.publish_at = item.publish_at.replace(year=item.publish_at.year - 1)
     item.save()
     assert dependencies.versions({"events.announcement"}) != before
+
+
+def test_an_ordering_by_expression_is_not_display_only():
+    """Meetings are ordered by an expression (undated last): its field moves
+    the type when it changes, and a title does not."""
+    from events.models import Meeting
+
+    assert "start_date" in dependencies.ordering_names(Meeting)
+    assert "start_date" not in dependencies.display_columns(Meeting)
+    assert "title_vi" in dependencies.display_columns(Meeting)

@@ -137,6 +137,7 @@ def world():
         orphans[-1].priorities.add(priority)
         # Hidden objects on the many side of a live object.
         a_meeting("parts", part_of=meeting)
+        meeting.related_meetings.add(a_meeting("relatedmeetings"))
         meeting.documents.add(hide(factories.document, "meetingdocuments"))
         a_news_item("meetingnews", meeting=meeting)
         an_activity("meetingactivities").meetings.add(meeting)
