@@ -22,8 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import revisions
-from .content import EnglishState
-from .publishing import Status
+from .publishing import Status, english_lacking
 from .publishing_admin import ZONE, HanoiSplitDateTimeField, ScheduleForm, apply_errors
 from .revisions import OPEN_STATES, PendingRevision, RevisionState
 
@@ -402,7 +401,7 @@ class RevisionAdminMixin:
         kwargs = {}
         if action == "schedule" and revisions.is_new_draft(item):
             form_class = ScheduleForm
-            kwargs = {"english_missing": item.english_state == EnglishState.MISSING}
+            kwargs = {"english_missing": english_lacking(item)}
         if request.method == "POST":
             form = form_class(request.POST, **kwargs)
             if form.is_valid() and self._decide(request, form, revision, action):

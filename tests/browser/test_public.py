@@ -163,9 +163,9 @@ def test_language_switch_on_a_detail_page_keeps_the_item(live_server, browser, s
     assert browser.find_element(By.TAG_NAME, "h1").text == (
         "Promoting Civil Service Cooperation between ASEAN and Three Dialogue Partners"
     )
-    # The body has no English yet: it is shown in Vietnamese, marked and announced.
-    assert browser.find_element(By.CSS_SELECTOR, "article .body").get_attribute("lang") == "vi"
-    assert browser.find_element(By.CSS_SELECTOR, ".notice-fallback").is_displayed()
+    # The English body is the portal's translation, and says so.
+    assert browser.find_element(By.CSS_SELECTOR, "article .body").get_attribute("lang") != "vi"
+    assert browser.find_element(By.CSS_SELECTOR, ".notice-translation").is_displayed()
     screenshot(browser, "news-detail-en")
 
 

@@ -165,6 +165,9 @@ def announcement_form(category, **overrides):
         "english_label": "",
         "english_source": "",
         "source_url": "",
+        # Ticked by default, as on a new form.
+        "on_home": "on",
+        "posted_time_known": "on",
     }
     data.update(overrides)
     return data
