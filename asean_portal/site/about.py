@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import models
+from django.db import DatabaseError, models
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -80,9 +80,13 @@ class AboutPortal(models.Model):
 
     @classmethod
     def load(cls):
-        return cls.objects.filter(pk=1).first() or cls(
-            pk=1, managing_agency=gettext("Ministry of Home Affairs")
-        )
+        """The stored row; its defaults when there is none, or while the
+        database is away (the footer of the 503 page)."""
+        try:
+            found = cls.objects.filter(pk=1).first()
+        except DatabaseError:
+            found = None
+        return found or cls(pk=1, managing_agency=gettext("Ministry of Home Affairs"))
 
     def recipients(self):
         listed = [line.strip() for line in self.feedback_recipients.splitlines() if line.strip()]
