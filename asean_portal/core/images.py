@@ -16,6 +16,7 @@ given responsive renditions once, when they are saved.
 """
 
 import io
+import logging
 import os
 
 from django import forms
@@ -33,6 +34,8 @@ from imagekit.processors import ResizeToFill, ResizeToFit
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .storage import PublicationImageFieldFile
+
+logger = logging.getLogger(__name__)
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_PIXELS = 8000
@@ -202,6 +205,18 @@ class PhotoField(models.ImageField):
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": PhotoFormField, **kwargs})
+
+    def update_dimension_fields(self, instance, force=False, *args, **kwargs):
+        # The sizes are stored when a photo is saved: loading a row never reads
+        # the file from storage (a list page would fetch every photo, and one
+        # missing file would break it). A file the store cannot give leaves them
+        # empty instead of failing.
+        if not force:
+            return
+        try:
+            super().update_dimension_fields(instance, force, *args, **kwargs)
+        except Exception:
+            logger.warning("could not read the size of %s", getattr(instance, self.attname))
 
     def pre_save(self, model_instance, add):
         file = getattr(model_instance, self.attname)
