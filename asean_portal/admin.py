@@ -48,8 +48,36 @@ class SlugHistoryAdmin(admin.ModelAdmin):
         return False
 
 
+class ItemRecordAdmin(admin.ModelAdmin):
+    """A read-only list of records about content items (content_type,
+    object_id, object_repr), each linked to its item's change page."""
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("item"), ordering="object_repr")
+    def item(self, record):
+        opts = record.content_type
+        try:
+            url = reverse(
+                f"admin:{opts.app_label}_{opts.model}_change", args=[quote(record.object_id)]
+            )
+        except NoReverseMatch:
+            return record.object_repr
+        return format_html('<a href="{}">{}</a>', url, record.object_repr or record.object_id)
+
+
 @admin.register(PublicationEvent)
-class PublicationLogAdmin(admin.ModelAdmin):
+class PublicationLogAdmin(ItemRecordAdmin):
     """The record of what went out: every transition that happened, read-only
     for every staff member, with times in Hanoi time."""
 
@@ -79,29 +107,6 @@ class PublicationLogAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff
 
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("item"), ordering="object_repr")
-    def item(self, event):
-        opts = event.content_type
-        try:
-            url = reverse(
-                f"admin:{opts.app_label}_{opts.model}_change", args=[quote(event.object_id)]
-            )
-        except NoReverseMatch:
-            return event.object_repr
-        return format_html('<a href="{}">{}</a>', url, event.object_repr or event.object_id)
-
     @admin.display(description=_("due at (Hanoi time, UTC+7)"), ordering="due_at")
     def due(self, event):
         return hanoi_time(event.due_at)
@@ -112,7 +117,7 @@ class PublicationLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(PendingRevision)
-class ReviewQueueAdmin(admin.ModelAdmin):
+class ReviewQueueAdmin(ItemRecordAdmin):
     """What waits for review, oldest first: each publisher sees the types they
     may publish (a chief editor everything, a press officer announcements).
     The decisions are taken on the item's change page."""
@@ -128,29 +133,6 @@ class ReviewQueueAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return bool(reviewable_types(request.user))
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("item"), ordering="object_repr")
-    def item(self, revision):
-        opts = revision.content_type
-        try:
-            url = reverse(
-                f"admin:{opts.app_label}_{opts.model}_change", args=[quote(revision.object_id)]
-            )
-        except NoReverseMatch:
-            return revision.object_repr
-        return format_html('<a href="{}">{}</a>', url, revision.object_repr or revision.object_id)
 
     @admin.display(description=_("submitted (Hanoi time, UTC+7)"), ordering="submitted_at")
     def submitted(self, revision):
