@@ -626,6 +626,11 @@ def _make_previews(row, field):
             cachefile.generate(force=True)
 
 
+def load_row(model, values, pk=None):
+    """A row (not saved) holding ``values``, as serialize_row gave them."""
+    return _load_row(model, pk, values)
+
+
 def _load_row(model, pk, values):
     record = {"model": model._meta.label_lower, "pk": pk, "fields": values}
     (loaded,) = serializers.deserialize("python", [record], ignorenonexistent=True)
@@ -652,14 +657,20 @@ def row_changes(revision):
     return revision.fields.get(ROWS) or {}
 
 
-def store_rows(revision, changes):
+def store_rows(revision, changes, *, before=None):
     """Keep the inline changes ``changes`` (as row_changes gives them) in
-    ``revision``, in place of those it held."""
+    ``revision``, in place of those it held (``before``, when its fields were
+    stored anew meanwhile): the uploads of rows taken out are removed."""
     changes = {
         accessor: change
         for accessor, change in changes.items()
         if change["added"] or change["changed"] or change["deleted"]
     }
+    before = _row_files(revision.model, row_changes(revision) if before is None else before)
+    after = _row_files(revision.model, changes)
+    dropped = {name: found for name, found in before.items() if name not in after}
+    if dropped:  # uploads of rows taken out of the changes
+        transaction.on_commit(lambda: _drop_files(dropped))
     fields = {name: value for name, value in revision.fields.items() if name != ROWS}
     if changes:
         fields[ROWS] = changes
@@ -715,24 +726,43 @@ def apply_rows(revision, item):
             row.save()
 
 
+def _row_files(model, changes):
+    """{name: (row model, field, values)} of the uploads that the inline
+    ``changes`` of an item of ``model`` name."""
+    found = {}
+    for accessor, change in changes.items():
+        try:
+            rows_model = model._meta.get_field(accessor).related_model
+        except Exception:  # an inline removed since the revision was stored
+            continue
+        file_fields = [
+            f for f in rows_model._meta.concrete_fields if isinstance(f, models.FileField)
+        ]
+        for values in [*change["added"], *(entry["fields"] for entry in change["changed"])]:
+            for field in file_fields:
+                if values.get(field.name):
+                    found[values[field.name]] = (rows_model, field, values)
+    return found
+
+
+def _drop_files(files):
+    """Remove the uploads ``files`` (as _row_files gives them) that no row uses."""
+    from .images import PhotoField, rendition_files
+
+    for name, (model, field, values) in files.items():
+        if model._default_manager.filter(**{field.name: name}).exists():
+            continue
+        row = _load_row(model, None, values)
+        try:
+            if isinstance(field, PhotoField):
+                for cachefile in rendition_files(row, field.name):
+                    cachefile.storage.delete(cachefile.name)
+            getattr(row, field.attname).storage.delete(name)
+        except OSError:
+            logger.warning("could not remove the unused upload %s", name)
+
+
 def drop_row_files(revision, item):
     """Remove the stored uploads (and their renditions) that only
     ``revision``'s rows name, once it is discarded: no row will point to them."""
-    from .images import PhotoField, rendition_files
-
-    for accessor, change in row_changes(revision).items():
-        model = type(item)._meta.get_field(accessor).related_model
-        file_fields = [f for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
-        for values in [*change["added"], *(entry["fields"] for entry in change["changed"])]:
-            for field in file_fields:
-                name = values.get(field.name)
-                if not name or model._default_manager.filter(**{field.name: name}).exists():
-                    continue
-                row = _load_row(model, None, values)
-                try:
-                    if isinstance(field, PhotoField):
-                        for cachefile in rendition_files(row, field.name):
-                            cachefile.storage.delete(cachefile.name)
-                    getattr(row, field.attname).storage.delete(name)
-                except OSError:
-                    logger.warning("could not remove the discarded upload %s", name)
+    _drop_files(_row_files(type(item), row_changes(revision)))

@@ -282,6 +282,17 @@ def formset_changes(formset, item):
     }
 
 
+def row_initial(model, values):
+    """A pending new row's values as its form's initial data: a stored
+    upload as the file (the form shows it, and keeps it when saved again)."""
+    initial = dict(values)
+    row = revisions.load_row(model, values)
+    for field in model._meta.concrete_fields:
+        if isinstance(field, models.FileField) and values.get(field.name):
+            initial[field.name] = getattr(row, field.attname)
+    return initial
+
+
 def pending_formset(formset_class, change):
     """``formset_class`` showing the pending rows of ``change``: the deleted
     rows left out, the changed ones with their pending values, the added ones
@@ -296,7 +307,7 @@ def pending_formset(formset_class, change):
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
-            self.initial_extra = [dict(values) for values in added]
+            self.initial_extra = [row_initial(self.model, values) for values in added]
 
         @property
         def pending_added(self):
@@ -342,6 +353,7 @@ class RevisionAdminMixin:
         chosen = DRAFT_BUTTON in request.POST or SUBMIT_BUTTON in request.POST
         if not revisions.guarded(obj) or (self.can_publish(request) and not chosen):
             return False
+        request.rows_before = revisions.row_changes(revisions.open_revision(obj))
         request.pending_revision = self.store_revision(request, obj, form)
         return True
 
@@ -371,6 +383,7 @@ class RevisionAdminMixin:
                     formset.fk.remote_field.get_accessor_name(): formset_changes(formset, obj)
                     for formset in formsets
                 },
+                before=request.rows_before,
             )
             for formset in formsets:  # nothing of theirs was saved
                 formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []

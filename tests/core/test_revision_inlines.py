@@ -303,3 +303,66 @@ def test_a_stale_save_of_rows_is_refused(meeting):
     text = str(revisions.open_revision(meeting).fields)
     assert "Chú thích của Anh" in text and "Chú thích của Bình" not in text
     assert re.search(r'name="opened_as"', refused.content.decode())
+
+
+def stored_photos(meeting):
+    revision = revisions.open_revision(meeting)
+    change = revisions.row_changes(revision).get("photos", {"added": []})
+    return [(values["caption_vi"], values["image"]) for values in change["added"]]
+
+
+def test_a_pending_photo_s_file_is_kept_across_saves_and_removed_with_the_row(
+    client, meeting, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    signed_in(client, "Chief editor")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = edit_rows(client, meeting, "_save_as_draft", **new_photo_row())
+    assert response.status_code == 302, errors(response)
+    [(_caption, name)] = stored_photos(meeting)
+    assert default_storage.exists(name)
+    assert MeetingPhoto.objects.filter(meeting=meeting).count() == 1
+    # The form shows the stored file; saved again, the row keeps it.
+    html = client.get(admin_url(CHANGE, suffix=f"{meeting.pk}/change/")).content.decode()
+    assert f">{name}</a>" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        response = edit_rows(
+            client, meeting, "_save_as_draft", **{"photos-1-caption_vi": "Ảnh mới, sửa chú thích"}
+        )
+    assert response.status_code == 302, errors(response)
+    assert stored_photos(meeting) == [("Ảnh mới, sửa chú thích", name)]
+    assert default_storage.exists(name)
+    # Taken out of the changes before any decision: its file goes too.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = edit_rows(client, meeting, "_save_as_draft", **{"photos-1-DELETE": "on"})
+    assert response.status_code == 302, errors(response)
+    assert stored_photos(meeting) == []
+    assert not default_storage.exists(name)
+
+
+def test_a_discard_removes_the_pending_photo_s_file(
+    client, meeting, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    chief = signed_in(client, "Chief editor")
+    response = edit_rows(client, meeting, "_save_as_draft", **new_photo_row())
+    assert response.status_code == 302, errors(response)
+    [(_caption, name)] = stored_photos(meeting)
+    with django_capture_on_commit_callbacks(execute=True):
+        revisions.discard(revision=revisions.open_revision(meeting), by=chief)
+    assert not default_storage.exists(name)
+    assert MeetingPhoto.objects.filter(meeting=meeting).count() == 1
+
+
+def test_a_publisher_s_save_removes_the_rows_that_the_pending_changes_removed(client, meeting):
+    signed_in(client, "Chief editor")
+    response = edit_rows(client, meeting, "_save_as_draft", **{"participations-0-DELETE": "on"})
+    assert response.status_code == 302, errors(response)
+    assert meeting.participations.count() == 1
+    signed_in(client, "Chief editor")
+    response = edit_rows(client, meeting)
+    assert response.status_code == 302, errors(response)
+    assert meeting.participations.count() == 0
+    assert revisions.open_revision(meeting) is None
