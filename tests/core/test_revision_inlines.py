@@ -9,6 +9,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import CheckboxInput, ClearableFileInput, MultiWidget
 from django.test import Client
@@ -232,6 +234,9 @@ def test_a_publisher_s_draft_with_a_new_photo_and_a_removed_row(client, meeting,
     assert "Ảnh mới chờ duyệt" not in page and "Lào" in page
     preview = client.get(meeting.get_absolute_url()).content.decode()
     assert "Ảnh mới chờ duyệt" in preview
+    # Its renditions were made for the preview: the picture shows.
+    source = re.search(r'<img src="([^"]+)"[^>]*alt="Các trưởng đoàn"', preview).group(1)
+    assert default_storage.exists(source.removeprefix(settings.MEDIA_URL))
     revision = revisions.open_revision(meeting)
     other = factories.staff(role="Chief editor")
     if decision == "discard":
@@ -314,8 +319,6 @@ def stored_photos(meeting):
 def test_a_pending_photo_s_file_is_kept_across_saves_and_removed_with_the_row(
     client, meeting, django_capture_on_commit_callbacks
 ):
-    from django.core.files.storage import default_storage
-
     signed_in(client, "Chief editor")
     with django_capture_on_commit_callbacks(execute=True):
         response = edit_rows(client, meeting, "_save_as_draft", **new_photo_row())
@@ -344,8 +347,6 @@ def test_a_pending_photo_s_file_is_kept_across_saves_and_removed_with_the_row(
 def test_a_discard_removes_the_pending_photo_s_file(
     client, meeting, django_capture_on_commit_callbacks
 ):
-    from django.core.files.storage import default_storage
-
     chief = signed_in(client, "Chief editor")
     response = edit_rows(client, meeting, "_save_as_draft", **new_photo_row())
     assert response.status_code == 302, errors(response)
