@@ -22,6 +22,7 @@ from asean_portal.core.publishing import publish_due
 from events.models import MeetingPhoto, Participation
 from tests import factories
 from tests.core.test_admin import admin_url
+from tests.core.test_object_storage import bucket  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -367,3 +368,24 @@ def test_a_publisher_s_save_removes_the_rows_that_the_pending_changes_removed(cl
     assert response.status_code == 302, errors(response)
     assert meeting.participations.count() == 0
     assert revisions.open_revision(meeting) is None
+
+
+def test_in_the_object_store_a_pending_photo_stays_private_until_published(
+    client,
+    meeting,
+    bucket,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    from tests.core.test_object_storage import keys
+
+    signed_in(client, "Chief editor")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = edit_rows(client, meeting, "_save_as_draft", **new_photo_row())
+    assert response.status_code == 302, errors(response)
+    [(_caption, name)] = stored_photos(meeting)
+    assert name in keys(bucket) and f"public/{name}" not in keys(bucket)
+    with django_capture_on_commit_callbacks(execute=True):
+        revisions.publish_now(
+            revision=revisions.open_revision(meeting), by=factories.staff(role="Chief editor")
+        )
+    assert f"public/{name}" in keys(bucket)
