@@ -273,16 +273,19 @@ def test_a_publisher_s_plain_save_changes_the_rows_at_once(client, meeting):
 def test_a_publisher_s_save_from_a_form_with_pending_rows_makes_them_live(client, meeting):
     signed_in(client, "Editor")
     japan = factories.country(name_vi="Nhật Bản", group="plus3")
-    response = edit_rows(client, meeting, **{"photos-0-caption_vi": "Chú thích sửa"})
+    response = edit_rows(
+        client, meeting, **{"photos-0-caption_vi": "Chú thích sửa", **add_participant(japan)}
+    )
     assert response.status_code == 302, errors(response)
     signed_in(client, "Chief editor")
-    # The form shows the pending rows; saved as it is (a participant added),
-    # the pending caption goes live with it.
-    response = edit_rows(client, meeting, **add_participant(japan))
+    # The form shows the pending rows; saved as it is, they go live.
+    response = edit_rows(client, meeting)
     assert response.status_code == 302, errors(response)
     assert revisions.open_revision(meeting) is None
-    page = public_page(meeting)
-    assert "Chú thích sửa" in page and "Nhật Bản" in page
+    assert rows(meeting) == (
+        [("Lào", "Ông Cũ"), ("Nhật Bản", "Bà Mới")],
+        [("Chú thích sửa", "Approved caption")],
+    )
 
 
 def test_the_diff_of_rows_shows_markup_as_text(client, meeting):
@@ -389,3 +392,21 @@ def test_in_the_object_store_a_pending_photo_stays_private_until_published(
             revision=revisions.open_revision(meeting), by=factories.staff(role="Chief editor")
         )
     assert f"public/{name}" in keys(bucket)
+
+
+def test_a_read_only_inline_adds_nothing_to_the_pending_changes(client):
+    chairmanship = factories.chairmanship(year=2020, theme_vi="Chủ đề đã duyệt")
+    factories.priority(chairmanship=chairmanship, title_vi="Ưu tiên một")
+    signed_in(client, "Editor")
+    url = admin_url("priorities.chairmanship", suffix=f"{chairmanship.pk}/change/")
+    response = client.get(url)
+    data = values(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        data.update(values(inline.formset.management_form))
+        for form in inline.formset.forms:
+            data.update(values(form))
+    response = client.post(url, {**data, "theme_vi": "Chủ đề sửa"})
+    assert response.status_code == 302, errors(response)
+    revision = revisions.open_revision(chairmanship)
+    assert revision.fields["theme_vi"] == "Chủ đề sửa"
+    assert revisions.row_changes(revision) == {}
