@@ -410,3 +410,21 @@ def test_a_read_only_inline_adds_nothing_to_the_pending_changes(client):
     revision = revisions.open_revision(chairmanship)
     assert revision.fields["theme_vi"] == "Chủ đề sửa"
     assert revisions.row_changes(revision) == {}
+
+
+def test_rows_in_conflict_meanwhile_leave_the_whole_revision_unapplied(client, meeting):
+    signed_in(client, "Editor")
+    japan = factories.country(name_vi="Nhật Bản", group="plus3")
+    response = edit_rows(
+        client, meeting, **{"title_vi": "Tên hội nghị sửa", **add_participant(japan)}
+    )
+    assert response.status_code == 302, errors(response)
+    meeting.participations.create(country=japan)  # a publisher added it directly meanwhile
+    with pytest.raises(revisions.ValidationError) as refused:
+        revisions.publish_now(
+            revision=revisions.open_revision(meeting), by=factories.staff(role="Chief editor")
+        )
+    assert refused.value.code == "conflict"
+    meeting.refresh_from_db()
+    assert meeting.title_vi == "Hội nghị đang đăng"
+    assert revisions.open_revision(meeting) is not None
