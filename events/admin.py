@@ -9,6 +9,7 @@ from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInl
 
 from asean_portal.core.admin import ContentAdmin, TranslatedAdmin, year_filter
 from asean_portal.core.publishing import hanoi_time
+from asean_portal.core.revisions import guarded, may_publish
 
 from .models import (
     Announcement,
@@ -185,6 +186,41 @@ class MeetingPhotoAdmin(TabbedTranslationAdmin):
     list_filter = (PhotoStateFilter,)
     search_fields = ("caption_vi", "caption_en", "meeting__title_vi", "meeting__title_en")
     autocomplete_fields = ("meeting",)
+
+    def _changes_live_rows(self, request, meeting):
+        """The photos of a scheduled or public meeting change with its pending
+        changes (on the meeting's page) unless a publisher changes them."""
+        return guarded(meeting) and not may_publish(request.user, Meeting)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and self._changes_live_rows(request, obj.meeting):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self._changes_live_rows(request, obj.meeting):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        model_admin = self
+
+        class LiveMeetingForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                meeting = cleaned.get("meeting")
+                if meeting is not None and model_admin._changes_live_rows(request, meeting):
+                    self.add_error(
+                        "meeting",
+                        _(
+                            "This meeting is public: add its photo on the meeting's page, "
+                            "where it waits with the other pending changes for a publisher."
+                        ),
+                    )
+                return cleaned
+
+        return LiveMeetingForm
 
     @admin.display(description=_("photo online"), boolean=True)
     def has_photo(self, obj):

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from asean_portal.core.clients import client_address
 from asean_portal.core.content import FIRST_YEAR, LAST_YEAR, LINK_FIELDS, in_languages
-from asean_portal.core.detail import find_by_slug, mark_preview
+from asean_portal.core.detail import find_by_slug, mark_preview, shown_rows
 from asean_portal.core.listing import filtered, paginate, query_without_page, reads_query
 from asean_portal.core.publishing import Status
 
@@ -70,11 +70,20 @@ def meeting_detail(request, slug):
     context = {
         "meeting": meeting,
         "translated_object": meeting,
-        "participations": meeting.participations.select_related("country").order_by(
-            "country__order"
+        # On a staff preview, the pending rows (asean_portal/core/revisions.py).
+        "participations": shown_rows(
+            meeting,
+            "participations",
+            meeting.participations.select_related("country").order_by("country__order"),
+            key=lambda participation: participation.country.order,
         ),
         # A caption waiting for its photo is shown as text: the facts reach the public.
-        "photos": meeting.photos.all(),
+        "photos": shown_rows(
+            meeting,
+            "photos",
+            meeting.photos.all(),
+            key=lambda photo: (photo.order, photo.pk is None, photo.pk or 0),
+        ),
         # Related objects read through live() (asean_portal/core/relations.py):
         # a parent, part or related item that is not public is not linked.
         "parent": meeting.part_of,

@@ -16,7 +16,7 @@ from reversion.models import Version
 from .content import LANGUAGES, SlugHistory
 from .publishing import Publishable, Status
 from .relations import show_to_public
-from .revisions import materialize, open_revision
+from .revisions import materialize, open_revision, pending_rows
 
 
 def withdrawn_by_slug(queryset, slug):
@@ -84,11 +84,35 @@ def with_pending_changes(obj, preview):
         revision = open_revision(obj)
         if revision is not None:
             slugs = {language: getattr(obj, f"slug_{language}") for language in LANGUAGES}
-            materialize(revision, obj)
+            links, _columns = materialize(revision, obj)
             for language, value in slugs.items():
                 setattr(obj, f"slug_{language}", value)
+            with_pending_links(obj, links)
             obj.pending_revision = revision
     return obj
+
+
+def with_pending_links(obj, links):
+    """The many-to-many managers of ``obj`` read its pending links ({name:
+    pks}) instead of the stored ones: they are given as the manager's
+    prefetched rows, a query not yet run, so that a view's filtering and
+    ordering (and the public rule of relations.py) apply to them as usual."""
+    cache = obj.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, pks in links.items():
+        field = obj._meta.get_field(name)
+        cache[name] = field.related_model._default_manager.filter(pk__in=pks)
+
+
+def shown_rows(obj, accessor, rows, key=None):
+    """The rows of ``obj``'s inline ``accessor`` that its page shows: the live
+    ``rows`` (a queryset), or on a staff preview of pending changes the rows
+    as they will be (sorted by ``key`` when given: new rows have no place in
+    the query's order)."""
+    revision = getattr(obj, "pending_revision", None)
+    if revision is None:
+        return rows
+    result = pending_rows(revision, obj, accessor, rows)
+    return sorted(result, key=key) if key else result
 
 
 def find_by_slug(request, queryset, slug):

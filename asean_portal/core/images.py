@@ -25,6 +25,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_save
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +57,10 @@ def _looks_like_svg(head):
 
 def validate_image(upload):
     if upload is None:
+        return
+    if isinstance(upload, FieldFile) and upload._committed:
+        # Stored already, so checked when it was uploaded: a form saved again
+        # with its photo unchanged (whose size was just read, closing it).
         return
     if upload.size > MAX_IMAGE_BYTES:
         raise ValidationError(

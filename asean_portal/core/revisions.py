@@ -294,6 +294,7 @@ def apply(revision, item, *, at):
         item.save(update_fields=list(dict.fromkeys(update_fields)))
         for name, pks in links.items():
             getattr(item, name).set(pks)
+        apply_rows(revision, item)
     if getattr(item, "revised_at", None) is not None and item.revised_at != at:
         type(item)._default_manager.filter(pk=item.pk).update(revised_at=at)
         item.revised_at = at
@@ -506,6 +507,9 @@ def discard(*, revision, by, now=None):
         revision, OPEN_STATES, state=RevisionState.DISCARDED, reviewer_id=by.pk, updated_at=now
     ):
         raise _stale()
+    item = revision.item()
+    if item is not None:
+        transaction.on_commit(lambda: drop_row_files(revision, item))
     return revision
 
 
@@ -575,3 +579,190 @@ def go_live(*, pk, now=None, source="sweep"):
             scheduled_by_id=revision.reviewer_id,
         )
     return True
+
+
+# --- The rows of the inlines -------------------------------------------------------
+# A live item's inline rows (a meeting's participants and photos) change with
+# its revision: beside the fields, under ROWS, the revision keeps for each
+# inline (by the accessor of its foreign key) the rows added (their values),
+# changed (their pk and values) and deleted (their pks). The public keeps the
+# live rows until the revision is applied, in the same transaction as its
+# fields. An uploaded file is stored (privately, as every upload) when the
+# revision is saved; its row exists only once the revision is applied.
+
+ROWS = "@rows"  # never a field's name
+
+
+def _row_names(row, names):
+    """``names`` and the columns computed from them (an image's size)."""
+    extra = []
+    for name in names:
+        field = row._meta.get_field(name)
+        for attribute in ("width_field", "height_field"):
+            if getattr(field, attribute, None):
+                extra.append(getattr(field, attribute))
+    return list(dict.fromkeys([*names, *extra]))
+
+
+def serialize_row(row, names):
+    """The values of the fields ``names`` of ``row`` (in memory); a new
+    upload is stored first, so that the revision holds its name."""
+    for name in names:
+        field = row._meta.get_field(name)
+        file = getattr(row, field.attname, None) if isinstance(field, models.FileField) else None
+        if file and not file._committed:
+            field.pre_save(row, True)
+            _make_previews(row, field)
+    (record,) = serializers.serialize("python", [row], fields=_row_names(row, names))
+    return dict(record["fields"])
+
+
+def _make_previews(row, field):
+    """A new photo's renditions, for the staff preview of the pending rows."""
+    from .images import PhotoField, rendition_files
+
+    if isinstance(field, PhotoField):
+        for cachefile in rendition_files(row, field.name):
+            cachefile.generate(force=True)
+
+
+def load_row(model, values, pk=None):
+    """A row (not saved) holding ``values``, as serialize_row gave them."""
+    return _load_row(model, pk, values)
+
+
+def _load_row(model, pk, values):
+    record = {"model": model._meta.label_lower, "pk": pk, "fields": values}
+    (loaded,) = serializers.deserialize("python", [record], ignorenonexistent=True)
+    return loaded.object
+
+
+def materialize_row(row, values):
+    """Set a changed row's pending ``values`` on ``row`` in memory."""
+    loaded = _load_row(type(row), row.pk, values)
+    for name in values:
+        try:
+            field = row._meta.get_field(name)
+        except Exception:  # a field removed since the revision was stored
+            continue
+        if field.concrete and not field.many_to_many:
+            setattr(row, field.attname, getattr(loaded, field.attname))
+    return row
+
+
+def row_changes(revision):
+    """{accessor: {"model", "fk", "added", "changed", "deleted"}} of ``revision``."""
+    if revision is None:
+        return {}
+    return revision.fields.get(ROWS) or {}
+
+
+def store_rows(revision, changes, *, before=None):
+    """Keep the inline changes ``changes`` (as row_changes gives them) in
+    ``revision``, in place of those it held (``before``, when its fields were
+    stored anew meanwhile): the uploads of rows taken out are removed."""
+    changes = {
+        accessor: change
+        for accessor, change in changes.items()
+        if change["added"] or change["changed"] or change["deleted"]
+    }
+    before = _row_files(revision.model, row_changes(revision) if before is None else before)
+    after = _row_files(revision.model, changes)
+    dropped = {name: found for name, found in before.items() if name not in after}
+    if dropped:  # uploads of rows taken out of the changes
+        transaction.on_commit(lambda: _drop_files(dropped))
+    fields = {name: value for name, value in revision.fields.items() if name != ROWS}
+    if changes:
+        fields[ROWS] = changes
+    revision.fields = fields
+    revision.save(update_fields=["fields", "updated_at"])
+    return revision
+
+
+def pending_rows(revision, item, accessor, rows):
+    """The rows that ``item``'s ``accessor`` will hold once ``revision`` is
+    applied, from its live ``rows`` (an iterable): the deleted ones left out,
+    the changed ones with their new values (in memory), the added ones (not
+    saved) after them."""
+    change = row_changes(revision).get(accessor)
+    if not change:
+        return list(rows)
+    deleted = set(change["deleted"])
+    changed = {entry["pk"]: entry["fields"] for entry in change["changed"]}
+    result = []
+    for row in rows:
+        if row.pk in deleted:
+            continue
+        if row.pk in changed:
+            materialize_row(row, changed[row.pk])
+        result.append(row)
+    model = type(item)._meta.get_field(accessor).related_model
+    fk = change["fk"]
+    for values in change["added"]:
+        row = _load_row(model, None, values)
+        setattr(row, model._meta.get_field(fk).attname, item.pk)
+        result.append(row)
+    return result
+
+
+def apply_rows(revision, item):
+    """Write the revision's inline changes: deleted rows first (a country
+    removed and added again keeps its unique pair), then changed, then added."""
+    for accessor, change in row_changes(revision).items():
+        model = type(item)._meta.get_field(accessor).related_model
+        fk = change["fk"]
+        rows = model._default_manager.filter(**{fk: item})
+        for row in rows.filter(pk__in=change["deleted"]):
+            row.delete()
+        for entry in change["changed"]:
+            row = rows.filter(pk=entry["pk"]).first()
+            if row is None:  # deleted meanwhile: nothing to change
+                continue
+            materialize_row(row, entry["fields"])
+            row.save()
+        for values in change["added"]:
+            row = _load_row(model, None, values)
+            setattr(row, model._meta.get_field(fk).attname, item.pk)
+            row.save()
+
+
+def _row_files(model, changes):
+    """{name: (row model, field, values)} of the uploads that the inline
+    ``changes`` of an item of ``model`` name."""
+    found = {}
+    for accessor, change in changes.items():
+        try:
+            rows_model = model._meta.get_field(accessor).related_model
+        except Exception:  # an inline removed since the revision was stored
+            continue
+        file_fields = [
+            f for f in rows_model._meta.concrete_fields if isinstance(f, models.FileField)
+        ]
+        for values in [*change["added"], *(entry["fields"] for entry in change["changed"])]:
+            for field in file_fields:
+                if values.get(field.name):
+                    found[values[field.name]] = (rows_model, field, values)
+    return found
+
+
+def _drop_files(files):
+    """Remove the uploads ``files`` (as _row_files gives them) that no row uses."""
+    from .images import PhotoField, rendition_files
+
+    for name, (model, field, values) in files.items():
+        if model._default_manager.filter(**{field.name: name}).exists():
+            continue
+        row = _load_row(model, None, values)
+        try:
+            if isinstance(field, PhotoField):
+                for cachefile in rendition_files(row, field.name):
+                    cachefile.storage.delete(cachefile.name)
+            getattr(row, field.attname).storage.delete(name)
+        except OSError:
+            logger.warning("could not remove the unused upload %s", name)
+
+
+def drop_row_files(revision, item):
+    """Remove the stored uploads (and their renditions) that only
+    ``revision``'s rows name, once it is discarded: no row will point to them."""
+    _drop_files(_row_files(type(item), row_changes(revision)))

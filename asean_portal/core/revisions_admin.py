@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect
@@ -105,7 +106,68 @@ def diff_rows(item, revision):
             continue
         old, new = word_diff(before, after)
         rows.append({"label": field.verbose_name, "name": name, "live": old, "pending": new})
-    return rows
+    return rows + row_diff_rows(item, revision)
+
+
+def row_text(row, names):
+    """A row's values ``names`` as staff read them, one "label: value" each."""
+    parts = []
+    for name in names:
+        field = row._meta.get_field(name)
+        value = getattr(row, field.attname)
+        if isinstance(field, models.FileField):
+            value = value.name if value else ""
+        text = shown(row, field, value)
+        if text:
+            parts.append(f"{field.verbose_name}: {text}")
+    return "; ".join(parts)
+
+
+def row_diff_rows(item, revision):
+    """The inline rows that the revision adds, changes or removes, each with
+    its live and pending values (the changed ones only for a change)."""
+    result = []
+    for accessor, change in revisions.row_changes(revision).items():
+        try:
+            model = item._meta.get_field(accessor).related_model
+        except Exception:
+            continue
+        rows = model._default_manager.filter(**{change["fk"]: item})
+        live = {row.pk: row for row in rows}
+        noun = model._meta.verbose_name
+        for pk in change["deleted"]:
+            if pk in live:
+                names = [
+                    field.name
+                    for field in model._meta.concrete_fields
+                    if field.name != change["fk"] and not field.primary_key
+                ]
+                old, new = word_diff(row_text(live[pk], names), "")
+                label = _("%(row)s (removed)") % {"row": noun}
+                result.append({"label": label, "name": accessor, "live": old, "pending": new})
+        for entry in change["changed"]:
+            row = live.get(entry["pk"])
+            if row is None:
+                continue
+            pending = revisions.materialize_row(
+                model._default_manager.get(pk=row.pk), entry["fields"]
+            )
+            names = [
+                name
+                for name in entry["fields"]
+                if row_text(row, [name]) != row_text(pending, [name])
+            ]
+            old, new = word_diff(row_text(row, names), row_text(pending, names))
+            label = _("%(row)s “%(name)s” (changed)") % {"row": noun, "name": row}
+            result.append({"label": label, "name": accessor, "live": old, "pending": new})
+        # With no live rows given, the pending rows are the added ones.
+        added = revisions.pending_rows(revision, item, accessor, [])
+        for values, row in zip(change["added"], added, strict=True):
+            names = [name for name in values if name != change["fk"]]
+            old, new = word_diff("", row_text(row, names))
+            label = _("%(row)s (added)") % {"row": noun}
+            result.append({"label": label, "name": accessor, "live": old, "pending": new})
+    return result
 
 
 class EditorialStateFilter(admin.SimpleListFilter):
@@ -183,6 +245,102 @@ def edited_fields(form, obj):
     return names
 
 
+def row_fields(form, row, fk):
+    return [name for name in edited_fields(form, row) if name != fk.name]
+
+
+def formset_changes(formset, item):
+    """What a valid inline formset changes in ``item``'s live rows: the
+    rows added (their values), changed (pk and values) and deleted (pks).
+    An uploaded file is stored now; its row is created when the changes are
+    applied."""
+    fk = formset.fk
+    live = {row.pk: row for row in formset.model._default_manager.filter(**{fk.name: item})}
+    deleted = set(getattr(formset, "pending_deleted", ())) & set(live)
+    added, changed = [], []
+    for index, form in enumerate(formset.forms):
+        row = form.instance
+        if formset.can_delete and formset._should_delete_form(form):
+            if row.pk in live:
+                deleted.add(row.pk)
+            continue
+        if row.pk in live:
+            names = row_fields(form, row, fk)
+            values = revisions.serialize_row(row, names)
+            if values != revisions.serialize_row(live[row.pk], names):
+                changed.append({"pk": row.pk, "fields": values})
+        elif index >= formset.initial_form_count() and (
+            form.has_changed() or index in getattr(formset, "pending_added", ())
+        ):
+            added.append(revisions.serialize_row(row, row_fields(form, row, fk)))
+    return {
+        "model": formset.model._meta.label_lower,
+        "fk": fk.name,
+        "added": added,
+        "changed": changed,
+        "deleted": sorted(deleted),
+    }
+
+
+def row_initial(model, values):
+    """A pending new row's values as its form's initial data: a stored
+    upload as the file (the form shows it, and keeps it when saved again)."""
+    initial = dict(values)
+    row = revisions.load_row(model, values)
+    for field in model._meta.concrete_fields:
+        if isinstance(field, models.FileField) and values.get(field.name):
+            initial[field.name] = getattr(row, field.attname)
+    return initial
+
+
+def pending_formset(formset_class, change):
+    """``formset_class`` showing the pending rows of ``change``: the deleted
+    rows left out, the changed ones with their pending values, the added ones
+    as filled-in new rows (their stored upload kept)."""
+    deleted = set(change["deleted"])
+    changed = {entry["pk"]: entry["fields"] for entry in change["changed"]}
+    added = change["added"]
+
+    class PendingRowsFormSet(formset_class):
+        extra = max(formset_class.extra, len(added))
+        pending_deleted = deleted
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.initial_extra = [row_initial(self.model, values) for values in added]
+
+        @property
+        def pending_added(self):
+            start = self.initial_form_count()
+            return range(start, start + len(added))
+
+        def get_queryset(self):
+            if not hasattr(self, "_queryset"):
+                queryset = super().get_queryset()
+                rows = [row for row in queryset if row.pk not in deleted]
+                for row in rows:
+                    if row.pk in changed:
+                        revisions.materialize_row(row, changed[row.pk])
+                        row._pending = True
+                queryset._result_cache = rows
+                queryset._prefetch_done = True
+                self._queryset = queryset
+            return self._queryset
+
+        def _construct_form(self, i, **kwargs):
+            pending = i in self.pending_added
+            if pending:
+                kwargs["empty_permitted"] = False
+            form = super()._construct_form(i, **kwargs)
+            if pending or getattr(form.instance, "_pending", False):
+                # Unchanged since the form was shown, still a change to the
+                # live rows: a publisher's save makes it live.
+                form.has_changed = lambda: True
+            return form
+
+    return PendingRowsFormSet
+
+
 class RevisionAdminMixin:
     """See the module's docstring. Needs can_publish() (ContentAdmin)."""
 
@@ -195,6 +353,7 @@ class RevisionAdminMixin:
         chosen = DRAFT_BUTTON in request.POST or SUBMIT_BUTTON in request.POST
         if not revisions.guarded(obj) or (self.can_publish(request) and not chosen):
             return False
+        request.rows_before = revisions.row_changes(revisions.open_revision(obj))
         request.pending_revision = self.store_revision(request, obj, form)
         return True
 
@@ -215,13 +374,29 @@ class RevisionAdminMixin:
 
     def save_related(self, request, form, formsets, change):
         if getattr(request, "pending_revision", None) is not None:
-            # The links are in the revision; the rows of the inlines (read-only
-            # for those who may not publish) are saved at once.
-            for formset in formsets:
-                self.save_formset(request, form, formset, change=change)
+            # The links are in the revision, and so are the inlines' changes:
+            # the live rows stay as they are.
+            obj = form.instance
+            revisions.store_rows(
+                request.pending_revision,
+                {
+                    formset.fk.remote_field.get_accessor_name(): formset_changes(formset, obj)
+                    for formset in formsets
+                },
+                before=request.rows_before,
+            )
+            for formset in formsets:  # nothing of theirs was saved
+                formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
             return
         super().save_related(request, form, formsets, change)
         obj = form.instance
+        for formset in formsets:
+            # Rows deleted by the pending changes this form showed.
+            deleted = getattr(formset, "pending_deleted", ())
+            if deleted:
+                rows = formset.model._default_manager.filter(**{formset.fk.name: obj})
+                for row in rows.filter(pk__in=deleted):
+                    row.delete()
         if change and revisions.is_new_draft(obj):
             # A new draft submitted for review, or edited while it waits:
             # its revision holds what the row holds.
@@ -260,16 +435,13 @@ class RevisionAdminMixin:
         self.message_user(request, text, messages.SUCCESS)
         return redirect(self._change_url(obj.pk))
 
-    def get_inline_instances(self, request, obj=None):
-        inlines = super().get_inline_instances(request, obj)
-        if obj is None or self.can_publish(request) or not revisions.guarded(obj):
-            return inlines
-        # The rows of a public item are public: only a publisher changes them.
-        for inline in inlines:
-            inline.has_add_permission = lambda request, obj=None: False
-            inline.has_change_permission = lambda request, obj=None: False
-            inline.has_delete_permission = lambda request, obj=None: False
-        return inlines
+    def get_formsets_with_inlines(self, request, obj=None):
+        """The inlines of an item with pending changes show its pending rows."""
+        revision = getattr(obj, "_pending_revision", None)
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            accessor = formset.fk.remote_field.get_accessor_name()
+            change = revisions.row_changes(revision).get(accessor)
+            yield (pending_formset(formset, change) if change else formset), inline
 
     # --- the form shows the pending changes ------------------------------------
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

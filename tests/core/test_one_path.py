@@ -134,3 +134,36 @@ def test_a_stale_form_saved_after_publication_keeps_the_sweep_working(client):
     assert other.status == Status.PUBLISHED
     assert PublicationEvent.objects.filter(object_id=item.pk).count() == 1
     assert PublicationEvent.objects.filter(object_id=other.pk).count() == 1
+
+
+# --- The rows of a live meeting change with its pending changes only ----------
+
+
+@pytest.mark.parametrize("role", ["Editor", "Chief editor"])
+def test_the_photo_list_does_not_change_a_live_meeting_s_photos_around_its_review(client, role):
+    from events.models import MeetingPhoto
+
+    meeting = factories.meeting()
+    photo = MeetingPhoto.objects.create(
+        meeting=meeting, caption_vi="Chú thích đã duyệt", alt_text_vi="Đại biểu"
+    )
+    signed_in(client, role)
+    data = {
+        "meeting": meeting.pk,
+        "caption_vi": "Chú thích sửa thẳng",
+        "alt_text_vi": "Đại biểu",
+        "alt_text_en": "Delegates",
+        "order": "0",
+        "focus_x": "50",
+        "focus_y": "50",
+    }
+    changed = client.post(admin_url("events.meetingphoto", suffix=f"{photo.pk}/change/"), data)
+    added = client.post(admin_url("events.meetingphoto", suffix="add/"), data)
+    captions = set(MeetingPhoto.objects.values_list("caption_vi", flat=True))
+    if role == "Editor":
+        # Only through the meeting's form, as pending changes.
+        assert changed.status_code == 403 and added.status_code == 200
+        assert captions == {"Chú thích đã duyệt"}
+    else:
+        assert changed.status_code == 302 and added.status_code == 302
+        assert captions == {"Chú thích sửa thẳng"}

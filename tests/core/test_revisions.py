@@ -444,3 +444,28 @@ def test_the_author_of_a_new_draft_does_not_approve_it(client):
     assert response.status_code == 200 and "người có quyền đăng khác" in response.content.decode()
     item.refresh_from_db()
     assert item.status == Status.DRAFT
+
+
+def test_staff_preview_shows_the_pending_links_and_the_public_the_live_ones(client):
+    meeting = factories.meeting(title_vi="Hội nghị có văn bản")
+    kept = factories.document(title_vi="Văn bản đang gắn")
+    added = factories.document(title_vi="Văn bản gắn thêm")
+    draft = factories.document(title_vi="Văn bản nháp", status=Status.DRAFT, publish_at=None)
+    related = factories.meeting(title_vi="Hội nghị liên quan mới")
+    meeting.documents.set([kept])
+    author = signed_in(client, "Editor")
+    revisions.store(
+        meeting,
+        ["title_vi", "documents", "related_meetings"],
+        by=author,
+        links={"documents": [added.pk, draft.pk], "related_meetings": [related.pk]},
+    )
+    preview = client.get(meeting.get_absolute_url()).content.decode()
+    assert "notice-pending" in preview
+    assert "Văn bản gắn thêm" in preview and "Hội nghị liên quan mới" in preview
+    assert "Văn bản đang gắn" not in preview
+    # A preview shows what the public will see: a draft stays unlinked.
+    assert "Văn bản nháp" not in preview
+    page = public_title(meeting)
+    assert "Văn bản đang gắn" in page
+    assert "Văn bản gắn thêm" not in page and "Hội nghị liên quan mới" not in page

@@ -93,3 +93,16 @@ def test_staff_list_the_captions_waiting_for_a_photo(staff_client):
     page = staff_client.get("/vi/admin/events/meetingphoto/?photo=waiting").content.decode()
     assert "Đại sứ Ekkaphab Phanthavong phát biểu" in page
     assert "Ảnh đã có" not in page
+
+
+def test_a_meeting_with_a_photo_is_saved_again_unchanged(staff_client):
+    from tests.core.test_revision_inlines import change_form
+
+    meeting = factories.meeting(status=Status.DRAFT, publish_at=None)
+    MeetingPhoto.objects.create(
+        meeting=meeting, caption_vi="Ảnh", alt_text_vi="x", alt_text_en="x", image=photo_file()
+    )
+    data = change_form(staff_client, meeting)
+    response = staff_client.post(f"/vi/admin/events/meeting/{meeting.pk}/change/", data)
+    assert response.status_code == 302
+    assert MeetingPhoto.objects.get().image
