@@ -82,7 +82,7 @@ def media_follows_content(sender, instance, deleted, **kwargs):
     if not storage.in_object_store():
         return
     if deleted:
-        names = [file.name for file in storage.uploads_of(instance)]
+        names = storage.public_names(instance)
         if names:
             transaction.on_commit(lambda: _sync_media(instance, names))
     else:
