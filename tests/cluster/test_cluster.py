@@ -254,6 +254,12 @@ def test_an_upload_is_shown_through_the_second_node_and_the_proxy(staff):
     status, body, headers = get(src)
     assert status == 200 and body.startswith(b"\xff\xd8")
     assert "max-age" in headers["Cache-Control"]
+    # Its renditions (<picture>) are linked by their public copies too.
+    renditions = set(re.findall(r'(https?://[^"\s,]*/public/renditions/[^"\s,]*)', page.decode()))
+    assert renditions and not re.search(r'renditions/[^"\s]*Signature', page.decode())
+    for url in renditions:
+        status, body, headers = get(url)
+        assert status == 200 and body and "max-age" in headers["Cache-Control"]
 
 
 def test_an_edit_is_seen_through_the_proxy_within_a_second_in_both_languages(staff):
