@@ -61,8 +61,11 @@ def sync_public_media(label, pk, deleted_names=()):
 )
 def purge_front_cache(tags):
     """Refresh in the caching proxy (or CDN) the pages remembered under
-    ``tags``, the tags a change moved; retried while it is unreachable."""
-    paths = sorted(dependencies.pages_showing(tags))
+    ``tags``, the tags a change moved; retried while it is unreachable. The
+    pages that showed a changed object come first, then those that only read
+    its type (a publication's: every list and related block of the type)."""
+    shown = dependencies.pages_showing([tag for tag in tags if ":" in tag])
+    paths = sorted(shown) + sorted(dependencies.pages_showing(tags) - shown)
     if paths:
         frontcache.purge(paths)
     return len(paths)

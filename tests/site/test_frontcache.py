@@ -134,3 +134,17 @@ def test_a_broker_that_is_down_never_fails_a_save(
     item.refresh_from_db()
     assert item.title_vi == "Vẫn lưu được"
     assert "could not queue asean_portal.tasks.purge_front_cache" in caplog.text
+
+
+def test_the_pages_that_showed_the_changed_object_are_refreshed_first(purged):
+    """A publication moves its type's tag too, which every list and related
+    block of the type recorded: the pages that showed the object itself come
+    before them, so that they are not kept waiting behind the others."""
+    from asean_portal import tasks
+    from asean_portal.site import dependencies
+
+    dependencies.remember_page({"events.announcement"}, "/vi/a-page-that-reads-the-type/")
+    dependencies.remember_page({"events.announcement", "events.announcement:7"}, "/vi/its-page/")
+    dependencies.remember_page({"events.meeting"}, "/vi/another-type/")
+    tasks.purge_front_cache(["events.announcement", "events.announcement:7"])
+    assert purged == [["/vi/its-page/", "/vi/a-page-that-reads-the-type/"]]
