@@ -8,7 +8,7 @@ from django.db import InterfaceError, OperationalError
 from asean_portal.core import storage
 from asean_portal.core.publishing import publish_due
 from asean_portal.ops import heartbeats
-from asean_portal.site import frontcache
+from asean_portal.site import dependencies, frontcache
 
 
 @shared_task(name="asean_portal.tasks.ping", ignore_result=False)
@@ -59,8 +59,13 @@ def sync_public_media(label, pk, deleted_names=()):
     retry_backoff_max=60,
     max_retries=8,
 )
-def purge_front_cache(paths):
-    """Refresh ``paths`` in the caching proxy (or CDN); retried while it is
-    unreachable."""
-    frontcache.purge(paths)
+def purge_front_cache(tags):
+    """Refresh in the caching proxy (or CDN) the pages remembered under
+    ``tags``, the tags a change moved; retried while it is unreachable. The
+    pages that showed a changed object come first, then those that only read
+    its type (a publication's: every list and related block of the type)."""
+    shown = dependencies.pages_showing([tag for tag in tags if ":" in tag])
+    paths = sorted(shown) + sorted(dependencies.pages_showing(tags) - shown)
+    if paths:
+        frontcache.purge(paths)
     return len(paths)

@@ -126,8 +126,6 @@ class Activity(Publishable, TranslatedContent):
     sitemap_section = "activities"
     # An activity of a work plan that is not public is not public either.
     public_parents = ("work_plan",)
-    # The pages that list it (asean_portal/site/dependencies.py).
-    listed_on = ("civil_service:work_plan", "civil_service:export_csv")
 
     class Meta(Publishable.Meta):
         verbose_name = _("work-plan activity")
@@ -198,8 +196,6 @@ class Document(Publishable, TranslatedContent):
         title_prefix=lambda document: document.number,
     )
     sitemap_section = "more"
-    # The pages that list it (asean_portal/site/dependencies.py).
-    listed_on = ("civil_service:documents",)
 
     class Meta(Publishable.Meta):
         verbose_name = _("document")

@@ -182,8 +182,6 @@ class Meeting(Publishable, TranslatedContent):
     sitemap_section = "meetings"
     # The photos' uploads are public exactly while the meeting is.
     media_children = ("photos",)
-    # The pages that list it (asean_portal/site/dependencies.py).
-    listed_on = ("meetings:list", "meetings:calendar", "meetings:ics")
     # The publishing agenda lists the meetings of the days it shows.
     agenda_day_field = "start_date"
 
@@ -421,15 +419,6 @@ class Announcement(Publishable, TranslatedContent):
         year=year_of("publish_at"),
     )
     sitemap_section = "news"
-    # The pages that list it (asean_portal/site/dependencies.py).
-    listed_on = (
-        "news:list",
-        "news:rss",
-        "news:atom",
-        lambda item: item.category.get_absolute_url(),
-        lambda item: reverse("news:category_rss", kwargs={"slug": item.category.slug}),
-        lambda item: reverse("news:category_atom", kwargs={"slug": item.category.slug}),
-    )
     # A Focus period changes the home page by itself.
     window_fields = ("featured_from", "featured_until")
 

@@ -78,8 +78,6 @@ class Priority(Publishable, TranslatedContent):
     sitemap_section = "more"
     # A priority of a chairmanship that is not public is not public either.
     public_parents = ("chairmanship",)
-    # The pages that list it (asean_portal/site/dependencies.py).
-    listed_on = ("priorities:index",)
 
     class Meta(Publishable.Meta):
         verbose_name = _("priority")

@@ -5,8 +5,6 @@ the seed loader find it without being edited.
   public content (a save changes public pages), except ``private_models``.
 - A model that is searched has ``search_index = SearchIndex(...)``.
 - A model that is in the sitemap has ``sitemap_section = "<section>"``.
-- The pages that list a model's items (for purging a front cache) are named
-  in ``listed_on``: URL names, or functions of the item returning an address.
 - A Publishable's visibility is bounded by ``publish_at`` and
   ``unpublish_at``; ``window_fields`` names further instants at which its
   pages change by themselves (for example a Focus period).

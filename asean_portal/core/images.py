@@ -34,7 +34,7 @@ from imagekit.cachefiles import ImageCacheFile
 from imagekit.processors import ResizeToFill, ResizeToFit
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .storage import PublicationImageFieldFile
+from .storage import PublicationImageFieldFile, address
 
 logger = logging.getLogger(__name__)
 
@@ -237,6 +237,13 @@ class PhotoField(models.ImageField):
             }
         return super().pre_save(model_instance, add)
 
+    def derived_names(self, instance):
+        """The names of the photo's renditions: their public copies follow
+        the photo's (core/storage.py)."""
+        if not getattr(instance, self.attname):
+            return []
+        return [cachefile.name for cachefile in rendition_files(instance, self.name)]
+
     def focus(self, instance):
         if not self.focus_fields:
             return (50, 50)
@@ -336,6 +343,13 @@ def rendition_files(instance, field_name):
     return files
 
 
+def _rendition_url(instance, rendition):
+    """A rendition's address: in the object store, its public copy while the
+    photo's item is public (core/storage.py), as for the photo itself."""
+    cachefile = ImageCacheFile(rendition)
+    return address(cachefile.storage, cachefile.name, instance)
+
+
 def picture(instance, field_name, thumbnail=False):
     """What a <picture> element needs, read from the row alone (no storage
     call): the renditions' names derive from the source's name and the
@@ -347,7 +361,7 @@ def picture(instance, field_name, thumbnail=False):
     if thumbnail:
         focus = field.focus(instance)
         urls = {
-            fmt: ImageCacheFile(Rendition(file, image_format=fmt, focus=focus)).url
+            fmt: _rendition_url(instance, Rendition(file, image_format=fmt, focus=focus))
             for fmt in ("WEBP", "JPEG")
         }
         return {
@@ -360,7 +374,10 @@ def picture(instance, field_name, thumbnail=False):
     size = _size(instance, field)
     widths = _widths(size[0])
     srcsets = {
-        fmt: [(ImageCacheFile(Rendition(file, width=w, image_format=fmt)).url, w) for w in widths]
+        fmt: [
+            (_rendition_url(instance, Rendition(file, width=w, image_format=fmt)), w)
+            for w in widths
+        ]
         for fmt in ("WEBP", "JPEG")
     }
     default = max((w for w in widths if w <= DEFAULT_WIDTH), default=widths[0])

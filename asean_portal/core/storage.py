@@ -9,7 +9,9 @@ an S3-compatible object store that every web node and worker shares
   (MEDIA_SIGNED_SECONDS), so nothing unpublished has a guessable address;
 - while the item that owns it is published, a copy under ``public/`` is
   readable by anyone, with a long cache lifetime, and public pages link to
-  it; it is removed when the item is withdrawn or unpublished.
+  it; it is removed when the item is withdrawn or unpublished. A photo's
+  renditions (core/images.py) follow the same rule: their field names them
+  (``derived_names``), and pages link them through ``address``.
 
 ``sync_public_copies`` makes the copies match the owner's state; the site
 calls it (through a task with retries) whenever an item changes, is
@@ -79,8 +81,9 @@ class MediaStorage(S3Storage):
             ExpiresIn=0,
         )
 
-    def publish(self, name):
-        """Copy ``name`` to its public address (a server-side copy)."""
+    def publish(self, name, missing_ok=False):
+        """Copy ``name`` to its public address (a server-side copy). With
+        ``missing_ok``, a ``name`` the store does not hold is only logged."""
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         extra = {
             "ContentType": content_type,
@@ -98,7 +101,13 @@ class MediaStorage(S3Storage):
                 CopySource={"Bucket": self.bucket_name, "Key": name},
                 **extra,
             )
-        except STORE_ERRORS as exc:
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code")
+            if missing_ok and code in ("NoSuchKey", "404"):
+                logger.warning("no public copy of %s: the store does not hold it", name)
+                return
+            raise StorageUnavailable(f"could not publish {name}: {exc!r}") from exc
+        except BotoCoreError as exc:
             raise StorageUnavailable(f"could not publish {name}: {exc!r}") from exc
 
     def withdraw(self, name):
@@ -130,11 +139,16 @@ def is_public(instance):
     return status == Status.PUBLISHED and owner.is_live()
 
 
+def address(storage, name, instance):
+    """The address of ``name`` (an upload of ``instance``, or a file made from
+    one): its public copy while ``instance`` is public, else ``storage.url``."""
+    if isinstance(storage, MediaStorage) and is_public(instance):
+        return storage.public_url(name)
+    return storage.url(name)
+
+
 def _url(field_file):
-    storage = field_file.storage
-    if isinstance(storage, MediaStorage) and is_public(field_file.instance):
-        return storage.public_url(field_file.name)
-    return storage.url(field_file.name)
+    return address(field_file.storage, field_file.name, field_file.instance)
 
 
 class PublicationFieldFile(FieldFile):
@@ -165,6 +179,19 @@ def uploads_of(owner):
     ]
 
 
+def derived_names(file):
+    """The files made from the upload ``file`` (a photo's renditions), named by
+    its field's ``derived_names``."""
+    derive = getattr(file.field, "derived_names", None)
+    return list(derive(file.instance)) if derive else []
+
+
+def public_names(owner):
+    """Every name whose public copy follows ``owner``: its uploads and the
+    files made from them."""
+    return [name for file in uploads_of(owner) for name in (file.name, *derived_names(file))]
+
+
 def sync_public_copies(instance):
     """Make the public copies of ``instance``'s owner's uploads match its state:
     present while it is published, absent otherwise. Returns the number of
@@ -175,8 +202,12 @@ def sync_public_copies(instance):
     for file in files:
         if public:
             file.storage.publish(file.name)
+            for name in derived_names(file):
+                # A rendition that could not be made is left out, not retried.
+                file.storage.publish(name, missing_ok=True)
         else:
-            file.storage.withdraw(file.name)
+            for name in (file.name, *derived_names(file)):
+                file.storage.withdraw(name)
     if files:
         logger.info(
             "%s the public copies of %d upload(s) of %s #%s",

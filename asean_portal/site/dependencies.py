@@ -23,14 +23,16 @@ Search pages read the search index, whose tag moves whenever a searchable
 object is indexed again.
 
 A front cache (the caching proxy, a CDN) cannot ask which tags a page
-recorded, so it is purged by address: ``affected_paths`` lists, for every
-language, the item's own page (or, for a part of an item such as a meeting's
-photo, its owner's), the pages that list it as the model declares them in
-``listed_on`` (URL names, related objects with an address, or functions
-returning an address), the home page, and the sitemap's index and section.
+recorded, so the same map tells it by address: while a front cache is
+configured, the address of each page rendered for it is remembered under every
+tag the page recorded (``remember_page``: a set of paths per tag, in Redis);
+when a change commits, ``tags_moved`` is sent with the tags it moved, and the
+front cache is purged of exactly the pages remembered under them
+(``pages_showing``; site/frontcache.py, through a task).
 """
 
 import contextlib
+import logging
 import re
 import time
 from contextvars import ContextVar
@@ -41,10 +43,11 @@ from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.db import connection, transaction
 from django.db.models.signals import post_init
-from django.urls import NoReverseMatch, reverse
-from django.utils import translation
+from django.dispatch import Signal
 
 from asean_portal.core.declarations import public_models
+
+logger = logging.getLogger(__name__)
 
 TAG_PREFIX = "portal:tag:"
 # Moves on every change: a page rendered while it moved is not stored.
@@ -188,6 +191,7 @@ def move(tags):
     the commit must not be kept)."""
     _move(tags)
     transaction.on_commit(lambda: _move(tags))
+    transaction.on_commit(lambda: tags_moved.send(sender=move, tags=frozenset(tags)))
 
 
 def _move(tags):
@@ -234,37 +238,63 @@ def index_changed(entry_model):
     move({type_tag(entry_model)})
 
 
-def page_owner(instance):
-    """The item whose page shows ``instance``."""
-    return getattr(instance, "media_owner", None) or instance
+# --- Addresses for a front cache ---------------------------------------------
+
+# Sent when a change has committed, with the ``tags`` it moved.
+tags_moved = Signal()
+PATHS_PREFIX = "portal:paths:"
 
 
-def _address(entry, owner):
-    if isinstance(entry, str):
-        return reverse(entry)
-    if callable(entry):
-        return entry(owner)
-    return entry.get_absolute_url() if entry is not None else None
+def _remembered_seconds():
+    """As long as the page cache or a front cache may keep a page."""
+    return max(settings.PAGE_CACHE_SECONDS, settings.PAGE_BROWSER_SECONDS, 1)
 
 
-def affected_paths(instance):
-    """Every path, in every language, whose page may change with ``instance``."""
-    owner = page_owner(instance)
-    paths = set()
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            paths.add(reverse("home"))
-            entries = [owner, *getattr(owner, "listed_on", ())]
-            for entry in entries:
-                try:
-                    address = _address(entry, owner)
-                except (AttributeError, NoReverseMatch):
-                    # An object without a page, or a slug not filled in yet.
-                    continue
-                if address:
-                    paths.add(address)
-    section = getattr(owner, "sitemap_section", None)
-    if section:
-        paths.add(reverse("sitemap"))
-        paths.add(reverse("django.contrib.sitemaps.views.sitemap", kwargs={"section": section}))
-    return sorted(paths)
+def _redis():
+    """The cache's Redis client, or None when the cache is not on Redis."""
+    if not hasattr(django_cache, "client") or not hasattr(django_cache.client, "get_client"):
+        return None
+    return django_cache.client.get_client(write=True)
+
+
+def remember_page(tags, path):
+    """The page at ``path`` (its language is in it) shows what ``tags`` name:
+    a change that moves one of them purges it from the front cache. Nothing is
+    kept without a front cache; a cache that is down only loses the entry (the
+    front cache's copy expires by itself)."""
+    if not tags or not settings.FRONTEND_CACHE_BACKENDS:
+        return
+    seconds = _remembered_seconds()
+    try:
+        client = _redis()
+        if client is not None:
+            pipe = client.pipeline(transaction=False)
+            for tag in tags:
+                key = django_cache.make_key(PATHS_PREFIX + tag)
+                pipe.sadd(key, path)
+                pipe.expire(key, seconds)
+            pipe.execute()
+            return
+        for tag in tags:
+            paths = django_cache.get(PATHS_PREFIX + tag) or set()
+            if path not in paths:
+                django_cache.set(PATHS_PREFIX + tag, {*paths, path}, seconds)
+    except Exception as exc:  # noqa: BLE001 - a cache outage never fails a page
+        logger.warning("could not remember the page %s: %r", path, exc)
+
+
+def pages_showing(tags):
+    """The paths of the pages remembered under any of ``tags``."""
+    if not tags:
+        return set()
+    client = _redis()
+    if client is not None:
+        keys = [django_cache.make_key(PATHS_PREFIX + tag) for tag in tags]
+        try:
+            found = client.sunion(keys)
+        except Exception as exc:
+            # An OSError: the purge task tries again later.
+            raise ConnectionError(f"could not read the pages to purge: {exc!r}") from exc
+        return {path.decode() for path in found}
+    found = django_cache.get_many([PATHS_PREFIX + tag for tag in tags]) or {}
+    return set().union(*found.values())

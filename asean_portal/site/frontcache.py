@@ -1,7 +1,9 @@
 """Purging a front cache (a caching proxy or a CDN) of the pages an item
 shows on, so that an edit or a transition is seen at once rather than when
-the proxy's copy expires. The paths come from dependencies.affected_paths; a
-Celery task (asean_portal.tasks.purge_front_cache) calls each backend of
+the proxy's copy expires. The paths are those of the pages the page cache
+rendered that showed what the change moved (its dependency tags, the same
+map as its own: dependencies.remember_page and pages_showing); a Celery task
+(asean_portal.tasks.purge_front_cache) calls each backend of
 FRONTEND_CACHE_BACKENDS, with retries, after the change is committed: a save
 never waits for the proxy.
 

@@ -207,6 +207,8 @@ class AnonymousPageCacheMiddleware:
         browser_caching(response, until - now)
         # A page that used a CSP nonce must not hand the same nonce to everyone.
         recorded = dependencies.versions(reads)
+        # A front cache may keep the page too: it is purged by the same tags.
+        dependencies.remember_page(reads, request.path + (f"?{query}" if query else ""))
         if (
             until - now >= 1
             and getattr(request, "_csp_nonce", None) is None

@@ -82,7 +82,7 @@ def media_follows_content(sender, instance, deleted, **kwargs):
     if not storage.in_object_store():
         return
     if deleted:
-        names = [file.name for file in storage.uploads_of(instance)]
+        names = storage.public_names(instance)
         if names:
             transaction.on_commit(lambda: _sync_media(instance, names))
     else:
@@ -97,25 +97,12 @@ def media_follows_publication(sender, pk, **kwargs):
         _queue(tasks.sync_public_media, sender._meta.label, pk)
 
 
-def _purge_later(instance):
-    paths = dependencies.affected_paths(instance)
-    transaction.on_commit(lambda: _queue(tasks.purge_front_cache, paths))
-
-
-@receiver(signals.content_changed, dispatch_uid="front-cache-content")
-def purge_on_change(sender, instance, **kwargs):
+@receiver(dependencies.tags_moved, dispatch_uid="front-cache-purge")
+def purge_front_cache(sender, tags, **kwargs):
+    """A committed change: the front cache's copies of the pages that showed
+    what it moved are refreshed by a task (the page cache's own map)."""
     if settings.FRONTEND_CACHE_BACKENDS:
-        _purge_later(instance)
-
-
-@receiver(signals.published, dispatch_uid="front-cache-published")
-@receiver(signals.withdrawn, dispatch_uid="front-cache-withdrawn")
-def purge_on_transition(sender, pk, **kwargs):
-    if not settings.FRONTEND_CACHE_BACKENDS:
-        return
-    instance = sender._default_manager.filter(pk=pk).first()
-    if instance is not None:
-        _purge_later(instance)
+        _queue(tasks.purge_front_cache, sorted(tags))
 
 
 @receiver(revisions.reviewed, dispatch_uid="notify-revision-author")

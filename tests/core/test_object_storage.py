@@ -3,6 +3,8 @@ S3 API server on loopback (moto's standalone server): originals are private,
 published items' uploads have a public, cacheable copy, and a store that is
 down fails the upload with the form kept."""
 
+import html
+import re
 import uuid
 from datetime import timedelta
 from urllib.error import HTTPError
@@ -57,9 +59,13 @@ def bucket(s3_server, settings):
 
 def keys(bucket):
     """The uploads in the bucket; the photos' renditions (made from them, under
-    renditions/) are left out."""
+    renditions/, and their public copies) are left out."""
     found = bucket.list_objects_v2(Bucket=bucket.bucket_name).get("Contents", [])
-    return {entry["Key"] for entry in found if not entry["Key"].startswith("renditions/")}
+    return {
+        entry["Key"]
+        for entry in found
+        if not entry["Key"].removeprefix("public/").startswith("renditions/")
+    }
 
 
 def fetch(url):
@@ -132,6 +138,60 @@ def test_a_published_item_has_a_public_cacheable_copy_until_it_is_withdrawn(
     assert keys(bucket) == {item.image.name}
     assert fetch(url)[0] in (403, 404)
     assert "Signature" in item.image.url
+
+
+def renditions(bucket, prefix=""):
+    """The photos' renditions in the bucket (under ``prefix``)."""
+    found = bucket.list_objects_v2(Bucket=bucket.bucket_name).get("Contents", [])
+    return {entry["Key"] for entry in found if entry["Key"].startswith(prefix + "renditions/")}
+
+
+def rendition_links(page):
+    """Every rendition address in a page's src and srcset attributes."""
+    links = set()
+    for value in re.findall(r'(?:src|srcset)="([^"]*)"', page):
+        for candidate in html.unescape(value).split(","):
+            url = candidate.strip().split(" ")[0]
+            if "renditions/" in url:
+                links.add(url)
+    return links
+
+
+def test_a_published_items_renditions_are_public_until_it_is_withdrawn(
+    bucket, django_capture_on_commit_callbacks, client
+):
+    officer = factories.staff(superuser=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        item = factories.announcement(image_alt_vi="Ảnh", is_featured=True)
+        item.image.save("tau-bien.jpg", ContentFile(image_file().read(), name="tau-bien.jpg"))
+    made = renditions(bucket)
+    assert made, "no renditions were made"
+    assert renditions(bucket, "public/") == {f"public/{name}" for name in made}
+    # The public pages link each rendition by its public copy's address: no
+    # signature that would expire while the page is cached.
+    links = set()
+    for path in (item.get_absolute_url(), "/vi/tin-tuc/"):
+        links |= rendition_links(client.get(path).content.decode())
+    assert links and {unsigned(url) for url in links} == links
+    assert {url.partition("/public/")[2] for url in links} <= made
+    for url in links:
+        status, headers, body = fetch(url)
+        assert status == 200 and body
+        assert headers["Cache-Control"] == "public, max-age=604800"
+        assert headers["Content-Type"] in ("image/webp", "image/jpeg")
+    # The renditions themselves stay private.
+    for name in made:
+        private = bucket.generate_presigned_url(
+            "get_object", Params={"Bucket": bucket.bucket_name, "Key": name}
+        )
+        assert fetch(unsigned(private))[0] == 403
+
+    with django_capture_on_commit_callbacks(execute=True):
+        item_unpublish(item=item, by=officer, reason_vi="Rút bài")
+    assert renditions(bucket, "public/") == set()
+    assert renditions(bucket) == made
+    for url in links:
+        assert fetch(url)[0] in (403, 404)
 
 
 def test_a_scheduled_items_upload_is_public_only_once_published(

@@ -2,6 +2,8 @@
 (CI has none): the Dockerfile's linter and rules, the compose file against the
 Compose Specification, and a lock file that matches requirements.txt."""
 
+import http.client
+import os
 import re
 import shutil
 import subprocess
@@ -11,7 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import BASE_DIR
+from asean_portal.ops import proxy
+from tests.conftest import BASE_DIR, free_port, wait_for
 
 DOCKERFILE = BASE_DIR / "Dockerfile"
 HADOLINT = Path(sys.executable).parent / "hadolint"
@@ -94,3 +97,92 @@ def test_the_compose_file_has_every_service_with_health_checks_and_named_volumes
         assert services[name]["healthcheck"]["test"], name
     assert {"postgres-data", "redis-data", "minio-data"} <= set(compose["volumes"])
     assert services["web"]["environment"]["MEDIA_STORAGE"] == "s3"
+
+
+# --- compose.yaml's proxy is purged ---------------------------------------------
+
+
+def test_the_compose_proxy_is_the_templates_rendering_and_the_nodes_know_it():
+    assert (BASE_DIR / "deploy" / "nginx" / "compose.conf").read_text() == proxy.compose_config()
+    assert check_compose.purge_errors(BASE_DIR / "compose.yaml") == []
+    compose = yaml.safe_load((BASE_DIR / "compose.yaml").read_text())
+    for service in ("web", "worker"):
+        assert compose["services"][service]["environment"]["PROXY_PURGE_URL"] == "http://proxy"
+
+
+def geo(config):
+    """The addresses the proxy accepts a refresh from, and refuses it from."""
+    block = re.search(r"geo \$proxy_host_itself \{(.*?)\}", config, re.S).group(1)
+    entries = dict(line.strip().rstrip(";").split() for line in block.strip().splitlines())
+    return entries
+
+
+def test_the_compose_proxy_refreshes_only_for_the_compose_network():
+    compose = yaml.safe_load((BASE_DIR / "compose.yaml").read_text())
+    network = compose["networks"]["default"]["ipam"]["config"][0]
+    entries = geo(proxy.compose_config())
+    # Nobody but the network; not its gateway, where the host's clients of the
+    # published port come from.
+    assert entries == {"default": "0", network["gateway"]: "0", network["subnet"]: "1"}
+    assert "location /static/" not in proxy.compose_config()  # the nodes serve them
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda c: c["services"]["worker"].update(environment={"REDIS_URL": "redis://redis"}),
+        lambda c: c["networks"]["default"]["ipam"]["config"][0].update(subnet="10.0.0.0/8"),
+        lambda c: c.pop("networks"),
+    ],
+    ids=["a worker without the purge", "another network", "a network of any range"],
+)
+def test_the_lint_finds_a_compose_proxy_that_would_not_be_purged(tmp_path, damage):
+    compose = yaml.safe_load((BASE_DIR / "compose.yaml").read_text())
+    damage(compose)
+    broken = tmp_path / "compose.yaml"
+    broken.write_text(yaml.safe_dump(compose))
+    assert check_compose.purge_errors(broken)
+
+
+def test_the_compose_proxys_refresh_rule_in_a_running_nginx(tmp_path):
+    """The compose configuration in Debian's nginx, on loopback: 127.0.0.0/8
+    stands for the compose network and 127.0.0.2 for its gateway."""
+    if not shutil.which(proxy.NGINX):
+        pytest.skip("nginx is not installed (apt-get install nginx)")
+    port, closed = free_port(), free_port()
+    config = (
+        proxy.compose_config()
+        .replace("listen 80;", f"listen 127.0.0.1:{port};")
+        .replace("server web:8000", f"server 127.0.0.1:{closed}")
+        .replace("/var/cache/nginx", str(tmp_path))
+        .replace(proxy.COMPOSE_GATEWAY, "127.0.0.2")
+        .replace(proxy.COMPOSE_SUBNET, "127.0.0.0/8")
+    )
+    if os.geteuid() == 0:
+        config = config.replace("worker_processes", "user root;\nworker_processes", 1)
+    path = tmp_path / "nginx.conf"
+    path.write_text(config)
+    nginx = proxy.start(path)
+    try:
+
+        def status(source, **headers):
+            connection = http.client.HTTPConnection(
+                "127.0.0.1", port, timeout=10, source_address=(source, 0)
+            )
+            try:
+                connection.request("GET", "/vi/", headers={"Host": "localhost", **headers})
+                return connection.getresponse().status
+            except OSError:
+                return None
+            finally:
+                connection.close()
+
+        assert wait_for(lambda: status("127.0.0.1") is not None, timeout=10)
+        refresh = {"X-Portal-Refresh": "1"}
+        # The network's refresh reaches the (absent) node: 502; the gateway's is refused.
+        assert status("127.0.0.1", **refresh) == 502
+        assert status("127.0.0.2", **refresh) == 403
+        assert status("127.0.0.2") == 502
+    finally:
+        nginx.terminate()
+        nginx.wait(10)

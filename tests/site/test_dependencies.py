@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from asean_portal.core.publishing import Status
-from asean_portal.site import dependencies
+from asean_portal.site import dependencies, frontcache
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +192,107 @@ def test_an_ordering_by_expression_is_not_display_only():
     assert "start_date" in dependencies.ordering_names(Meeting)
     assert "start_date" not in dependencies.display_columns(Meeting)
     assert "title_vi" in dependencies.display_columns(Meeting)
+
+
+# --- The front cache is purged by the same map ---------------------------------
+# Each page the page cache renders is remembered under the tags it recorded;
+# a change purges from the front cache (the caching proxy, a CDN) exactly the
+# pages remembered under the tags it moves.
+
+
+class RecordingPurge(frontcache.PurgeBackend):
+    """A front cache that notes the paths it is asked to purge."""
+
+    purged = []
+
+    def purge(self, paths):
+        RecordingPurge.purged.extend(paths)
+
+
+@pytest.fixture
+def front_cache(settings):
+    settings.FRONTEND_CACHE_BACKENDS = [{"BACKEND": f"{__name__}.RecordingPurge"}]
+    RecordingPurge.purged = []
+    return RecordingPurge
+
+
+FEEDS = {"announcement": ["news:rss", "news:atom"]}
+
+
+@pytest.mark.parametrize("kind", TYPES)
+def test_an_edit_purges_from_the_front_cache_exactly_the_pages_it_makes_out_of_date(
+    client, kind, front_cache, django_capture_on_commit_callbacks
+):
+    make, field, lists = TYPES[kind]
+    obj = make()
+    other = factories.document() if kind != "document" else factories.announcement()
+    showing = [address(obj, language) for language in ("vi", "en")]
+    showing += [
+        named(name, language)
+        for name in [*lists, *FEEDS.get(kind, [])]
+        for language in ("vi", "en")
+    ]
+    unrelated = [address(other, language) for language in ("vi", "en")]
+    for path in showing + unrelated:
+        fetch(client, path)
+    assert front_cache.purged == []
+    with django_capture_on_commit_callbacks(execute=True):
+        setattr(obj, f"{field}_vi", "Sửa đổi tiếng Việt")
+        setattr(obj, f"{field}_en", "Corrected English")
+        obj.save()
+        assert front_cache.purged == []  # only once the change is committed
+    purged = set(front_cache.purged)
+    assert set(showing) <= purged
+    assert not set(unrelated) & purged
+    # The same map as the page cache's: what it renders afresh, and only that.
+    renewed = {path for path in showing + unrelated if fetch(client, path)[0] == "miss"}
+    assert purged == renewed
+
+
+def test_a_publication_purges_the_lists_and_not_the_other_types_pages(
+    client, front_cache, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from asean_portal.core.publishing import publish_due
+
+    factories.announcement()
+    document = factories.document()
+    item = factories.announcement(
+        status=Status.SCHEDULED, publish_at=timezone.now() + timedelta(minutes=1)
+    )
+    lists = [named(name, "vi") for name in ("home", "news:list", "news:rss")]
+    lists += [named("news:list", "en"), "/sitemap-news.xml"]
+    unrelated = [address(document, "vi"), named("meetings:list", "en")]
+    for path in lists + unrelated:
+        fetch(client, path)
+    with (
+        time_machine.travel(timezone.now() + timedelta(minutes=2)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        publish_due()
+    item.refresh_from_db()
+    assert item.status == Status.PUBLISHED
+    assert set(lists) <= set(front_cache.purged)
+    assert not set(unrelated) & set(front_cache.purged)
+
+
+def test_the_pages_are_remembered_in_redis(settings, client, front_cache):
+    import os
+
+    from tests.conftest import redis_cache
+
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("needs REDIS_URL")
+    settings.CACHES = redis_cache(url)
+    cache.clear()
+    item = factories.announcement()
+    for language in ("vi", "en"):
+        fetch(client, address(item, language))
+    pages = dependencies.pages_showing({dependencies.object_tag(type(item), item.pk)})
+    assert pages == {address(item, "vi"), address(item, "en")}
+    assert dependencies.pages_showing({"events.nothing:1"}) == set()

@@ -1,16 +1,17 @@
 """What is purged from a front cache when an item changes, is published or is
-withdrawn (dependencies.affected_paths), and that the purge, a task with
-retries, never holds up or fails a save."""
+withdrawn (the pages the page cache rendered that showed what the change
+moved: dependencies.remember_page and pages_showing), and that the purge, a
+task with retries, never holds up or fails a save."""
 
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.utils import timezone, translation
 
 from asean_portal.core.publishing import Status, item_unpublish, publish_due
 from asean_portal.site import frontcache
-from asean_portal.site.dependencies import affected_paths
 from events.models import MeetingPhoto
 from tests import factories
 from tests.conftest import free_port
@@ -21,6 +22,8 @@ def purged(settings, monkeypatch):
     settings.FRONTEND_CACHE_BACKENDS = [
         {"BACKEND": "asean_portal.site.frontcache.NginxBackend", "LOCATION": "http://proxy"}
     ]
+    settings.PAGE_CACHE_SECONDS = 300
+    cache.clear()
     calls = []
     monkeypatch.setattr(frontcache, "purge", calls.append)
     return calls
@@ -34,46 +37,53 @@ def in_both_languages(item):
     return urls
 
 
-def test_an_announcement_affects_its_pages_lists_feeds_home_and_sitemap():
+def visit(client, *paths):
+    for path in paths:
+        assert client.get(path).status_code == 200, path
+
+
+def everything(calls):
+    return {path for paths in calls for path in paths}
+
+
+def test_a_save_purges_the_pages_that_showed_the_item_after_the_commit(
+    client, purged, django_capture_on_commit_callbacks
+):
     item = factories.announcement()
-    paths = set(affected_paths(item))
-    assert in_both_languages(item) <= paths
-    assert in_both_languages(item.category) <= paths
-    assert {"/vi/", "/en/", "/vi/tin-tuc/", "/en/news/", "/en/news/rss/", "/en/news/atom/"} <= paths
-    assert {"/sitemap.xml", "/sitemap-news.xml"} <= paths
-    assert all(path.startswith("/") and "//" not in path for path in paths)
+    visit(client, *in_both_languages(item), "/vi/tin-tuc/", "/en/news/rss/")
+    with django_capture_on_commit_callbacks(execute=True):
+        item.title_vi = "Tiêu đề đã sửa"
+        item.save()
+        assert purged == []
+    assert in_both_languages(item) | {"/vi/tin-tuc/", "/en/news/rss/"} <= everything(purged)
 
 
-def test_a_meeting_photo_affects_the_meetings_pages():
+def test_a_meeting_photo_purges_the_meetings_pages(
+    client, purged, django_capture_on_commit_callbacks
+):
     meeting = factories.meeting()
     photo = MeetingPhoto.objects.create(meeting=meeting, alt_text="Ảnh")
-    assert in_both_languages(meeting) <= set(affected_paths(photo))
-
-
-def test_a_save_purges_the_affected_paths_after_the_commit(
-    purged, django_capture_on_commit_callbacks
-):
+    visit(client, *in_both_languages(meeting))
     with django_capture_on_commit_callbacks(execute=True):
-        item = factories.announcement()
-        assert purged == []
-    assert affected_paths(item) in purged
+        photo.alt_text = "Ảnh đã sửa"
+        photo.save()
+    assert in_both_languages(meeting) <= everything(purged)
 
 
-def test_publication_and_withdrawal_purge_too(purged, django_capture_on_commit_callbacks):
+def test_publication_and_withdrawal_purge_too(client, purged, django_capture_on_commit_callbacks):
     item = factories.announcement(
-        status=Status.SCHEDULED, publish_at=timezone.now() + timedelta(minutes=5)
+        status=Status.SCHEDULED, publish_at=timezone.now() + timedelta(minutes=1)
     )
-    purged.clear()
-    with (
-        time_machine.travel(timezone.now() + timedelta(minutes=6)),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        publish_due()
-    assert affected_paths(item) in purged
-    purged.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        item_unpublish(item=item, by=factories.staff(superuser=True), reason_vi="Rút")
-    assert affected_paths(item) in purged
+    visit(client, "/vi/", "/en/news/", "/sitemap-news.xml")
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        with django_capture_on_commit_callbacks(execute=True):
+            publish_due()
+        assert {"/vi/", "/en/news/", "/sitemap-news.xml"} <= everything(purged)
+        visit(client, *in_both_languages(item))
+        purged.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            item_unpublish(item=item, by=factories.staff(superuser=True), reason_vi="Rút")
+        assert in_both_languages(item) | {"/vi/", "/en/news/"} <= everything(purged)
 
 
 def test_nothing_is_purged_without_a_front_cache(settings, monkeypatch):
@@ -83,7 +93,7 @@ def test_nothing_is_purged_without_a_front_cache(settings, monkeypatch):
 
 
 def test_an_unreachable_proxy_never_fails_a_save_and_the_purge_is_retried(
-    settings, django_capture_on_commit_callbacks, caplog
+    client, settings, django_capture_on_commit_callbacks, caplog
 ):
     settings.FRONTEND_CACHE_BACKENDS = [
         {
@@ -92,8 +102,13 @@ def test_an_unreachable_proxy_never_fails_a_save_and_the_purge_is_retried(
             "TIMEOUT": 1,
         }
     ]
+    settings.PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    item = factories.announcement(title_vi="Chưa sửa")
+    visit(client, item.get_absolute_url())
     with django_capture_on_commit_callbacks(execute=True):
-        item = factories.announcement(title_vi="Lưu được")
+        item.title_vi = "Lưu được"
+        item.save()
     item.refresh_from_db()
     assert item.title_vi == "Lưu được"
     assert "purge_front_cache" in caplog.text and "Retry" in caplog.text
@@ -119,3 +134,17 @@ def test_a_broker_that_is_down_never_fails_a_save(
     item.refresh_from_db()
     assert item.title_vi == "Vẫn lưu được"
     assert "could not queue asean_portal.tasks.purge_front_cache" in caplog.text
+
+
+def test_the_pages_that_showed_the_changed_object_are_refreshed_first(purged):
+    """A publication moves its type's tag too, which every list and related
+    block of the type recorded: the pages that showed the object itself come
+    before them, so that they are not kept waiting behind the others."""
+    from asean_portal import tasks
+    from asean_portal.site import dependencies
+
+    dependencies.remember_page({"events.announcement"}, "/vi/a-page-that-reads-the-type/")
+    dependencies.remember_page({"events.announcement", "events.announcement:7"}, "/vi/its-page/")
+    dependencies.remember_page({"events.meeting"}, "/vi/another-type/")
+    tasks.purge_front_cache(["events.announcement", "events.announcement:7"])
+    assert purged == [["/vi/its-page/", "/vi/a-page-that-reads-the-type/"]]
