@@ -323,6 +323,11 @@ class FeedbackMessageAdmin(admin.ModelAdmin):
     search_fields = ("name", "email", "message")
     readonly_fields = ("name", "email", "message", "language", "address", "received_at", "emailed")
     date_hierarchy = "received_at"
+    actions = ["mark_handled"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description=_("Mark the selected messages as handled"), permissions=["change"])
+    def mark_handled(self, request, queryset):
+        queryset.update(handled=True)
