@@ -234,11 +234,13 @@ class TranslatedContent(models.Model):
 class SlugHistory(models.Model):
     """An old slug of an object, so that its old URL answers with a 301."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
-    language = models.CharField(max_length=5)
-    slug = models.CharField(max_length=SLUG_MAX_LENGTH)
-    created_at = models.DateTimeField(auto_now_add=True)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("content type"), on_delete=models.CASCADE
+    )
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    language = models.CharField(_("language"), max_length=5)
+    slug = models.CharField(_("old address (slug)"), max_length=SLUG_MAX_LENGTH)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("old address")
