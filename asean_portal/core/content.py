@@ -187,6 +187,18 @@ class TranslatedContent(models.Model):
         self.english_basis = basis
         self.english_state = state
 
+    def english_outdated_fields(self):
+        """The translated fields whose Vietnamese changed since their English
+        was written (or last marked reviewed)."""
+        basis = self.english_basis or {}
+        return [
+            name
+            for name in self.translated_fields()
+            if name in basis
+            and self._value(name, "en")
+            and basis[name] != _digest(self._value(name, "vi"))
+        ]
+
     def mark_english_reviewed(self):
         """An editor confirmed that the English still says what the Vietnamese says."""
         self.english_basis = {
