@@ -407,6 +407,56 @@ class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
         return english_state_text(obj)
 
 
+FIELDSETS = (
+    ("content", _("Content")),
+    ("publication", _("Dates and publication")),
+    ("relations", _("Relations")),
+    ("media", _("Media")),
+)
+HEADLINES = ("title", "name", "theme")
+PUBLICATION_FIELDS = (
+    "publication_state",
+    *PUBLISHING_FIELDS,
+    *ENGLISH_FIELDS,
+    *AUDIT_FIELDS,
+    "change_note",
+    "withdrawal_reason",
+    "is_featured",
+    "featured_from",
+    "featured_until",
+    "on_home",
+    "posted_time_known",
+    "date_note",
+)
+
+
+def base_name(name):
+    for language in ("_vi", "_en"):
+        if name.endswith(language):
+            return name[: -len(language)]
+    return name
+
+
+def field_group(model, name):
+    """The fieldset ``name`` belongs in (FIELDSETS)."""
+    base = base_name(name)
+    if base in PUBLICATION_FIELDS or base == "year" or base.endswith("_year"):
+        return "publication"
+    if base.startswith("image"):
+        return "media"
+    try:
+        field = model._meta.get_field(base)
+    except Exception:
+        return "content"
+    if isinstance(field, models.FileField):
+        return "media"
+    if isinstance(field, models.DateField):
+        return "publication"
+    if field.is_relation:
+        return "relations"
+    return "content"
+
+
 class ContentAdmin(RevisionAdminMixin, PublishingAdminMixin, TranslatedAdmin):
     """Admin for Publishable content."""
 
@@ -417,6 +467,26 @@ class ContentAdmin(RevisionAdminMixin, PublishingAdminMixin, TranslatedAdmin):
         "unpublish_selected",
         "mark_english_reviewed",
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        """The fields in labelled groups, in the order people work: the content
+        (its title first), dates and publication (with the English's state and
+        the record), relations, media."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.fieldsets or len(fieldsets) != 1:
+            return fieldsets
+        fields = list(fieldsets[0][1]["fields"])
+        groups = {key: [] for key, _label in FIELDSETS}
+        for name in fields:
+            groups[field_group(self.model, name)].append(name)
+        headline = [name for name in groups["content"] if base_name(name) in HEADLINES]
+        hidden = [name for name in groups["content"] if name in ("opened_as", "image_chosen")]
+        groups["content"] = headline + [
+            name for name in groups["content"] if name not in headline and name not in hidden
+        ]
+        groups["content"] += [name for name in hidden if name == "opened_as"]
+        groups["media"] += [name for name in hidden if name == "image_chosen"]
+        return [(label, {"fields": groups[key]}) for key, label in FIELDSETS if groups[key]]
 
     def get_readonly_fields(self, request, obj=None):
         # The publication state is shown, and changed by the buttons and
