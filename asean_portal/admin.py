@@ -23,7 +23,10 @@ from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from asean_portal.core.content import SlugHistory
@@ -35,6 +38,23 @@ SUPERUSERS_ONLY = _("Only a superuser can grant or remove superuser status.")
 NOT_YOUR_OWN = _("Your own groups and permissions are changed by a superuser.")
 # The roles that a role hands out to others without holding their permissions.
 ROLES_HANDED_OUT = {"Administrator": ("Editor", "Press officer", "Chief editor")}
+# A role's group keeps its stable English code name (the permissions and the
+# code refer to it); the admin shows its name in the staff member's language.
+ROLE_LABELS = {
+    "Editor": _("Editor"),
+    "Press officer": _("Press officer"),
+    "Chief editor": _("Chief editor"),
+    "Administrator": _("Administrator"),
+}
+
+
+def role_label(group):
+    label = ROLE_LABELS.get(group.name)
+    return str(label) if label is not None else group.name
+
+
+# Every list, form, history and confirmation of the admin names a group by its str().
+Group.__str__ = role_label
 
 
 @admin.register(SlugHistory)
@@ -268,6 +288,18 @@ class PortalGroupAdmin(GroupAdmin):
     """A group is edited only by someone who holds all its permissions, and
     given only permissions they hold: a group's change reaches everyone in it."""
 
+    list_display = ("__str__", "name")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "name":
+            field.label = _("code name")
+            field.help_text = _(
+                "The role's stable name in the code and the permissions; the admin shows "
+                "the role in each staff member's language."
+            )
+        return field
+
     def may_manage(self, request, obj):
         return obj is None or holds_all(request.user, obj.permissions.all())
 
@@ -323,6 +355,129 @@ class FeedbackMessageAdmin(admin.ModelAdmin):
     search_fields = ("name", "email", "message")
     readonly_fields = ("name", "email", "message", "language", "address", "received_at", "emailed")
     date_hierarchy = "received_at"
+    actions = ["mark_handled"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description=_("Mark the selected messages as handled"), permissions=["change"])
+    def mark_handled(self, request, queryset):
+        queryset.update(handled=True)
+
+
+# django-otp's admin of authenticators, with its labels and sections in the
+# staff member's language (django-otp marks none of them for translation).
+TOTP_LABELS = {
+    "user": (_("user"), _("The staff member this authenticator belongs to.")),
+    "name": (_("name"), _("A name for the authenticator, such as the phone it is on.")),
+    "confirmed": (_("confirmed"), _("Is this authenticator ready for use?")),
+    "created_at": (_("created at"), _("When this authenticator was set up.")),
+    "last_used_at": (_("last used at"), _("When this authenticator was last used.")),
+    "key": (_("secret key"), _("A hex-encoded secret key of up to 40 bytes.")),
+    "step": (_("time step"), _("The time step in seconds.")),
+    "t0": (_("start time (t0)"), _("The Unix time at which to begin counting steps.")),
+    "digits": (_("digits"), _("The number of digits to expect in a code.")),
+    "tolerance": (
+        _("tolerance"),
+        _("The number of time steps in the past or future to allow."),
+    ),
+    "drift": (
+        _("drift"),
+        _("The number of time steps the authenticator is known to deviate from our clock."),
+    ),
+    "last_t": (
+        _("last time step"),
+        _("The time step of the latest verified code. The next code must be later."),
+    ),
+    "throttling_failure_timestamp": (
+        _("last failed attempt"),
+        _("When the last wrong code was entered. Empty if the last attempt succeeded."),
+    ),
+    "throttling_failure_count": (
+        _("failed attempts in a row"),
+        _("Number of successive failed attempts."),
+    ),
+}
+TOTPDevice._meta.verbose_name = _("authenticator (TOTP)")
+TOTPDevice._meta.verbose_name_plural = _("authenticators (TOTP)")
+
+
+class LabelledDateFilter(admin.DateFieldListFilter):
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = TOTP_LABELS[field_path][0]
+
+
+class LabelledBooleanFilter(admin.BooleanFieldListFilter):
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = TOTP_LABELS[field_path][0]
+
+
+class PortalTOTPDeviceAdmin(TOTPDeviceAdmin):
+    list_display = ["device_user", "device_name", "created", "last_used", "is_confirmed"]
+    list_filter = [
+        ("created_at", LabelledDateFilter),
+        ("last_used_at", LabelledDateFilter),
+        ("confirmed", LabelledBooleanFilter),
+    ]
+    search_help_text = _("Search by the staff member's user name or email address")
+    SECTIONS = {
+        "Identity": _("Identity"),
+        "Timestamps": _("Times"),
+        "Configuration": _("Configuration"),
+        "State": _("State"),
+        "Throttling": _("Throttling of wrong codes"),
+    }
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (self.SECTIONS.get(name, name), options)
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in TOTP_LABELS:
+            field.label, field.help_text = TOTP_LABELS[db_field.name]
+        return field
+
+    def get_form(self, request, obj=None, **kwargs):
+        # The read-only fields take their labels and help texts from here.
+        kwargs.setdefault("labels", {name: label for name, (label, _help) in TOTP_LABELS.items()})
+        kwargs.setdefault(
+            "help_texts", {name: help_text for name, (_label, help_text) in TOTP_LABELS.items()}
+        )
+        return super().get_form(request, obj, **kwargs)
+
+    @admin.display(description=TOTP_LABELS["user"][0], ordering="user")
+    def device_user(self, device):
+        return device.user
+
+    @admin.display(description=TOTP_LABELS["name"][0], ordering="name")
+    def device_name(self, device):
+        return device.name
+
+    @admin.display(description=TOTP_LABELS["created_at"][0], ordering="created_at")
+    def created(self, device):
+        return device.created_at
+
+    @admin.display(description=TOTP_LABELS["last_used_at"][0], ordering="last_used_at")
+    def last_used(self, device):
+        return device.last_used_at
+
+    @admin.display(description=TOTP_LABELS["confirmed"][0], boolean=True, ordering="confirmed")
+    def is_confirmed(self, device):
+        return device.confirmed
+
+    @admin.display(description=_("QR code"))
+    def qrcode_link(self, device):
+        try:
+            href = reverse("admin:otp_totp_totpdevice_config", kwargs={"pk": device.pk})
+        except NoReverseMatch:
+            return ""
+        return format_html('<a href="{}">{}</a>', href, gettext("QR code"))
+
+
+admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, PortalTOTPDeviceAdmin)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline
 
-from asean_portal.core.admin import ContentAdmin, TranslatedAdmin, year_filter
+from asean_portal.core.admin import ContentAdmin, OpenedAsForm, TranslatedAdmin, year_filter
 from asean_portal.core.publishing import hanoi_time
 from asean_portal.core.revisions import guarded, may_publish
 
@@ -227,6 +227,47 @@ class MeetingPhotoAdmin(TabbedTranslationAdmin):
         return bool(obj.image)
 
 
+MAIN_PHOTO_NOT_KEPT = _(
+    "The main photo “%(name)s” was not kept because of the errors on this page: "
+    "choose the main photo again before saving."
+)
+MAIN_PHOTO_MISSING = _(
+    "Choose the main photo “%(name)s” again: it was not kept when the page was shown with "
+    "errors, and the item would be saved without it."
+)
+
+
+class AnnouncementForm(OpenedAsForm):
+    """As a meeting's photo rows (MeetingPhotoForm): when the page comes back
+    with errors, the form remembers that a main photo had been chosen, names
+    it, and refuses to save the item without it."""
+
+    image_chosen = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = cleaned.get("image_chosen")
+        has_photo = cleaned.get("image") or (self.instance.pk and self.instance.image)
+        if chosen and not has_photo and "image" not in self.errors:
+            self.add_error("image", MAIN_PHOTO_MISSING % {"name": chosen})
+        return cleaned
+
+
+def flag_dropped_main_photo(request, context):
+    """On a page shown again after errors, a main photo that was chosen is
+    named as needing to be chosen again."""
+    form = getattr(context.get("adminform"), "form", None)
+    if request.method != "POST" or form is None or not form.is_bound or form.is_valid():
+        return
+    upload = form.files.get(form.add_prefix("image")) if form.files else None
+    if upload is None or "image_chosen" not in form.fields:
+        return
+    form.data = form.data.copy()
+    form.data[form.add_prefix("image_chosen")] = upload.name
+    if "image" not in form.errors:
+        form.add_error("image", MAIN_PHOTO_NOT_KEPT % {"name": upload.name})
+
+
 @admin.register(Announcement)
 class AnnouncementAdmin(ContentAdmin):
     list_display = (
@@ -252,6 +293,11 @@ class AnnouncementAdmin(ContentAdmin):
     )
     search_fields = ("title_vi", "title_en", "lead_vi", "lead_en", "byline")
     autocomplete_fields = ("category", "meeting", "priority", "activity")
+    form = AnnouncementForm
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        flag_dropped_main_photo(request, context)
+        return super().render_change_form(request, context, *args, **kwargs)
 
 
 class EmbargoViewInline(admin.TabularInline):

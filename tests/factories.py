@@ -136,6 +136,9 @@ def ensure_roles():
     roles = importlib.import_module("asean_portal.migrations.0002_roles")
     if Group.objects.filter(name__in=roles.ROLES).count() != len(roles.ROLES):
         roles.create_roles(apps, None)
+        importlib.import_module("asean_portal.migrations.0012_roles_about_and_feedback").grant(
+            apps, None
+        )
     return roles.ROLES
 
 

@@ -4,6 +4,7 @@ time, and the state of the English translation."""
 
 import hashlib
 import logging
+import re
 
 from django import forms
 from django.contrib import admin, messages
@@ -101,6 +102,56 @@ def year_filter(field, title):
     return YearFilter
 
 
+BLOCK_END = re.compile(r"</(p|li|h[1-6]|blockquote|tr|div)>|<br\s*/?>", re.IGNORECASE)
+
+
+def plain_text(value):
+    """A field's text as a reader sees it: rich text without its markup, one
+    block a line."""
+    return "\n".join(
+        line.strip() for line in strip_tags(BLOCK_END.sub("\n", str(value or ""))).splitlines()
+    ).strip()
+
+
+def with_vietnamese_source(form_class, translated_fields):
+    """``form_class`` whose English fields show, under each, the Vietnamese of
+    the same field (as posted, or as stored): what the English translates."""
+
+    class ShowsVietnameseForm(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            for name in translated_fields:
+                english, vietnamese = f"{name}_en", f"{name}_vi"
+                if english not in self.fields or vietnamese not in self.fields:
+                    continue
+                text = plain_text(self[vietnamese].value())
+                if not text:
+                    continue
+                field = self.fields[english]
+                # Set before the field's BoundField exists: it copies the help text.
+                field.help_text = format_html(
+                    '{}<div class="vi-source" id="{}">'
+                    '<span class="vi-source-label">{}</span> <span lang="vi">{}</span></div>',
+                    field.help_text or "",
+                    f"{self.auto_id % self.add_prefix(english)}_vi_source",
+                    _("Vietnamese:"),
+                    text,
+                )
+
+    return ShowsVietnameseForm
+
+
+def english_state_text(obj):
+    """The state of the English, naming the fields whose Vietnamese changed
+    since their English was written."""
+    text = obj.get_english_state_display()
+    outdated = obj.english_outdated_fields() if obj.english_state == "outdated" else []
+    if not outdated:
+        return text
+    names = ", ".join(str(obj._meta.get_field(name).verbose_name) for name in outdated)
+    return f"{text}: {names}"
+
+
 class OpenedAsForm(forms.ModelForm):
     """Carries what the item was when the form was opened (a digest, see
     TranslatedAdmin.fingerprint): a save after someone else's is refused once,
@@ -113,6 +164,9 @@ class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
     """Admin for reference data with translated fields and history."""
 
     form = OpenedAsForm
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
 
     list_per_page = 50
     actions = ["mark_english_reviewed"]
@@ -150,6 +204,8 @@ class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
             request._dont_enforce_csrf_checks = True
             request.form_refusal = RESTORED
             return super().changeform_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and object_id is not None:
+            self.warn_english_outdated(request, object_id)
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except OSError:
@@ -161,6 +217,24 @@ class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
                 for upload in files:
                     upload.seek(0)
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def warn_english_outdated(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or obj.english_state != "outdated":
+            return
+        outdated = obj.english_outdated_fields()
+        if not outdated:
+            return
+        names = ", ".join(str(obj._meta.get_field(name).verbose_name) for name in outdated)
+        messages.warning(
+            request,
+            _(
+                "The English is outdated: the Vietnamese changed in %(fields)s since the "
+                "English was last updated. Update the English tab, or mark the English as "
+                "reviewed if it still matches."
+            )
+            % {"fields": names},
+        )
 
     def history_view(self, request, object_id, extra_context=None):
         """The item's versions and the transitions that happened to it, in one
@@ -216,7 +290,9 @@ class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
         return response
 
     def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
+        form = with_vietnamese_source(
+            super().get_form(request, obj, **kwargs), self.model.translated_fields()
+        )
         refusal = getattr(request, "form_refusal", None)
         if refusal is not None:
 
@@ -328,7 +404,57 @@ class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
 
     @admin.display(description=_("English"), ordering="english_state")
     def english(self, obj):
-        return obj.get_english_state_display()
+        return english_state_text(obj)
+
+
+FIELDSETS = (
+    ("content", _("Content")),
+    ("publication", _("Dates and publication")),
+    ("relations", _("Relations")),
+    ("media", _("Media")),
+)
+HEADLINES = ("title", "name", "theme")
+PUBLICATION_FIELDS = (
+    "publication_state",
+    *PUBLISHING_FIELDS,
+    *ENGLISH_FIELDS,
+    *AUDIT_FIELDS,
+    "change_note",
+    "withdrawal_reason",
+    "is_featured",
+    "featured_from",
+    "featured_until",
+    "on_home",
+    "posted_time_known",
+    "date_note",
+)
+
+
+def base_name(name):
+    for language in ("_vi", "_en"):
+        if name.endswith(language):
+            return name[: -len(language)]
+    return name
+
+
+def field_group(model, name):
+    """The fieldset ``name`` belongs in (FIELDSETS)."""
+    base = base_name(name)
+    if base in PUBLICATION_FIELDS or base == "year" or base.endswith("_year"):
+        return "publication"
+    if base.startswith("image"):
+        return "media"
+    try:
+        field = model._meta.get_field(base)
+    except Exception:
+        return "content"
+    if isinstance(field, models.FileField):
+        return "media"
+    if isinstance(field, models.DateField):
+        return "publication"
+    if field.is_relation:
+        return "relations"
+    return "content"
 
 
 class ContentAdmin(RevisionAdminMixin, PublishingAdminMixin, TranslatedAdmin):
@@ -341,6 +467,26 @@ class ContentAdmin(RevisionAdminMixin, PublishingAdminMixin, TranslatedAdmin):
         "unpublish_selected",
         "mark_english_reviewed",
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        """The fields in labelled groups, in the order people work: the content
+        (its title first), dates and publication (with the English's state and
+        the record), relations, media."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.fieldsets or len(fieldsets) != 1:
+            return fieldsets
+        fields = list(fieldsets[0][1]["fields"])
+        groups = {key: [] for key, _label in FIELDSETS}
+        for name in fields:
+            groups[field_group(self.model, name)].append(name)
+        headline = [name for name in groups["content"] if base_name(name) in HEADLINES]
+        hidden = [name for name in groups["content"] if name in ("opened_as", "image_chosen")]
+        groups["content"] = headline + [
+            name for name in groups["content"] if name not in headline and name not in hidden
+        ]
+        groups["content"] += [name for name in hidden if name == "opened_as"]
+        groups["media"] += [name for name in hidden if name == "image_chosen"]
+        return [(label, {"fields": groups[key]}) for key, label in FIELDSETS if groups[key]]
 
     def get_readonly_fields(self, request, obj=None):
         # The publication state is shown, and changed by the buttons and

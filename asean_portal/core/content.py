@@ -187,6 +187,18 @@ class TranslatedContent(models.Model):
         self.english_basis = basis
         self.english_state = state
 
+    def english_outdated_fields(self):
+        """The translated fields whose Vietnamese changed since their English
+        was written (or last marked reviewed)."""
+        basis = self.english_basis or {}
+        return [
+            name
+            for name in self.translated_fields()
+            if name in basis
+            and self._value(name, "en")
+            and basis[name] != _digest(self._value(name, "vi"))
+        ]
+
     def mark_english_reviewed(self):
         """An editor confirmed that the English still says what the Vietnamese says."""
         self.english_basis = {
@@ -234,11 +246,13 @@ class TranslatedContent(models.Model):
 class SlugHistory(models.Model):
     """An old slug of an object, so that its old URL answers with a 301."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
-    language = models.CharField(max_length=5)
-    slug = models.CharField(max_length=SLUG_MAX_LENGTH)
-    created_at = models.DateTimeField(auto_now_add=True)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("content type"), on_delete=models.CASCADE
+    )
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    language = models.CharField(_("language"), max_length=5)
+    slug = models.CharField(_("old address (slug)"), max_length=SLUG_MAX_LENGTH)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("old address")

@@ -120,6 +120,9 @@ def holds_nul(query):
 
 class PortalAdminSite(AdminSite):
     login_form = PortalAdminAuthenticationForm
+    # At 1366 px the side list of models would leave a change list about 700 px:
+    # titles wrapped one word a line. The index and the breadcrumbs lead there.
+    enable_nav_sidebar = False
 
     def register(self, model_or_iterable, admin_class=None, **options):
         """Registers the admin class with CheckedListMixin, the apps' admins

@@ -62,3 +62,72 @@ REVERSION_STRINGS = (
     gettext_noop("There are no deleted objects to recover."),
     gettext_noop("Press the save button below to revert to this version of the object."),
 )
+
+# Strings of Django's admin and auth shown in the admin that Django's
+# Vietnamese catalogue lacks.
+DJANGO_ADMIN_STRINGS = (
+    gettext_noop("Add link"),
+    gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),
+    gettext_noop("Breadcrumbs"),
+    gettext_noop("Change or view list link"),
+    gettext_noop("Disabled"),
+    gettext_noop("Enabled"),
+    gettext_noop("Model name"),
+    gettext_noop("Password-based authentication"),
+    gettext_noop("Raw passwords are not stored, so there is no way to see the user’s password."),
+    gettext_noop("Reset password"),
+    gettext_noop("Select all objects on this page for an action"),
+    gettext_noop("Select this object for an action - {}"),
+    gettext_noop("Sidebar"),
+    gettext_noop("Toggle theme (current theme: auto)"),
+    gettext_noop("Toggle theme (current theme: dark)"),
+    gettext_noop("Toggle theme (current theme: light)"),
+    gettext_noop("View selected %(model)s"),
+    gettext_noop(
+        "Whether the user will be able to authenticate using a password or not. If disabled, "
+        "they may still be able to authenticate using other backends, such as Single Sign-On "
+        "or LDAP."
+    ),
+)
+
+# django-axes's columns and messages.
+AXES_ADMIN_STRINGS = (
+    gettext_noop("Access lock out"),
+    gettext_noop("Attempt Time"),
+    gettext_noop("Failed Logins"),
+    gettext_noop("Form Data"),
+    gettext_noop("GET Data"),
+    gettext_noop("HTTP Accept"),
+    gettext_noop("IP Address"),
+    gettext_noop("Logout Time"),
+    gettext_noop("Meta Data"),
+    gettext_noop("POST Data"),
+    gettext_noop("Path"),
+    gettext_noop("User Agent"),
+    gettext_noop("Username"),
+    gettext_noop("Account locked: too many login attempts. Please try again later."),
+    gettext_noop(
+        "Account locked: too many login attempts. Contact an admin to unlock your account."
+    ),
+)
+
+# django-otp's messages.
+OTP_STRINGS = (
+    gettext_noop("Error generating challenge: {0}"),
+    gettext_noop("Get OTP Challenge"),
+    gettext_noop("Invalid token. Please make sure you have entered it correctly."),
+    gettext_noop("OTP Challenge: {0}"),
+    gettext_noop("OTP Device:"),
+    gettext_noop("OTP Token:"),
+    gettext_noop("Please enter your OTP token."),
+    gettext_noop("The selected OTP device is not interactive"),
+    gettext_noop("Verification of the token is currently disabled"),
+    ngettext_lazy(
+        "Verification temporarily disabled because of %(failure_count)d failed attempt, "
+        "please try again soon.",
+        "Verification temporarily disabled because of %(failure_count)d failed attempts, "
+        "please try again soon.",
+        1,
+    ),
+    gettext_noop("sent by email"),
+)

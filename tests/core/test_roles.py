@@ -9,6 +9,7 @@ from django.forms import MultiWidget
 from django.test import Client
 
 from asean_portal import admin as accounts_admin
+from asean_portal.site.about import AboutPortal, FeedbackMessage
 from tests import factories
 from tests.core.test_admin import MAKERS, admin_url, errors
 
@@ -23,10 +24,19 @@ CONTENT = [
 ]
 REFERENCE = ["events.country", "events.meetingseries", "events.category"]
 ACCOUNTS = ["auth.user", "auth.group"]
+# The portal's own page and the readers' messages: the About page is one row
+# (never added twice, never deleted); a message is never added or deleted in
+# the admin, and "change" only marks it handled.
+PORTAL = ["asean_portal.aboutportal", "asean_portal.feedbackmessage"]
 ACTIONS = ("view", "add", "change", "delete")
 
 
 def expected(role, label):
+    if label == "asean_portal.aboutportal":
+        return {"view", "change"} if role == "Chief editor" else {"view"}
+    if label == "asean_portal.feedbackmessage":
+        # Those who answer the public read the messages and mark them handled.
+        return set() if role == "Administrator" else {"view", "change"}
     if role == "Chief editor":
         return set(ACTIONS) if label not in ACCOUNTS else set()
     if role == "Editor":
@@ -47,6 +57,12 @@ def make(label):
         from django.contrib.auth.models import Group
 
         return Group.objects.create(name="Test group")
+    if label == "asean_portal.aboutportal":
+        about = AboutPortal.load()
+        about.save()
+        return about
+    if label == "asean_portal.feedbackmessage":
+        return FeedbackMessage.objects.create(name="Reader", email="r@example.org", message="Hi")
     return MAKERS[label]()
 
 
@@ -54,7 +70,7 @@ ROLES = ["Editor", "Press officer", "Chief editor", "Administrator"]
 
 
 @pytest.mark.parametrize("action", ACTIONS)
-@pytest.mark.parametrize("label", CONTENT + REFERENCE + ACCOUNTS)
+@pytest.mark.parametrize("label", CONTENT + REFERENCE + ACCOUNTS + PORTAL)
 @pytest.mark.parametrize("role", ROLES)
 def test_permission_matrix(client, role, label, action):
     obj = make(label)
@@ -66,7 +82,8 @@ def test_permission_matrix(client, role, label, action):
         "change": admin_url(label, suffix=f"{obj.pk}/change/"),
         "delete": admin_url(label, suffix=f"{obj.pk}/delete/"),
     }[action]
-    response = client.get(url)
+    # The About page's list leads straight to its one row.
+    response = client.get(url, follow=label == "asean_portal.aboutportal")
     if action == "change" and "view" in expected(role, label):
         # A reader sees the page without a save button.
         assert response.status_code == 200
@@ -316,3 +333,40 @@ def test_the_save_refuses_what_a_form_let_through(client, monkeypatch, name):
     client.force_login(actor)
     assert client.post(url, data).status_code == 403
     assert state() == before
+
+
+@pytest.mark.parametrize("role", ["Editor", "Press officer", "Chief editor", "superuser"])
+def test_a_received_message_is_only_marked_handled(client, role):
+    """Nobody edits what a reader wrote; those who answer mark it handled."""
+    message = make("asean_portal.feedbackmessage")
+    actor = factories.staff(superuser=True) if role == "superuser" else factories.staff(role=role)
+    client.force_login(actor)
+    url = admin_url("asean_portal.feedbackmessage", suffix=f"{message.pk}/change/")
+    data = {
+        "name": "Someone else",
+        "email": "other@example.org",
+        "message": "Changed words",
+        "language": "en",
+        "emailed": "on",
+        "handled": "on",
+    }
+    assert client.post(url, data).status_code == 302
+    stored = FeedbackMessage.objects.get(pk=message.pk)
+    assert stored.handled
+    assert (stored.name, stored.email, stored.message, stored.emailed) == (
+        "Reader",
+        "r@example.org",
+        "Hi",
+        False,
+    )
+
+
+def test_messages_are_marked_handled_from_the_list(client):
+    first, second = (make("asean_portal.feedbackmessage") for _ in range(2))
+    client.force_login(factories.staff(role="Editor"))
+    response = client.post(
+        admin_url("asean_portal.feedbackmessage"),
+        {"action": "mark_handled", "_selected_action": [first.pk, second.pk]},
+    )
+    assert response.status_code == 302
+    assert FeedbackMessage.objects.filter(handled=True).count() == 2

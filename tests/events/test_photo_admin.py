@@ -106,3 +106,52 @@ def test_a_meeting_with_a_photo_is_saved_again_unchanged(staff_client):
     response = staff_client.post(f"/vi/admin/events/meeting/{meeting.pk}/change/", data)
     assert response.status_code == 302
     assert MeetingPhoto.objects.get().image
+
+
+def announcement_data(**overrides):
+    from tests.core.test_admin import announcement_form
+
+    data = announcement_form(
+        factories.category(),
+        image_caption_vi="Quang cảnh hội nghị",
+        image_alt_vi="Các đại biểu ngồi quanh bàn họp",
+    )
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+@pytest.mark.parametrize(
+    ("language", "word"), [("vi", "chọn lại ảnh chính"), ("en", "choose the main photo again")]
+)
+def test_a_news_items_main_photo_is_named_when_it_must_be_chosen_again(
+    staff_client, language, word
+):
+    from events.models import Announcement
+
+    url = f"/{language}/admin/events/announcement/add/"
+    data = announcement_data()
+    # 1. The title left empty, a main photo chosen: the page comes back and
+    #    names the photo that must be chosen again.
+    first = staff_client.post(url, {**data, "title_vi": "", "image": photo_file()})
+    assert first.status_code == 200
+    page = first.content.decode()
+    assert word in page and "delegates.jpg" in page
+    assert 'name="image_chosen" value="delegates.jpg"' in page
+    # 2. Fixed, saved without choosing it again: refused, nothing stored.
+    second = staff_client.post(url, {**data, "image_chosen": "delegates.jpg"})
+    assert second.status_code == 200
+    assert "delegates.jpg" in second.content.decode()
+    assert not Announcement.objects.exists()
+    # 3. Chosen again: saved with its photo.
+    third = staff_client.post(url, {**data, "image_chosen": "delegates.jpg", "image": photo_file()})
+    assert third.status_code == 302, third.context and third.context["adminform"].form.errors
+    stored = Announcement.objects.get()
+    assert stored.image and (stored.image_width, stored.image_height) == (640, 480)
+
+
+def test_a_news_item_without_a_photo_is_still_saved(staff_client):
+    from events.models import Announcement
+
+    response = staff_client.post("/vi/admin/events/announcement/add/", announcement_data())
+    assert response.status_code == 302
+    assert Announcement.objects.get().image.name == ""

@@ -1,0 +1,60 @@
+"""The admin on a 1366×768 desktop in Chromium: no change list or change form
+of a content type scrolls sideways in /vi/admin/."""
+
+import pytest
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.browser.test_admin import log_in
+from tests.browser.test_layout import OVERFLOW, emulate
+from tests.core.test_admin import MAKERS, admin_url
+from tests.core.test_roles import CONTENT
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LONG_TITLE = (
+    "Hội nghị Bộ trưởng ASEAN phụ trách công vụ lần thứ 21 và các hội nghị liên quan "
+    "tại Đà Nẵng, Việt Nam"
+)
+
+
+# The change list's table inside its own region: its full width, the width
+# shown, and the width of its title column.
+RESULTS = """
+const region = document.querySelector("#changelist .results");
+if (!region) return null;
+const first = [".field-title", ".field-theme", ".field-name", "th"]
+  .map((name) => region.querySelector("tbody tr " + name))
+  .find(Boolean);
+return [region.scrollWidth, region.clientWidth, first ? first.getBoundingClientRect().width : 999];
+"""
+
+
+def long_item(label):
+    item = MAKERS[label]()
+    for name in ("title_vi", "name_vi"):
+        if hasattr(item, name):
+            type(item)._default_manager.filter(pk=item.pk).update(**{name: LONG_TITLE})
+    return item
+
+
+def test_no_admin_page_of_a_content_type_scrolls_sideways_at_1366(
+    live_server, browser, client, screenshot
+):
+    log_in(browser, live_server, client)
+    emulate(browser, 1366, 768)
+    failures = {}
+    for label in CONTENT:
+        item = long_item(label)
+        for url in (admin_url(label), admin_url(label, suffix=f"{item.pk}/change/")):
+            browser.get(live_server.url + url)
+            WebDriverWait(browser, 10).until(
+                lambda d: d.execute_script("return document.readyState") == "complete"
+            )
+            document_width, window_width, wide = browser.execute_script(OVERFLOW)
+            results = browser.execute_script(RESULTS)
+            if document_width > window_width or (results and results[0] > results[1]):
+                failures[url] = (document_width, window_width, wide, results)
+                screenshot(browser, url.strip("/").replace("/", "-"))
+            if results and results[2] < 200:
+                failures[url] = ("title column", results)
+    assert failures == {}
