@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "asean_portal.site.middleware.LanguageCookieMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # After the CSRF check: people's text reaches the views in Unicode NFC.
+    "asean_portal.site.middleware.NFCInputMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
