@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint lock format cluster cluster-down test-cluster bench-cluster messages makemessages migrate ci clean bench bench-micro bench-publish soak backup restore wrk
+.PHONY: help screenshots run test lint lock format cluster cluster-down test-cluster bench-cluster messages makemessages migrate ci clean bench bench-micro bench-publish soak backup restore wrk
 
 help:
 	@echo "make run           the whole portal (web, Celery worker and beat) on http://$(HOST):$(PORT)/"
@@ -120,6 +120,10 @@ wrk:
 	@command -v wrk >/dev/null || { \
 		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq wrk >/dev/null; }
+
+# The README's screenshots (docs/screenshots/take.py): seeded portal, Chromium.
+screenshots: $(VENV)/.installed-dev messages
+	$(PY) docs/screenshots/take.py
 
 bench: $(VENV)/.installed-dev messages wrk
 	$(PY) -m bench.pages

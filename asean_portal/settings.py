@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "asean_portal.site.middleware.LanguageCookieMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # After the CSRF check: people's text reaches the views in Unicode NFC.
+    "asean_portal.site.middleware.NFCInputMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -263,6 +265,10 @@ if env.str("PROXY_PURGE_URL", default=""):
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ASEAN portal <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The public address of the site (https://asean.example.gov.vn/), used where an
+# address leaves the site (embargo links sent by email). Without it the
+# address is built from the request that makes the link.
+SITE_URL = env.str("SITE_URL", default="")
 
 # One mechanism performs every transition: beat's sweep, every second by
 # default. A sweep that finds nothing costs one indexed query per type (and

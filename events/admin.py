@@ -1,16 +1,24 @@
+import smtplib
+
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline
 
 from asean_portal.core.admin import ContentAdmin, OpenedAsForm, TranslatedAdmin, year_filter
 from asean_portal.core.publishing import hanoi_time
+from asean_portal.core.publishing_admin import ZONE, HanoiSplitDateTimeField
 from asean_portal.core.revisions import guarded, may_publish
 
+from .embargo import full_address, send_link
 from .models import (
     Announcement,
     Category,
@@ -294,10 +302,144 @@ class AnnouncementAdmin(ContentAdmin):
     search_fields = ("title_vi", "title_en", "lead_vi", "lead_en", "byline")
     autocomplete_fields = ("category", "meeting", "priority", "activity")
     form = AnnouncementForm
+    change_form_template = "admin/events/announcement/change_form.html"
 
     def render_change_form(self, request, context, *args, **kwargs):
         flag_dropped_main_photo(request, context)
         return super().render_change_form(request, context, *args, **kwargs)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/embargo/",
+                self.admin_site.admin_view(self.embargo_view),
+                name="events_announcement_embargo",
+            ),
+            *super().get_urls(),
+        ]
+
+    def embargo_view(self, request, object_id):
+        """The announcement's embargo links: make one for a named recipient,
+        see each as a full address, send it by email."""
+        item = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_change_permission(request, item) or not self.can_publish(request):
+            raise PermissionDenied
+        here = reverse("admin:events_announcement_embargo", args=[item.pk])
+        form = EmbargoLinkForm(announcement=item)
+        if request.method == "POST" and "send_link" in request.POST:
+            link = _chosen_link(item, request.POST["send_link"])
+            if link is not None:
+                _send(request, link)
+            return redirect(here)
+        if request.method == "POST":
+            form = EmbargoLinkForm(request.POST, announcement=item)
+            if form.is_valid():
+                link = form.save(commit=False)
+                link.announcement = item
+                link.created_by = request.user
+                link.save()
+                messages.success(
+                    request,
+                    gettext("Link made for %(recipient)s: %(address)s")
+                    % {"recipient": link.recipient, "address": full_address(link, request)},
+                )
+                if item.status != "scheduled":
+                    messages.warning(
+                        request,
+                        gettext(
+                            "The announcement is not scheduled: the link works only once "
+                            "it is scheduled."
+                        ),
+                    )
+                if form.cleaned_data["send"]:
+                    _send(request, link)
+                return redirect(here)
+        links = [
+            {"link": link, "address": full_address(link, request), "state": link_state(link)}
+            for link in item.embargo_links.annotate(view_total=Count("views"))
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": item,
+            "title": gettext("Embargo links"),
+            "form": form,
+            "links": links,
+            "is_public": item.is_live(),
+            "embargo_until": hanoi_time(item.publish_at) if item.publish_at else "",
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/events/announcement/embargo.html", context)
+
+
+class EmbargoLinkForm(forms.ModelForm):
+    expires_at = HanoiSplitDateTimeField(label=_("expires at"), help_text=ZONE)
+    send = forms.BooleanField(label=_("Send the link by email now"), required=False, initial=True)
+
+    class Meta:
+        model = EmbargoLink
+        fields = ("recipient", "email", "language", "expires_at")
+        error_messages = {
+            "email": {"invalid": _("Enter a valid email address, such as name@example.com.")}
+        }
+
+    def __init__(self, *args, announcement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.announcement = announcement
+        self.instance.announcement = announcement
+
+    def clean(self):
+        data = super().clean()
+        if self.announcement.is_live():
+            raise forms.ValidationError(
+                _("The announcement is already public: there is nothing to embargo.")
+            )
+        if data.get("send") and not data.get("email") and "email" not in self.errors:
+            self.add_error("email", _("Give an email address to send the link to."))
+        return data
+
+
+def _chosen_link(item, value):
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        return None
+    return item.embargo_links.filter(pk=pk).first()
+
+
+def link_state(link):
+    if link.revoked_at:
+        return _("revoked")
+    if not link.is_usable():
+        return _("expired")
+    return _("usable")
+
+
+def _send(request, link):
+    """Email one link, or say in the officer's language why not."""
+    if link.announcement.is_live():
+        refusal = _("The announcement is already public: the link is no longer needed.")
+    elif link.revoked_at:
+        refusal = _("This link has been revoked: make a new one.")
+    elif not link.is_usable():
+        refusal = _("This link has expired: make a new one.")
+    elif not link.email:
+        refusal = _("This link has no email address.")
+    else:
+        refusal = None
+    if refusal:
+        messages.error(request, refusal)
+        return
+    try:
+        send_link(link, request)
+    except (OSError, smtplib.SMTPException):
+        messages.error(
+            request,
+            gettext("The email to %(email)s could not be sent; the link is kept: copy it instead.")
+            % {"email": link.email},
+        )
+        return
+    messages.success(request, gettext("Sent to %(email)s.") % {"email": link.email})
 
 
 class EmbargoViewInline(admin.TabularInline):
@@ -320,8 +462,18 @@ class EmbargoLinkAdmin(admin.ModelAdmin):
     list_filter = ("revoked_at",)
     search_fields = ("recipient", "announcement__title_vi", "announcement__title_en")
     autocomplete_fields = ("announcement",)
-    fields = ("announcement", "recipient", "expires_at", "address", "revoked_at", "created_by")
-    readonly_fields = ("address", "revoked_at", "created_by")
+    fields = (
+        "announcement",
+        "recipient",
+        "email",
+        "language",
+        "expires_at",
+        "address",
+        "sent_at",
+        "revoked_at",
+        "created_by",
+    )
+    readonly_fields = ("address", "sent_at", "revoked_at", "created_by")
     inlines = [EmbargoViewInline]
     actions = ["revoke"]
 
@@ -352,9 +504,15 @@ class EmbargoLinkAdmin(admin.ModelAdmin):
     def address(self, obj):
         if not obj.pk:
             return _("The link appears here once saved.")
-        # A link (not text): "Copy link address" gives the full address.
-        path = obj.get_absolute_url()
-        return format_html('<a href="{}">{}</a>', path, path)
+        # The full address in the recipient's language, as it is sent.
+        address = full_address(obj, getattr(obj, "_request", None))
+        return format_html('<a href="{}">{}</a>', address, address)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj._request = request  # for the address's scheme and host
+        return obj
 
     @admin.display(description=_("expires at (Hanoi time, UTC+7)"), ordering="expires_at")
     def expires_time(self, obj):
@@ -362,11 +520,7 @@ class EmbargoLinkAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("state"))
     def state(self, obj):
-        if obj.revoked_at:
-            return _("revoked")
-        if not obj.is_usable():
-            return _("expired")
-        return _("usable")
+        return link_state(obj)
 
     @admin.display(description=_("views"), ordering="view_total")
     def view_count(self, obj):

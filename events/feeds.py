@@ -44,6 +44,11 @@ class NewsFeed(Feed):
     def description(self, category):
         return gettext("News and press announcements.")
 
+    def author_name(self, category):
+        # Atom (RFC 4287) needs an author for every entry: the portal is the
+        # author of those without a byline.
+        return gettext("ASEAN Cooperation Portal")
+
     def feed_url(self, category):
         return self.request.path
 

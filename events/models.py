@@ -5,7 +5,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from asean_portal.core.content import TranslatedContent, slug_constraints, slug_field
@@ -482,6 +482,19 @@ class EmbargoLink(models.Model):
     recipient = models.CharField(
         _("given to"), max_length=200, help_text=_("For example the journalist and the outlet.")
     )
+    email = models.EmailField(
+        _("email address"),
+        blank=True,
+        help_text=_("The portal can send the link to this address."),
+    )
+    language = models.CharField(
+        _("language of the link"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The recipient's language: the address and the email are in it."),
+    )
+    sent_at = models.DateTimeField(_("last sent"), null=True, blank=True, editable=False)
     expires_at = models.DateTimeField(
         _("expires at"), help_text=_("Hanoi time (UTC+7). The link stops working at this instant.")
     )
@@ -507,6 +520,11 @@ class EmbargoLink(models.Model):
 
     def get_absolute_url(self):
         return reverse("news:embargo", args=[self.token])
+
+    def path_for_recipient(self):
+        """The path in the recipient's language."""
+        with translation.override(self.language or settings.LANGUAGE_CODE):
+            return self.get_absolute_url()
 
     @property
     def token(self):
@@ -544,8 +562,16 @@ class EmbargoLink(models.Model):
 
     def clean(self):
         super().clean()
-        if self.expires_at and self.expires_at <= timezone.now():
+        if self.expires_at and self.expires_at <= timezone.now() and self._expiry_changed():
             raise ValidationError({"expires_at": _("The expiry time must be in the future.")})
+
+    def _expiry_changed(self):
+        """An expired link may still be edited (its recipient, say); only a
+        new expiry must lie in the future."""
+        if self._state.adding or self.pk is None:
+            return True
+        stored = type(self).objects.filter(pk=self.pk).values_list("expires_at", flat=True)
+        return stored.first() != self.expires_at
 
 
 class EmbargoView(models.Model):

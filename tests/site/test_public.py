@@ -103,3 +103,25 @@ def test_home_shows_the_current_chairmanship_and_work_plan_progress(client):
     # proposed, concept note approved, in progress, completed, postponed
     assert [count for _label, count in response.context["progress"]] == [0, 1, 0, 3, 0]
     assert response.context["activity_total"] == 4
+
+
+def test_the_focus_on_the_home_page_shows_its_photo(client):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 800), "#0b3a75").save(buffer, "JPEG")
+    item = factories.announcement(
+        is_featured=True,
+        image=SimpleUploadedFile("delegates.jpg", buffer.getvalue(), content_type="image/jpeg"),
+        image_alt_vi="Các đại biểu chụp ảnh lưu niệm",
+        image_alt_en="Delegates pose for a group photo.",
+    )
+    page = client.get("/en/").content.decode()
+    focus = page.split('id="focus-heading"', 1)[1].split("</section>", 1)[0]
+    assert item.title_en in focus
+    assert 'alt="Delegates pose for a group photo."' in focus
+    assert 'type="image/webp"' in focus and "srcset=" in focus
+    assert 'width="960"' in focus and 'height="640"' in focus
