@@ -42,6 +42,7 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from . import signals
 from .publishing import (
     LIVE_STATUSES,
     PublicationEvent,
@@ -266,6 +267,8 @@ def store(item, names, *, by, links=None, submit=False, draft=False, now=None):
         revision.object_repr = Truncator(str(item)).chars(300)
         revision.author = by
         revision.author_language = (get_language() or "vi")[:5]
+        if revision.publish_at is not None:
+            _times_changed(type(item), item.pk)
         revision.publish_at = None
         if submit:
             revision.state = RevisionState.IN_REVIEW
@@ -341,7 +344,14 @@ def _claim(revision, states, **changes):
     if won:
         for name, value in changes.items():
             setattr(revision, name, value)
+        _times_changed(revision.content_type.model_class(), revision.object_id)
     return bool(won)
+
+
+def _times_changed(model, pk):
+    """After the commit: the times at which ``model``'s item ``pk`` changes by
+    itself may have moved (a revision scheduled, unscheduled or applied)."""
+    transaction.on_commit(lambda: signals.revision_times_changed.send(sender=model, pk=pk))
 
 
 def _stale():
@@ -525,11 +535,40 @@ def superseded(item, *, by, now=None):
         )
 
 
-# --- The sweep -------------------------------------------------------------------------
+# --- The sweep, and the first request at or after a revision's time ---------------------
 
 
 def due(now):
     return PendingRevision.objects.filter(state=RevisionState.SCHEDULED, publish_at__lte=now)
+
+
+def first_scheduled():
+    """The earliest time of a scheduled revision, past or future (None when
+    none is scheduled): a request at or after it applies what is due."""
+    return PendingRevision.objects.filter(state=RevisionState.SCHEDULED).aggregate(
+        at=models.Min("publish_at")
+    )["at"]
+
+
+def next_scheduled(queryset, now):
+    """The earliest instant after ``now`` at which a scheduled revision of
+    one of the items of ``queryset`` goes live (see next_change)."""
+    content_type = ContentType.objects.get_for_model(queryset.model, for_concrete_model=False)
+    revisions = PendingRevision.objects.filter(
+        content_type=content_type, state=RevisionState.SCHEDULED, publish_at__gt=now
+    )
+    if queryset.query.has_filters():
+        revisions = revisions.filter(object_id__in=queryset.values("pk"))
+    return revisions.aggregate(at=models.Min("publish_at"))["at"]
+
+
+def apply_due(*, now=None, source="request"):
+    """Apply every scheduled revision whose time has come, each once (the
+    sweep may race for the same ones): how many this call applied."""
+    now = now or timezone.now()
+    return sum(
+        go_live(pk=pk, now=now, source=source) for pk in due(now).values_list("pk", flat=True)
+    )
 
 
 def go_live(*, pk, now=None, source="sweep"):
@@ -549,6 +588,7 @@ def go_live(*, pk, now=None, source="sweep"):
         if not won:
             return False
         revision = PendingRevision.objects.select_related("content_type", "author").get(pk=pk)
+        _times_changed(revision.model, revision.object_id)
         item = revision.item(for_update=True)
         applied = item is not None and item.status in LIVE_STATUSES
         if applied:
