@@ -47,6 +47,8 @@ from .publishing import (
     LIVE_STATUSES,
     PublicationEvent,
     Status,
+    english_lacking,
+    english_release,
     hanoi_time,
     item_publish_now,
     item_schedule,
@@ -140,6 +142,15 @@ class PendingRevision(models.Model):
     def model(self):
         return self.content_type.model_class()
 
+    def is_held(self):
+        """Held until the English is ready: open, not scheduled, and keeping
+        the time a publisher intended for it (see english_release)."""
+        return (
+            self.state in OPEN_STATES
+            and self.state != RevisionState.SCHEDULED
+            and self.publish_at is not None
+        )
+
     def item(self, *, for_update=False):
         queryset = self.model._default_manager.all()
         if for_update:
@@ -206,6 +217,17 @@ def of_types(pairs):
     return condition
 
 
+def held(model):
+    """The open revisions of ``model``'s items held until their English is
+    ready, by their intended time."""
+    return (
+        open_revisions(model)
+        .exclude(state=RevisionState.SCHEDULED)
+        .filter(publish_at__isnull=False)
+        .order_by("publish_at", "pk")
+    )
+
+
 def waiting_for(user):
     """The revisions in review that ``user`` may approve, oldest first."""
     return PendingRevision.objects.filter(
@@ -267,9 +289,11 @@ def store(item, names, *, by, links=None, submit=False, draft=False, now=None):
         revision.object_repr = Truncator(str(item)).chars(300)
         revision.author = by
         revision.author_language = (get_language() or "vi")[:5]
-        if revision.publish_at is not None:
+        if revision.state == RevisionState.SCHEDULED:
             _times_changed(type(item), item.pk)
-        revision.publish_at = None
+            revision.publish_at = None
+        elif not revision.is_held():
+            revision.publish_at = None
         if submit:
             revision.state = RevisionState.IN_REVIEW
             revision.submitted_at = now
@@ -361,16 +385,67 @@ def _stale():
     )
 
 
-def publish_now(*, revision, by, now=None):
-    """A publisher puts the pending changes live at once: one event."""
+def as_applied(revision, item=None):
+    """The item as the revision would leave it, in memory, with its English
+    state recomputed."""
+    item = item or revision.item()
+    pending = type(item)._default_manager.get(pk=item.pk)
+    materialize(revision, pending)
+    if hasattr(pending, "refresh_english_state"):
+        pending.refresh_english_state(pending._stored_values())
+    return pending
+
+
+def english_lacking_after(revision, item=None):
+    """Whether the changes leave the item's English missing or outdated (the
+    Vietnamese changed without its English, or the English removed)."""
+    return english_lacking(as_applied(revision, item))
+
+
+def _english_choice(revision, item, english):
+    """The bilingual rule for the changes, as for a first publication
+    (english_release): (False, {}) when the publisher holds them; (True,
+    changes of the revision) to go ahead, the "English coming" notice kept
+    in its fields so that it goes live with them, now or when due."""
+    pending = as_applied(revision, item)
+    if not english_release(item=pending, english=english):
+        return False, {}
+    if pending.english_notice and not item.english_notice:
+        return True, {"fields": {**revision.fields, "english_notice": True}}
+    return True, {}
+
+
+def _hold(revision, by, at, now):
+    """Held until the English is ready: a draft of changes keeping its
+    intended time ``at``, on the agenda, until a publisher releases it."""
+    if not _claim(
+        revision,
+        OPEN_STATES,
+        state=RevisionState.DRAFT,
+        publish_at=at,
+        reviewer_id=by.pk,
+        updated_at=now,
+    ):
+        raise _stale()
+    return revision
+
+
+def publish_now(*, revision, by, now=None, english=None):
+    """A publisher puts the pending changes live at once: one event. Changes
+    that leave the English missing or outdated need ``english`` ("hold" or
+    "notice", see english_release)."""
     _require_publish_permission(by, revision.model)
     _refuse_own_review(revision, by)
     now = now or timezone.now()
     with transaction.atomic():
         item = revision.item(for_update=True)
         if is_new_draft(item):
-            return _decide_on_draft(revision, item, by, now, at=None)
+            return _decide_on_draft(revision, item, by, now, at=None, english=english)
         _refuse_unless_public(item)
+        go_ahead, changes = _english_choice(revision, item, english)
+        if not go_ahead:
+            _hold(revision, by, now, now)
+            return item
         if not _claim(
             revision,
             OPEN_STATES,
@@ -378,6 +453,7 @@ def publish_now(*, revision, by, now=None):
             published_at=now,
             reviewer_id=by.pk,
             publish_at=now,
+            **changes,
         ):
             raise _stale()
         try:
@@ -420,8 +496,8 @@ def _decide_on_draft(revision, item, by, now, *, at, english=None, unpublish_at=
     ):
         raise _stale()
     if at is None:
-        item_publish_now(item=item, by=by, now=now)
-        decision = "published"
+        item_publish_now(item=item, by=by, english=english, now=now)
+        decision = None if item.is_held() else "published"
     else:
         scheduled = item_schedule(
             item=item, at=at, by=by, english=english, unpublish_at=unpublish_at, now=now
@@ -437,7 +513,9 @@ def _decide_on_draft(revision, item, by, now, *, at, english=None, unpublish_at=
 def schedule(*, revision, at, by, now=None, english=None, unpublish_at=None):
     """A publisher approves the changes to go live at ``at`` (by the sweep);
     for a new draft, the item is scheduled (``english`` and ``unpublish_at``
-    as item_schedule takes them)."""
+    as item_schedule takes them). Changes that leave the English missing or
+    outdated need ``english``: held, they wait with their intended time;
+    with the notice, it goes live with them."""
     _require_publish_permission(by, revision.model)
     _refuse_own_review(revision, by)
     now = now or timezone.now()
@@ -450,6 +528,9 @@ def schedule(*, revision, at, by, now=None, english=None, unpublish_at=None):
             )
             return revision
         _refuse_unless_public(item)
+        go_ahead, changes = _english_choice(revision, item, english)
+        if not go_ahead:
+            return _hold(revision, by, at, now)
         if not _claim(
             revision,
             OPEN_STATES,
@@ -457,6 +538,7 @@ def schedule(*, revision, at, by, now=None, english=None, unpublish_at=None):
             publish_at=at,
             reviewer_id=by.pk,
             updated_at=now,
+            **changes,
         ):
             raise _stale()
         transaction.on_commit(

@@ -112,6 +112,8 @@ def test_an_editor_s_changes_are_reviewed_scheduled_and_published_by_the_sweep(
         browser.find_element(By.ID, "id_publish_at_0").send_keys(due.strftime("%d/%m/%Y"))
         browser.find_element(By.ID, "id_publish_at_1").clear()
         browser.find_element(By.ID, "id_publish_at_1").send_keys(due.strftime("%H:%M:%S"))
+        # Only the Vietnamese title changed: the English is asked about.
+        browser.find_element(By.CSS_SELECTOR, 'input[name="english"][value="notice"]').click()
         browser.find_element(By.NAME, "confirm").click()
         message = WebDriverWait(browser, 10).until(
             lambda d: d.find_element(By.CSS_SELECTOR, ".messagelist")

@@ -30,10 +30,10 @@ def committed():
 def scheduled_revision(due, item=None):
     item = item or factories.announcement(title_vi=OLD, title_en="Approved zzrev")
     author = factories.staff(role="Editor")
-    item.title_vi = NEW
+    item.title_vi, item.title_en = NEW, "Corrected zzrev"
     chief = factories.staff(role="Chief editor")
     with committed():
-        revision = revisions.store(item, ["title_vi"], by=author, submit=True)
+        revision = revisions.store(item, ["title_vi", "title_en"], by=author, submit=True)
         revisions.schedule(revision=revision, at=due, by=chief)
     item.refresh_from_db()
     return item, revision
