@@ -42,7 +42,7 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from . import signals
+from . import revision_log, signals
 from .publishing import (
     LIVE_STATUSES,
     PublicationEvent,
@@ -300,6 +300,8 @@ def store(item, names, *, by, links=None, submit=False, draft=False, now=None):
         elif draft or revision.state != RevisionState.IN_REVIEW:
             revision.state = RevisionState.DRAFT
         revision.save()
+        if submit or revision.state == RevisionState.DRAFT:
+            revision_log.record(revision, revision.state, by_id=by.pk if by else None, at=now)
     return revision
 
 
@@ -369,7 +371,27 @@ def _claim(revision, states, **changes):
         for name, value in changes.items():
             setattr(revision, name, value)
         _times_changed(revision.content_type.model_class(), revision.object_id)
+        _log_step(revision, changes)
     return bool(won)
+
+
+def _log_step(revision, changes):
+    """The step a claim made, in the item's History (publication itself is
+    its PublicationEvent)."""
+    state = changes.get("state")
+    if state is None or state == RevisionState.PUBLISHED:
+        return
+    action = state
+    if state == RevisionState.DRAFT:
+        action = revision_log.RevisionEvent.Action.HELD if changes.get("publish_at") else state
+    revision_log.record(
+        revision,
+        action,
+        by_id=changes.get("author_id" if state == RevisionState.IN_REVIEW else "reviewer_id"),
+        at=changes.get("updated_at") or timezone.now(),
+        comment=changes.get("comment", ""),
+        publish_at=changes.get("publish_at"),
+    )
 
 
 def _times_changed(model, pk):
