@@ -92,6 +92,8 @@ def shown(item, field, value):
         return str(obj) if obj is not None else "—"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value or ""))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
     return "" if value is None else str(value)
 
 

@@ -666,3 +666,28 @@ def test_a_forged_notice_on_the_revision_buttons_by_an_editor_is_refused(client,
     assert item.title_vi == "Tin đã duyệt" and not item.english_notice
     revision.refresh_from_db()
     assert revision.state == RevisionState.DRAFT and revision.publish_at is None
+
+
+@pytest.mark.parametrize(
+    "lang, held_text, notice_text",
+    [
+        ("en", "Held until the English is ready", "“English coming” notice"),
+        ("vi", "Đang giữ lại chờ bản tiếng Anh", "thông báo “Sắp có bản tiếng Anh”"),
+    ],
+)
+def test_the_change_page_says_the_changes_are_held_or_go_live_with_the_notice(
+    client, officer, lang, held_text, notice_text
+):
+    item, revision = live_with_changes("outdated")
+    at = future()
+    revisions.schedule(revision=revision, at=at, by=officer, english="hold")
+    page = client.get(CHANGE.format(lang=lang, pk=item.pk)).content.decode()
+    assert held_text in page
+    assert timezone.localtime(at).strftime("%H:%M %d/%m/%Y") in page
+    revisions.schedule(revision=revision, at=at, by=officer, english="notice")
+    page = client.get(CHANGE.format(lang=lang, pk=item.pk)).content.decode()
+    assert held_text not in page
+    notice_row = page.split('data-field="english_notice"', 1)[1].split("</tr>", 1)[0]
+    assert notice_text.lower() in notice_row.lower()
+    assert ("Yes" if lang == "en" else "Có") in notice_row
+    assert "True" not in notice_row
