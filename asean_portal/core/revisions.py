@@ -17,9 +17,15 @@ itself through the transitions of the publishing core.
 
 Every change of state goes through the functions below, which check the
 "publish" permission, as the transitions of asean_portal.core.publishing do.
-A scheduled revision is applied by the sweep (publish_due), once: a
+A scheduled revision is applied at its time by the first request at or after
+it (asean_portal.site.due_revisions) or by the sweep (publish_due), once: a
 conditional UPDATE on the revision has one winner, which writes the item and
 one PublicationEvent in the same transaction.
+
+Publishing or scheduling changes that leave the English missing or outdated
+asks the question of a first publication (english_release): held, they stay
+a draft of changes keeping their intended time (is_held, on the agenda);
+with the notice, it is kept in their fields and goes live with them.
 
 The rule on review: whoever submitted a revision for review does not approve
 it (publish, schedule) themselves, whatever their role; another publisher
