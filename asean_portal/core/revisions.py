@@ -157,6 +157,9 @@ class PendingRevision(models.Model):
             and self.publish_at is not None
         )
 
+    def held_time_passed(self):
+        return self.is_held() and self.publish_at <= timezone.now()
+
     def item(self, *, for_update=False):
         queryset = self.model._default_manager.all()
         if for_update:

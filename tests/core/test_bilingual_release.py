@@ -691,3 +691,12 @@ def test_the_change_page_says_the_changes_are_held_or_go_live_with_the_notice(
     assert notice_text.lower() in notice_row.lower()
     assert ("Yes" if lang == "en" else "Có") in notice_row
     assert "True" not in notice_row
+
+
+def test_changes_held_at_publish_now_say_on_their_page_that_their_time_has_passed(client, officer):
+    item, revision = live_with_changes("outdated")
+    revisions.publish_now(revision=revision, by=officer, english="hold")
+    page = client.get(CHANGE.format(lang="vi", pk=item.pk)).content.decode()
+    assert "Đang giữ lại chờ bản tiếng Anh" in page and "Đã qua thời điểm đăng" in page
+    page = client.get(CHANGE.format(lang="en", pk=item.pk)).content.decode()
+    assert "Its time has passed" in page
