@@ -1,5 +1,6 @@
 from asean_portal.core.content import SlugHistory
 from asean_portal.core.publishing import PublicationEvent
+from asean_portal.core.revision_log import RevisionEvent
 from asean_portal.core.revisions import PendingRevision
 from asean_portal.ops.heartbeats import Heartbeat
 from asean_portal.site.about import AboutPortal, FeedbackMessage
@@ -11,6 +12,7 @@ __all__ = [
     "Heartbeat",
     "PendingRevision",
     "PublicationEvent",
+    "RevisionEvent",
     "SearchEntry",
     "SlugHistory",
 ]

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "asean_portal.ops.logs.RequestIdMiddleware",
     # Before the rest: a hit is answered without running them.
     "asean_portal.site.pagecache.AnonymousPageCacheMiddleware",
+    # What renders shows the text public at this second (scheduled revisions).
+    "asean_portal.site.due_revisions.DueRevisionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",

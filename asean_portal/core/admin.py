@@ -20,6 +20,7 @@ from modeltranslation.admin import TabbedTranslationAdmin
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from . import revision_log
 from .admin_session import RESTORED, restore_expired_post
 from .publishing import PublicationEvent, Status, hanoi_time
 from .publishing_admin import PublishingAdminMixin
@@ -237,8 +238,8 @@ class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
         )
 
     def history_view(self, request, object_id, extra_context=None):
-        """The item's versions and the transitions that happened to it, in one
-        timeline, newest first."""
+        """The item's versions, the transitions that happened to it and the
+        review of its pending changes, in one timeline, newest first."""
         response = super().history_view(request, object_id, extra_context)
         context = getattr(response, "context_data", None)
         if context is None:
@@ -247,28 +248,35 @@ class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
         events = PublicationEvent.objects.filter(
             content_type=content_type, object_id=unquote(object_id)
         ).select_related("scheduled_by", "acted_by")
-        timeline = [
-            {
-                "at": action["revision"].date_created,
-                "url": action["url"],
-                "who": action["revision"].user,
-                "what": action["revision"].get_comment() or _("Saved"),
-            }
-            for action in context["action_list"]
-        ] + [
-            {
-                "at": event.happened_at,
-                "who": event.acted_by or event.scheduled_by,
-                "what": _("%(action)s (due %(due)s, %(late)s ms late, run by %(source)s)")
-                % {
-                    "action": event.get_action_display(),
-                    "due": hanoi_time(event.due_at),
-                    "late": event.lateness_ms,
-                    "source": event.source,
-                },
-            }
-            for event in events
-        ]
+        timeline = (
+            [
+                {
+                    "at": action["revision"].date_created,
+                    "url": action["url"],
+                    "who": action["revision"].user,
+                    "what": action["revision"].get_comment() or _("Saved"),
+                }
+                for action in context["action_list"]
+            ]
+            + [
+                {
+                    "at": event.happened_at,
+                    "who": event.acted_by or event.scheduled_by,
+                    "what": _("%(action)s (due %(due)s, %(late)s ms late, run by %(source)s)")
+                    % {
+                        "action": event.get_action_display(),
+                        "due": hanoi_time(event.due_at),
+                        "late": event.lateness_ms,
+                        "source": event.source,
+                    },
+                }
+                for event in events
+            ]
+            + [
+                {"at": step.at, "who": step.by, "what": step.describe()}
+                for step in revision_log.events_of(self.model, unquote(object_id))
+            ]
+        )
         context["timeline"] = sorted(timeline, key=lambda entry: entry["at"], reverse=True)
         return response
 

@@ -116,7 +116,8 @@ class PublishableQuerySet(models.QuerySet):
     def next_change(self, now):
         """The earliest instant after ``now`` at which what the public sees of
         these items changes by itself: a publication, a withdrawal, or another
-        boundary that the type declares in ``window_fields``."""
+        boundary that the type declares in ``window_fields``, or a scheduled
+        revision's text going live."""
         moments = [
             self.filter(status=Status.SCHEDULED, publish_at__gt=now).aggregate(
                 at=Min("publish_at")
@@ -127,8 +128,15 @@ class PublishableQuerySet(models.QuerySet):
         ]
         for field in self.model.window_fields:
             moments.append(self.filter(**{f"{field}__gt": now}).aggregate(at=Min(field))["at"])
+        moments.append(self._revisions_next_change(now))
         moments = [moment for moment in moments if moment is not None]
         return min(moments) if moments else None
+
+    def _revisions_next_change(self, now):
+        """A scheduled revision changes its item's text at its time."""
+        from .revisions import next_scheduled
+
+        return next_scheduled(self, now)
 
 
 class Publishable(models.Model):

@@ -17,9 +17,15 @@ itself through the transitions of the publishing core.
 
 Every change of state goes through the functions below, which check the
 "publish" permission, as the transitions of asean_portal.core.publishing do.
-A scheduled revision is applied by the sweep (publish_due), once: a
+A scheduled revision is applied at its time by the first request at or after
+it (asean_portal.site.due_revisions) or by the sweep (publish_due), once: a
 conditional UPDATE on the revision has one winner, which writes the item and
 one PublicationEvent in the same transaction.
+
+Publishing or scheduling changes that leave the English missing or outdated
+asks the question of a first publication (english_release): held, they stay
+a draft of changes keeping their intended time (is_held, on the agenda);
+with the notice, it is kept in their fields and goes live with them.
 
 The rule on review: whoever submitted a revision for review does not approve
 it (publish, schedule) themselves, whatever their role; another publisher
@@ -42,10 +48,13 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from . import revision_log, signals
 from .publishing import (
     LIVE_STATUSES,
     PublicationEvent,
     Status,
+    english_lacking,
+    english_release,
     hanoi_time,
     item_publish_now,
     item_schedule,
@@ -139,6 +148,18 @@ class PendingRevision(models.Model):
     def model(self):
         return self.content_type.model_class()
 
+    def is_held(self):
+        """Held until the English is ready: open, not scheduled, and keeping
+        the time a publisher intended for it (see english_release)."""
+        return (
+            self.state in OPEN_STATES
+            and self.state != RevisionState.SCHEDULED
+            and self.publish_at is not None
+        )
+
+    def held_time_passed(self):
+        return self.is_held() and self.publish_at <= timezone.now()
+
     def item(self, *, for_update=False):
         queryset = self.model._default_manager.all()
         if for_update:
@@ -205,6 +226,17 @@ def of_types(pairs):
     return condition
 
 
+def held(model):
+    """The open revisions of ``model``'s items held until their English is
+    ready, by their intended time."""
+    return (
+        open_revisions(model)
+        .exclude(state=RevisionState.SCHEDULED)
+        .filter(publish_at__isnull=False)
+        .order_by("publish_at", "pk")
+    )
+
+
 def waiting_for(user):
     """The revisions in review that ``user`` may approve, oldest first."""
     return PendingRevision.objects.filter(
@@ -266,13 +298,19 @@ def store(item, names, *, by, links=None, submit=False, draft=False, now=None):
         revision.object_repr = Truncator(str(item)).chars(300)
         revision.author = by
         revision.author_language = (get_language() or "vi")[:5]
-        revision.publish_at = None
+        if revision.state == RevisionState.SCHEDULED:
+            _times_changed(type(item), item.pk)
+            revision.publish_at = None
+        elif not revision.is_held():
+            revision.publish_at = None
         if submit:
             revision.state = RevisionState.IN_REVIEW
             revision.submitted_at = now
         elif draft or revision.state != RevisionState.IN_REVIEW:
             revision.state = RevisionState.DRAFT
         revision.save()
+        if submit or revision.state == RevisionState.DRAFT:
+            revision_log.record(revision, revision.state, by_id=by.pk if by else None, at=now)
     return revision
 
 
@@ -342,7 +380,34 @@ def _claim(revision, states, **changes):
     if won:
         for name, value in changes.items():
             setattr(revision, name, value)
+        _times_changed(revision.content_type.model_class(), revision.object_id)
+        _log_step(revision, changes)
     return bool(won)
+
+
+def _log_step(revision, changes):
+    """The step a claim made, in the item's History (publication itself is
+    its PublicationEvent)."""
+    state = changes.get("state")
+    if state is None or state == RevisionState.PUBLISHED:
+        return
+    action = state
+    if state == RevisionState.DRAFT:
+        action = revision_log.RevisionEvent.Action.HELD if changes.get("publish_at") else state
+    revision_log.record(
+        revision,
+        action,
+        by_id=changes.get("author_id" if state == RevisionState.IN_REVIEW else "reviewer_id"),
+        at=changes.get("updated_at") or timezone.now(),
+        comment=changes.get("comment", ""),
+        publish_at=changes.get("publish_at"),
+    )
+
+
+def _times_changed(model, pk):
+    """After the commit: the times at which ``model``'s item ``pk`` changes by
+    itself may have moved (a revision scheduled, unscheduled or applied)."""
+    transaction.on_commit(lambda: signals.revision_times_changed.send(sender=model, pk=pk))
 
 
 def _stale():
@@ -352,16 +417,67 @@ def _stale():
     )
 
 
-def publish_now(*, revision, by, now=None):
-    """A publisher puts the pending changes live at once: one event."""
+def as_applied(revision, item=None):
+    """The item as the revision would leave it, in memory, with its English
+    state recomputed."""
+    item = item or revision.item()
+    pending = type(item)._default_manager.get(pk=item.pk)
+    materialize(revision, pending)
+    if hasattr(pending, "refresh_english_state"):
+        pending.refresh_english_state(pending._stored_values())
+    return pending
+
+
+def english_lacking_after(revision, item=None):
+    """Whether the changes leave the item's English missing or outdated (the
+    Vietnamese changed without its English, or the English removed)."""
+    return english_lacking(as_applied(revision, item))
+
+
+def _english_choice(revision, item, english):
+    """The bilingual rule for the changes, as for a first publication
+    (english_release): (False, {}) when the publisher holds them; (True,
+    changes of the revision) to go ahead, the "English coming" notice kept
+    in its fields so that it goes live with them, now or when due."""
+    pending = as_applied(revision, item)
+    if not english_release(item=pending, english=english):
+        return False, {}
+    if pending.english_notice and not item.english_notice:
+        return True, {"fields": {**revision.fields, "english_notice": True}}
+    return True, {}
+
+
+def _hold(revision, by, at, now):
+    """Held until the English is ready: a draft of changes keeping its
+    intended time ``at``, on the agenda, until a publisher releases it."""
+    if not _claim(
+        revision,
+        OPEN_STATES,
+        state=RevisionState.DRAFT,
+        publish_at=at,
+        reviewer_id=by.pk,
+        updated_at=now,
+    ):
+        raise _stale()
+    return revision
+
+
+def publish_now(*, revision, by, now=None, english=None):
+    """A publisher puts the pending changes live at once: one event. Changes
+    that leave the English missing or outdated need ``english`` ("hold" or
+    "notice", see english_release)."""
     _require_publish_permission(by, revision.model)
     _refuse_own_review(revision, by)
     now = now or timezone.now()
     with transaction.atomic():
         item = revision.item(for_update=True)
         if is_new_draft(item):
-            return _decide_on_draft(revision, item, by, now, at=None)
+            return _decide_on_draft(revision, item, by, now, at=None, english=english)
         _refuse_unless_public(item)
+        go_ahead, changes = _english_choice(revision, item, english)
+        if not go_ahead:
+            _hold(revision, by, now, now)
+            return item
         if not _claim(
             revision,
             OPEN_STATES,
@@ -369,6 +485,7 @@ def publish_now(*, revision, by, now=None):
             published_at=now,
             reviewer_id=by.pk,
             publish_at=now,
+            **changes,
         ):
             raise _stale()
         try:
@@ -411,8 +528,8 @@ def _decide_on_draft(revision, item, by, now, *, at, english=None, unpublish_at=
     ):
         raise _stale()
     if at is None:
-        item_publish_now(item=item, by=by, now=now)
-        decision = "published"
+        item_publish_now(item=item, by=by, english=english, now=now)
+        decision = None if item.is_held() else "published"
     else:
         scheduled = item_schedule(
             item=item, at=at, by=by, english=english, unpublish_at=unpublish_at, now=now
@@ -428,7 +545,9 @@ def _decide_on_draft(revision, item, by, now, *, at, english=None, unpublish_at=
 def schedule(*, revision, at, by, now=None, english=None, unpublish_at=None):
     """A publisher approves the changes to go live at ``at`` (by the sweep);
     for a new draft, the item is scheduled (``english`` and ``unpublish_at``
-    as item_schedule takes them)."""
+    as item_schedule takes them). Changes that leave the English missing or
+    outdated need ``english``: held, they wait with their intended time;
+    with the notice, it goes live with them."""
     _require_publish_permission(by, revision.model)
     _refuse_own_review(revision, by)
     now = now or timezone.now()
@@ -441,6 +560,9 @@ def schedule(*, revision, at, by, now=None, english=None, unpublish_at=None):
             )
             return revision
         _refuse_unless_public(item)
+        go_ahead, changes = _english_choice(revision, item, english)
+        if not go_ahead:
+            return _hold(revision, by, at, now)
         if not _claim(
             revision,
             OPEN_STATES,
@@ -448,6 +570,7 @@ def schedule(*, revision, at, by, now=None, english=None, unpublish_at=None):
             publish_at=at,
             reviewer_id=by.pk,
             updated_at=now,
+            **changes,
         ):
             raise _stale()
         transaction.on_commit(
@@ -529,11 +652,40 @@ def superseded(item, *, by, now=None):
         )
 
 
-# --- The sweep -------------------------------------------------------------------------
+# --- The sweep, and the first request at or after a revision's time ---------------------
 
 
 def due(now):
     return PendingRevision.objects.filter(state=RevisionState.SCHEDULED, publish_at__lte=now)
+
+
+def first_scheduled():
+    """The earliest time of a scheduled revision, past or future (None when
+    none is scheduled): a request at or after it applies what is due."""
+    return PendingRevision.objects.filter(state=RevisionState.SCHEDULED).aggregate(
+        at=models.Min("publish_at")
+    )["at"]
+
+
+def next_scheduled(queryset, now):
+    """The earliest instant after ``now`` at which a scheduled revision of
+    one of the items of ``queryset`` goes live (see next_change)."""
+    content_type = ContentType.objects.get_for_model(queryset.model, for_concrete_model=False)
+    revisions = PendingRevision.objects.filter(
+        content_type=content_type, state=RevisionState.SCHEDULED, publish_at__gt=now
+    )
+    if queryset.query.has_filters():
+        revisions = revisions.filter(object_id__in=queryset.values("pk"))
+    return revisions.aggregate(at=models.Min("publish_at"))["at"]
+
+
+def apply_due(*, now=None, source="request"):
+    """Apply every scheduled revision whose time has come, each once (the
+    sweep may race for the same ones): how many this call applied."""
+    now = now or timezone.now()
+    return sum(
+        go_live(pk=pk, now=now, source=source) for pk in due(now).values_list("pk", flat=True)
+    )
 
 
 def go_live(*, pk, now=None, source="sweep"):
@@ -553,6 +705,7 @@ def go_live(*, pk, now=None, source="sweep"):
         if not won:
             return False
         revision = PendingRevision.objects.select_related("content_type", "author").get(pk=pk)
+        _times_changed(revision.model, revision.object_id)
         item = revision.item(for_update=True)
         applied = item is not None and item.status in LIVE_STATUSES
         if applied:

@@ -24,7 +24,14 @@ from django.utils.translation import gettext_lazy
 
 from . import revisions
 from .publishing import Status, english_lacking
-from .publishing_admin import ZONE, HanoiSplitDateTimeField, ScheduleForm, apply_errors
+from .publishing_admin import (
+    ZONE,
+    HanoiSplitDateTimeField,
+    PublishForm,
+    ScheduleForm,
+    apply_errors,
+    english_field,
+)
 from .revisions import OPEN_STATES, PendingRevision, RevisionState
 
 DRAFT_BUTTON = "_save_as_draft"
@@ -36,6 +43,11 @@ class RevisionScheduleForm(forms.Form):
     publish_at = HanoiSplitDateTimeField(
         label=gettext_lazy("The changes go live at"), help_text=ZONE
     )
+
+    def __init__(self, *args, english_missing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if english_missing:
+            self.fields["english"] = english_field()
 
 
 class SendBackForm(forms.Form):
@@ -81,6 +93,8 @@ def shown(item, field, value):
         return str(obj) if obj is not None else "—"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value or ""))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
     return "" if value is None else str(value)
 
 
@@ -567,10 +581,18 @@ class RevisionAdminMixin:
         if revision is None:
             self.message_user(request, _("This item has no pending changes."), messages.WARNING)
             return redirect(self._change_url(item.pk))
-        form_class = {"schedule": RevisionScheduleForm, "send_back": SendBackForm}.get(
-            action, ConfirmForm
-        )
+        approving = action in ("publish", "schedule")
+        if approving and "english" in request.POST and not self.can_publish(request):
+            # The choice is offered to publishers only: a forged one is refused.
+            raise PermissionDenied
+        form_class = {
+            "publish": PublishForm,
+            "schedule": RevisionScheduleForm,
+            "send_back": SendBackForm,
+        }.get(action, ConfirmForm)
         kwargs = {}
+        if approving and self.can_publish(request):
+            kwargs = {"english_missing": revisions.english_lacking_after(revision, item)}
         if action == "schedule" and revisions.is_new_draft(item):
             form_class = ScheduleForm
             kwargs = {"english_missing": english_lacking(item)}
@@ -597,8 +619,9 @@ class RevisionAdminMixin:
     def _decide(self, request, form, revision, action):
         by = request.user
         try:
+            english = form.cleaned_data.get("english") or None
             if action == "publish":
-                revisions.publish_now(revision=revision, by=by)
+                revisions.publish_now(revision=revision, by=by, english=english)
                 text = _("The changes are public now.")
             elif action == "schedule":
                 at = form.cleaned_data["publish_at"]
@@ -606,7 +629,7 @@ class RevisionAdminMixin:
                     revision=revision,
                     at=at,
                     by=by,
-                    english=form.cleaned_data.get("english") or None,
+                    english=english,
                     unpublish_at=form.cleaned_data.get("unpublish_at"),
                 )
                 text = _("The changes go live at %(time)s (%(zone)s).") % {
@@ -622,13 +645,24 @@ class RevisionAdminMixin:
             else:
                 revisions.submit(revision=revision, by=by)
                 text = _("The changes were submitted for review.")
+            level = messages.SUCCESS
+            item = revision.item() if action in ("publish", "schedule") else None
+            if item is not None and item.is_held():
+                level, text = messages.WARNING, _("Held as a draft until the English is ready.")
+            elif revision.is_held():
+                level = messages.WARNING
+                text = _(
+                    "The changes are held until the English is ready. The public keeps the "
+                    "approved version; release them with Publish or Schedule once the English "
+                    "is ready."
+                )
         except ValidationError as error:
             apply_errors(form, error)
             return False
         except PermissionDenied as error:
             form.add_error(None, str(error) or _("You are not allowed to do this."))
             return False
-        self.message_user(request, text, messages.SUCCESS)
+        self.message_user(request, text, level)
         return True
 
     # --- change lists ---------------------------------------------------------------

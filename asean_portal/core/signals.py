@@ -6,6 +6,9 @@ listen (asean_portal.site.receivers); the core imports none of them.
   ``instance``, ``deleted`` and ``relation`` (true for a many-to-many change).
 - ``published`` / ``withdrawn``: a transition happened, sent once, by its
   single winner, after its transaction committed. Arguments: ``pk``.
+- ``revision_times_changed``: a pending revision of the item ``pk`` was
+  scheduled, unscheduled or applied (after the commit): the instants at which
+  its pages change by themselves moved.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -16,6 +19,7 @@ from .declarations import public_models
 content_changed = Signal()
 published = Signal()
 withdrawn = Signal()
+revision_times_changed = Signal()
 
 
 def _saved(sender, instance, raw=False, **kwargs):

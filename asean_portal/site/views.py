@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from asean_portal.core import revisions
 from asean_portal.core.declarations import content_apps, public_models
 from asean_portal.core.listing import paginate, query_without_page, reads_query
 from asean_portal.core.publishing import PublicationEvent, Status, overdue, publishable_models
@@ -339,6 +340,26 @@ def agenda_row(item, now):
     }
 
 
+def held_changes_rows(model, now):
+    """The pending changes of ``model``'s live items held until their
+    English is ready, as agenda rows (the item's live title)."""
+    rows = []
+    for revision in revisions.held(model).select_related("reviewer"):
+        item = revision.item()
+        if item is None:
+            continue
+        row = agenda_row(item, now)
+        row.update(
+            at=timezone.localtime(revision.publish_at),
+            time_passed=revision.publish_at <= now,
+            changes=True,
+            english=revisions.as_applied(revision, item).get_english_state_display(),
+            held_by=revision.reviewer,
+        )
+        rows.append(row)
+    return rows
+
+
 @staff_member_required
 @never_cache
 def publishing_agenda(request):
@@ -360,6 +381,7 @@ def publishing_agenda(request):
         held += [
             agenda_row(item, now) for item in model.objects.held().select_related("scheduled_by")
         ]
+        held += held_changes_rows(model, now)
     rows.sort(key=lambda row: row["at"])
     held.sort(key=lambda row: row["at"])
     day_list = sorted({row["at"].date() for row in rows})

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from asean_portal.core import revisions
 from asean_portal.core.content import EnglishState
 from asean_portal.core.publishing import (
     PublicationEvent,
@@ -24,6 +25,7 @@ from asean_portal.core.publishing import (
     publish_due,
 )
 from asean_portal.core.publishing_admin import state_text
+from asean_portal.core.revisions import RevisionState
 from events.models import Announcement
 from tests import factories
 
@@ -507,3 +509,194 @@ def test_outdated_english_published_with_the_notice_says_so(client):
     page = client.get(f"/en/news/{item.slug_en}/").content.decode()
     assert "English coming" in page
     assert "being brought up to date with the Vietnamese" in page
+
+
+# --- pending changes of a live item ------------------------------------------------------
+
+REVISION = "/{lang}/admin/events/announcement/{pk}/revision/{action}/"
+
+
+def live_with_changes(english="outdated"):
+    """A live item whose English is complete, and pending changes that leave
+    it outdated (the Vietnamese changed alone) or missing (the English
+    removed)."""
+    item = factories.announcement(title_vi="Tin đã duyệt", title_en="Approved news")
+    assert item.english_state == "complete" and not item.english_notice
+    if english == "outdated":
+        item.title_vi = "Tin đã sửa, chưa dịch"
+    elif english == "missing":
+        item.title_en = ""
+    else:
+        item.title_vi, item.title_en = "Tin đã sửa", "Corrected news"
+    revision = revisions.store(item, ["title_vi", "title_en"], by=factories.staff(role="Editor"))
+    item.refresh_from_db()
+    return item, revision
+
+
+@pytest.mark.parametrize("english", ["outdated", "missing"])
+def test_publishing_changes_that_leave_the_english_behind_needs_a_choice(english):
+    item, revision = live_with_changes(english)
+    chief = factories.staff(role="Chief editor")
+    assert revisions.english_lacking_after(revision)
+    with pytest.raises(ValidationError) as refused:
+        revisions.publish_now(revision=revision, by=chief)
+    assert "english" in refused.value.message_dict
+    with pytest.raises(ValidationError):
+        revisions.schedule(revision=revision, at=future(), by=chief)
+    item.refresh_from_db()
+    assert item.title_vi == "Tin đã duyệt" and item.title_en == "Approved news"
+    revision.refresh_from_db()
+    assert revision.state == RevisionState.DRAFT and revision.publish_at is None
+
+
+def test_changes_with_their_english_ask_nothing():
+    item, revision = live_with_changes("complete")
+    assert not revisions.english_lacking_after(revision)
+    revisions.publish_now(revision=revision, by=factories.staff(role="Chief editor"))
+    item.refresh_from_db()
+    assert (item.title_en, item.english_state, item.english_notice) == (
+        "Corrected news",
+        "complete",
+        False,
+    )
+
+
+def test_changes_published_now_with_the_notice_say_so_in_english(client):
+    item, revision = live_with_changes("outdated")
+    revisions.publish_now(
+        revision=revision, by=factories.staff(role="Chief editor"), english="notice"
+    )
+    item.refresh_from_db()
+    assert item.title_vi == "Tin đã sửa, chưa dịch"
+    assert item.english_state == "outdated" and item.english_notice
+    page = client.get(f"/en/news/{item.slug_en}/").content.decode()
+    assert "English coming" in page
+
+
+def test_changes_held_wait_on_the_agenda_and_the_public_keeps_the_live_version(client, officer):
+    item, revision = live_with_changes("outdated")
+    revisions.publish_now(revision=revision, by=officer, english="hold")
+    item.refresh_from_db()
+    assert item.title_vi == "Tin đã duyệt" and not item.english_notice
+    revision.refresh_from_db()
+    assert revision.state in revisions.OPEN_STATES and revision.is_held()
+    assert not PublicationEvent.objects.exists()
+    for lang, heading in (
+        ("en", "Held: waiting for English"),
+        ("vi", "Đang giữ: chờ bản tiếng Anh"),
+    ):
+        agenda = client.get(AGENDA[lang]).content.decode()
+        held = agenda.split(heading, 1)[1]
+        assert "Tin đã duyệt" in held
+    # Held changes are not applied by the sweep.
+    publish_due(now=timezone.now() + timedelta(days=1))
+    item.refresh_from_db()
+    assert item.title_vi == "Tin đã duyệt"
+    # The English is brought up to date: a publisher releases them.
+    revision.fields = {**revision.fields, "title_en": "Corrected, translated"}
+    revision.save()
+    revisions.publish_now(revision=revision, by=factories.staff(role="Chief editor"))
+    item.refresh_from_db()
+    assert (item.title_vi, item.title_en, item.english_state) == (
+        "Tin đã sửa, chưa dịch",
+        "Corrected, translated",
+        "complete",
+    )
+    assert "Tin đã duyệt" not in client.get(AGENDA["en"]).content.decode()
+
+
+@pytest.mark.parametrize("english", ["hold", "notice"])
+def test_scheduled_changes_go_live_as_chosen_when_scheduled(english):
+    item, revision = live_with_changes("outdated")
+    at = future()
+    scheduled = revisions.schedule(
+        revision=revision, at=at, by=factories.staff(role="Chief editor"), english=english
+    )
+    revision.refresh_from_db()
+    assert scheduled.state == revision.state
+    if english == "hold":
+        assert revision.state != RevisionState.SCHEDULED and revision.is_held()
+        assert revision.publish_at == at
+    else:
+        assert revision.state == RevisionState.SCHEDULED
+    with time_machine.travel(at, tick=False):
+        revisions.apply_due()  # a request at that second, or the sweep
+        publish_due()
+    item.refresh_from_db()
+    if english == "hold":
+        assert item.title_vi == "Tin đã duyệt" and not item.english_notice
+    else:
+        assert item.title_vi == "Tin đã sửa, chưa dịch" and item.english_notice
+        assert PublicationEvent.objects.get().action == "revised"
+
+
+@pytest.mark.parametrize("action", ["publish", "schedule"])
+def test_the_revision_buttons_ask_in_the_users_language_and_honour_the_choice(
+    client, officer, action
+):
+    item, revision = live_with_changes("outdated")
+    url = REVISION.format(lang="vi", pk=item.pk, action=action)
+    page = client.get(url).content.decode()
+    assert 'name="english"' in page and "“Sắp có bản tiếng Anh”" in page
+    data = {"confirm": "1", **split(future())}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    item.refresh_from_db()
+    assert item.title_vi == "Tin đã duyệt"
+    response = client.post(url, {**data, "english": "notice"})
+    assert response.status_code == 302
+    revision.refresh_from_db()
+    if action == "publish":
+        item.refresh_from_db()
+        assert item.title_vi == "Tin đã sửa, chưa dịch" and item.english_notice
+    else:
+        assert revision.state == RevisionState.SCHEDULED
+
+
+@pytest.mark.parametrize("action", ["publish", "schedule"])
+def test_a_forged_notice_on_the_revision_buttons_by_an_editor_is_refused(client, action):
+    item, revision = live_with_changes("outdated")
+    client.force_login(factories.staff(role="Editor"))
+    response = client.post(
+        REVISION.format(lang="en", pk=item.pk, action=action),
+        {"confirm": "1", "english": "notice", **split(future())},
+    )
+    assert response.status_code == 403
+    item.refresh_from_db()
+    assert item.title_vi == "Tin đã duyệt" and not item.english_notice
+    revision.refresh_from_db()
+    assert revision.state == RevisionState.DRAFT and revision.publish_at is None
+
+
+@pytest.mark.parametrize(
+    "lang, held_text, notice_text",
+    [
+        ("en", "Held until the English is ready", "“English coming” notice"),
+        ("vi", "Đang giữ lại chờ bản tiếng Anh", "thông báo “Sắp có bản tiếng Anh”"),
+    ],
+)
+def test_the_change_page_says_the_changes_are_held_or_go_live_with_the_notice(
+    client, officer, lang, held_text, notice_text
+):
+    item, revision = live_with_changes("outdated")
+    at = future()
+    revisions.schedule(revision=revision, at=at, by=officer, english="hold")
+    page = client.get(CHANGE.format(lang=lang, pk=item.pk)).content.decode()
+    assert held_text in page
+    assert timezone.localtime(at).strftime("%H:%M %d/%m/%Y") in page
+    revisions.schedule(revision=revision, at=at, by=officer, english="notice")
+    page = client.get(CHANGE.format(lang=lang, pk=item.pk)).content.decode()
+    assert held_text not in page
+    notice_row = page.split('data-field="english_notice"', 1)[1].split("</tr>", 1)[0]
+    assert notice_text.lower() in notice_row.lower()
+    assert ("Yes" if lang == "en" else "Có") in notice_row
+    assert "True" not in notice_row
+
+
+def test_changes_held_at_publish_now_say_on_their_page_that_their_time_has_passed(client, officer):
+    item, revision = live_with_changes("outdated")
+    revisions.publish_now(revision=revision, by=officer, english="hold")
+    page = client.get(CHANGE.format(lang="vi", pk=item.pk)).content.decode()
+    assert "Đang giữ lại chờ bản tiếng Anh" in page and "Đã qua thời điểm đăng" in page
+    page = client.get(CHANGE.format(lang="en", pk=item.pk)).content.decode()
+    assert "Its time has passed" in page

@@ -70,3 +70,78 @@ def test_an_item_s_history_is_one_timeline(client, published):
     assert "Sửa tiêu đề" in html  # the version
     assert "Đã đăng" in html or "Published" in html  # the transition
     assert html.index("Sửa tiêu đề") < html.index("08:00 21/11/2026")  # newest first
+
+
+ATTACK = '<script>alert("x")</script>'
+
+
+@pytest.mark.parametrize(
+    "lang, labels",
+    [
+        (
+            "en",
+            [
+                "Changes discarded",
+                "Changes saved as a draft",
+                "Changes published",
+                "Changes approved, to go live at 08:00 22/11/2026 (Hanoi time)",
+                "Changes submitted for review",
+                "Changes sent back, with the comment: ",
+                "Changes submitted for review",
+            ],
+        ),
+        (
+            "vi",
+            [
+                "Thay đổi đã bị huỷ",
+                "Thay đổi được lưu nháp",
+                "Đã đăng thay đổi",
+                "Thay đổi được duyệt, sẽ đăng lúc 08:00 22/11/2026 (giờ Hà Nội)",
+                "Thay đổi được gửi duyệt",
+                "Thay đổi bị trả lại, với nhận xét: ",
+                "Thay đổi được gửi duyệt",
+            ],
+        ),
+    ],
+)
+def test_an_item_s_history_shows_its_reviews_beside_its_versions_and_transitions(
+    client, published, lang, labels
+):
+    from datetime import timedelta
+
+    from asean_portal.core import revisions
+
+    editor = factories.staff(role="Editor", first_name="Biên", last_name="Tập")
+    chief = factories.staff(role="Chief editor", first_name="Tổng", last_name="Biên")
+    hour = timedelta(hours=1)
+    published.title_vi, published.title_en = "Tin zzlog đã sửa", "Corrected zzlog"
+    revision = revisions.store(
+        published, ["title_vi", "title_en"], by=editor, submit=True, now=DUE + hour
+    )
+    revisions.send_back(revision=revision, by=chief, comment=ATTACK, now=DUE + 2 * hour)
+    revisions.submit(revision=revision, by=editor, now=DUE + 3 * hour)
+    revisions.schedule(revision=revision, at=DUE + 24 * hour, by=chief, now=DUE + 4 * hour)
+    with time_machine.travel(DUE + 24 * hour, tick=False):
+        assert revisions.apply_due(source="sweep") == 1
+    published.refresh_from_db()
+    published.title_vi = "Tin zzlog sửa lần hai"
+    second = revisions.store(published, ["title_vi"], by=editor, draft=True, now=DUE + 25 * hour)
+    revisions.discard(revision=second, by=editor, now=DUE + 26 * hour)
+
+    client.force_login(factories.staff(superuser=True))
+    page = client.get(admin_url("events.announcement", lang, f"{published.pk}/history/"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    # The comment is shown as text, never run.
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert ATTACK not in html
+    # Newest first, each with its Hanoi time and who did it.
+    positions = []
+    start = 0
+    for label in labels:
+        start = html.index(label, start)
+        positions.append(start)
+    assert html.index("08:00 21/11/2026", start) > start  # the first publication, last
+    rows = html.split("<tr>")[2:]
+    assert "09:00 21/11/2026" in rows[-2] and "Biên Tập" in rows[-2]  # submitted
+    assert "10:00 21/11/2026" in rows[-3] and "Tổng Biên" in rows[-3]  # sent back

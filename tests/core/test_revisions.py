@@ -49,10 +49,11 @@ def signed_in(client, role):
 
 
 def pending(client, role="Editor", **overrides):
-    """A live item and a pending change of its title (saved as a draft)."""
+    """A live item and a pending change of its title, in both languages
+    (saved as a draft)."""
     item = factories.announcement(title_vi="Bản đã duyệt", title_en="Approved version")
     author = signed_in(client, role)
-    changes = {"title_vi": "Bản sửa chờ duyệt", **overrides}
+    changes = {"title_vi": "Bản sửa chờ duyệt", "title_en": "Pending correction", **overrides}
     response = edit(client, item, "_save_as_draft", **changes)
     assert response.status_code == 302, errors(response)
     return item, author, revisions.open_revision(item)
@@ -106,7 +107,7 @@ def test_the_change_form_shows_the_pending_version_and_its_diff(client):
     assert "revision-diff" in html
     assert "<del>" in html and "<ins>" in html
     # Only what differs: an empty text where there was none is no change.
-    assert html.count("<tr data-field=") == 1
+    assert html.count("<tr data-field=") == 2
     # Saving again updates the same revision.
     response = edit(client, item, title_vi="Bản sửa lần hai")
     assert response.status_code == 302, errors(response)
@@ -322,7 +323,12 @@ def test_approval_reaches_the_author_in_their_language(client, django_capture_on
     assert revision.author_language == "en"  # the author works in the English admin
     due = timezone.now() + timedelta(minutes=1)
     with django_capture_on_commit_callbacks(execute=True):
-        revisions.schedule(revision=revision, at=due, by=factories.staff(role="Chief editor"))
+        revisions.schedule(
+            revision=revision,
+            at=due,
+            by=factories.staff(role="Chief editor"),
+            english="notice",  # the Vietnamese title changed alone
+        )
     (message,) = mail.outbox
     assert message.subject.startswith("Changes approved")
     assert "go live at" in message.body
