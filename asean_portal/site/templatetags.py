@@ -1,3 +1,4 @@
+import hashlib
 import json
 
 from django import template
@@ -13,6 +14,8 @@ from django.utils.translation import get_language_from_path
 
 from asean_portal.core.content import translated_value
 from asean_portal.core.images import picture as picture_data
+
+from . import fragments
 
 register = template.Library()
 
@@ -323,3 +326,38 @@ def minutes(value):
     if value is None:
         return 0
     return max(1, -(-int(value.total_seconds()) // 60))
+
+
+class FragmentNode(template.Node):
+    def __init__(self, nodelist, objects, source):
+        self.nodelist = nodelist
+        self.objects = objects
+        self.source = source
+
+    def render(self, context):
+        objects = [obj.resolve(context) for obj in self.objects]
+        text = fragments.rendered(
+            self.source, objects, context.get("request"), lambda: self.nodelist.render(context)
+        )
+        return mark_safe(text)  # noqa: S308 - rendered by the template engine
+
+
+@register.tag
+def fragment(parser, token):
+    """{% fragment obj [obj ...] %}…{% endfragment %}: the block rendered once
+    per version of the objects (fragments.py). Inside, read only those objects
+    (and what was loaded with them), the language and the reader's
+    preferences: nothing else of the page's context."""
+    objects = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    if not objects:
+        raise template.TemplateSyntaxError("fragment needs the objects it shows")
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    origin = parser.origin
+    try:
+        contents = origin.loader.get_contents(origin)
+    except Exception:  # a template from a string: its tokens stand for it
+        contents = repr([node.token.contents for node in nodelist if node.token])
+    digest = hashlib.sha256(contents.encode()).hexdigest()
+    source = f"{origin.name}:{token.position}:{digest}"
+    return FragmentNode(nodelist, objects, source)
