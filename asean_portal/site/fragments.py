@@ -86,14 +86,28 @@ class _Reads:
         return execute(sql, params, many, context)
 
 
-def rendered(source, objects, request, render):
+def stored(source, sequence, request):
+    """The stored fragments of each object of ``sequence`` (a list's items),
+    read in one round trip: {id(object): (key, text or None)}."""
+    if not settings.FRAGMENT_CACHE_SECONDS:
+        return {}
+    keys = {id(obj): fragment_key(source, [obj], request) for obj in sequence}
+    found = cache.get_many(list(keys.values())) or {}
+    return {ident: (key, found.get(key)) for ident, key in keys.items()}
+
+
+def rendered(source, objects, request, render, known=None):
     """The fragment of ``objects`` from the cache, or ``render()`` (kept for
-    the next page unless it read the database)."""
+    the next page unless it read the database). ``known``: the key and text
+    that stored() found."""
     seconds = settings.FRAGMENT_CACHE_SECONDS
     if not seconds:
         return render()
-    key = fragment_key(source, objects, request)
-    found = cache.get(key)
+    if known is not None:
+        key, found = known
+    else:
+        key = fragment_key(source, objects, request)
+        found = cache.get(key)
     if found is not None:
         return found
     reads = _Reads()

@@ -329,15 +329,26 @@ def minutes(value):
 
 
 class FragmentNode(template.Node):
-    def __init__(self, nodelist, objects, source):
+    def __init__(self, nodelist, objects, sequence, source):
         self.nodelist = nodelist
         self.objects = objects
+        self.sequence = sequence
         self.source = source
 
     def render(self, context):
         objects = [obj.resolve(context) for obj in self.objects]
+        request = context.get("request")
+        known = None
+        if self.sequence is not None:
+            # The fragments of a whole list in one round trip, on its first item.
+            sequence = self.sequence.resolve(context)
+            found = context.render_context.get(self)
+            if found is None or found[0] is not sequence:
+                found = (sequence, fragments.stored(self.source, list(sequence), request))
+                context.render_context[self] = found
+            known = found[1].get(id(objects[0]))
         text = fragments.rendered(
-            self.source, objects, context.get("request"), lambda: self.nodelist.render(context)
+            self.source, objects, request, lambda: self.nodelist.render(context), known
         )
         return mark_safe(text)  # noqa: S308 - rendered by the template engine
 
@@ -347,9 +358,17 @@ def fragment(parser, token):
     """{% fragment obj [obj ...] %}…{% endfragment %}: the block rendered once
     per version of the objects (fragments.py). Inside, read only those objects
     (and what was loaded with them), the language and the reader's
-    preferences: nothing else of the page's context."""
-    objects = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
-    if not objects:
+    preferences: nothing else of the page's context.
+
+    {% fragment item in items %}, inside {% for item in items %}, reads the
+    stored fragments of the whole list at its first item."""
+    bits = token.split_contents()[1:]
+    sequence = None
+    if len(bits) == 3 and bits[1] == "in":
+        sequence = parser.compile_filter(bits[2])
+        bits = bits[:1]
+    objects = [parser.compile_filter(bit) for bit in bits]
+    if not objects or "in" in bits:
         raise template.TemplateSyntaxError("fragment needs the objects it shows")
     nodelist = parser.parse(("endfragment",))
     parser.delete_first_token()
@@ -360,4 +379,4 @@ def fragment(parser, token):
         contents = repr([node.token.contents for node in nodelist if node.token])
     digest = hashlib.sha256(contents.encode()).hexdigest()
     source = f"{origin.name}:{token.position}:{digest}"
-    return FragmentNode(nodelist, objects, source)
+    return FragmentNode(nodelist, objects, sequence, source)

@@ -18,7 +18,7 @@ from PIL import Image
 
 from asean_portal.core import publishing
 from asean_portal.core.publishing import Status
-from asean_portal.site import templatetags
+from asean_portal.site import fragments, templatetags
 from events.models import Announcement
 from tests import factories
 
@@ -167,3 +167,26 @@ def test_a_fragment_that_reads_the_database_is_rendered_every_time(
 def test_a_fragment_names_the_objects_it_shows():
     with pytest.raises(TemplateSyntaxError):
         render("{% load portal %}{% fragment %}x{% endfragment %}")
+
+
+def test_a_lists_stored_fragments_are_read_in_one_round_trip(client, monkeypatch):
+    for _ in range(4):
+        factories.announcement()
+    client.get("/vi/tin-tuc/")
+    reads = []
+
+    class Counted:
+        def get(self, *args, **kwargs):
+            reads.append(args)
+            return cache.get(*args, **kwargs)
+
+        def get_many(self, *args, **kwargs):
+            reads.append(args)
+            return cache.get_many(*args, **kwargs)
+
+        def set(self, *args, **kwargs):
+            return cache.set(*args, **kwargs)
+
+    monkeypatch.setattr(fragments, "cache", Counted())
+    client.get("/vi/tin-tuc/")
+    assert len(reads) == 1
