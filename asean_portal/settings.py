@@ -245,6 +245,9 @@ PAGE_BROWSER_SECONDS = env.int("PAGE_BROWSER_SECONDS", default=60)
 # A list item or card is kept this long under its object's version, so that a
 # page rendered after an edit renders only what changed (0 turns it off).
 FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=86400)
+# A sitemap section is built again by a task after a change; until then the
+# previous copy is served, for at most this long (then a request builds it).
+SITEMAP_BUILD_GRACE_SECONDS = env.int("SITEMAP_BUILD_GRACE_SECONDS", default=60)
 
 # A caching proxy in front of the web nodes is refreshed, for the pages an
 # item shows on, whenever it changes (asean_portal/site/frontcache.py):

@@ -35,7 +35,9 @@ def pages_showing_transition(sender, pk, **kwargs):
 @receiver(signals.published, dispatch_uid="sitemap-published")
 @receiver(signals.withdrawn, dispatch_uid="sitemap-withdrawn")
 def new_sitemap_stamp(sender, **kwargs):
-    sitemaps.section_changed(sender)
+    section = sitemaps.section_changed(sender)
+    if section is not None:
+        transaction.on_commit(lambda: _queue(tasks.build_sitemap_section, section))
 
 
 @receiver(post_save, sender=AboutPortal, dispatch_uid="page-cache-about")

@@ -6,12 +6,22 @@ types gives the section a new *stamp* (an edit of a news item leaves the other
 sections stored), and no stored page outlives the section's next scheduled
 transition, as for the page cache. Pages are stored without the host, which
 is put in when one is served.
+
+After a change, a task queued on commit builds every page of the section
+again (build_section), so requests do not build it. Until that build is
+stored, a request gets the previous copy, marked so that no cache keeps it;
+a request builds the page itself only when nothing is stored, when a
+scheduled transition of the section has come (whether or not a worker runs),
+or when the build has not come within SITEMAP_BUILD_GRACE_SECONDS (a broker
+or worker outage). The stamp is a page dependency (dependencies.py), so the
+page cache's copy of a section follows it too.
 """
 
 import time
 from types import SimpleNamespace
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.core.cache import cache
 from django.core.paginator import EmptyPage
@@ -24,6 +34,8 @@ from django.utils.http import http_date
 from asean_portal.core.content import LANGUAGES, translated_value
 from asean_portal.core.declarations import sitemap_models
 from asean_portal.core.publishing import Publishable
+
+from . import dependencies
 
 
 class PortalSitemap(Sitemap):
@@ -149,12 +161,20 @@ def sitemaps():
 STORED_ORIGIN = "http://sitemap.invalid"
 
 
+def section_tag(section):
+    return f"sitemap:{section}"
+
+
 def stamp_key(section):
-    return f"portal:sitemap:{section}:stamp"
+    return dependencies.TAG_PREFIX + section_tag(section)
 
 
 def page_key(section, page):
     return f"portal:sitemap:{section}:{page}"
+
+
+def pages_key(section):
+    return f"portal:sitemap:{section}:pages"
 
 
 def section_of(model):
@@ -165,10 +185,16 @@ def section_of(model):
 
 
 def section_changed(model):
-    """Objects of ``model`` changed: its section's stored pages are out of date."""
+    """Objects of ``model`` changed: its section's stored pages are out of
+    date (now, and again when the change commits). Returns the section."""
     section = section_of(model)
     if section is not None:
-        cache.set(stamp_key(section), time.time_ns(), None)
+        dependencies.move({section_tag(section)})
+    return section
+
+
+def current_stamp(section):
+    return dependencies.versions({section_tag(section)})[section_tag(section)]
 
 
 def section_models(sitemap):
@@ -200,6 +226,26 @@ def build(sitemap, page, stamp):
     }
 
 
+def store(section, page, entry):
+    lifetime = None if entry["until"] is None else max(1, int(entry["until"] - time.time()))
+    cache.set(page_key(section, page), entry, lifetime)
+
+
+def build_section(section):
+    """Build and store every page of ``section`` with its current stamp (the
+    stamp is read before the rows, so a change during the build leaves the
+    pages out of date). Returns the number of pages."""
+    sitemap = sitemaps()[section]
+    stamp = current_stamp(section)
+    count = sitemap.paginator.num_pages
+    for page in range(1, count + 1):
+        store(section, page, build(sitemap, page, stamp))
+    before = cache.get(pages_key(section)) or 0
+    cache.delete_many([page_key(section, page) for page in range(count + 1, before + 1)])
+    cache.set(pages_key(section), count, None)
+    return count
+
+
 def section(request, section, sitemaps):
     """One page of a sitemap section, from the cache when it is still current."""
     if section not in sitemaps:
@@ -212,25 +258,31 @@ def section(request, section, sitemaps):
     found = cache.get_many(keys) or {}
     stamp = found.get(keys[0])
     if stamp is None:
-        stamp = time.time_ns()
-        cache.add(keys[0], stamp, None)
-        stamp = cache.get(keys[0], stamp)
+        stamp = current_stamp(section)
+    dependencies.record({section_tag(section)})
     entry = found.get(keys[1])
-    if entry is None or entry["stamp"] != stamp or (entry["until"] or 1e20) <= time.time():
+    now = time.time()
+    served = None
+    if entry is not None and (entry["until"] or 1e20) > now:
+        if entry["stamp"] == stamp:
+            served = "stored"
+        elif now - stamp / 1e9 < settings.SITEMAP_BUILD_GRACE_SECONDS:
+            served = "previous"  # the task queued by the change builds it
+    if served is None:
         try:
             entry = build(sitemaps[section], page, stamp)
         except EmptyPage:
             raise Http404(f"Page {page} empty") from None
-        lifetime = None if entry["until"] is None else max(1, int(entry["until"] - time.time()))
-        cache.set(keys[1], entry, lifetime)
+        store(section, page, entry)
         served = "built"
-    else:
-        served = "stored"
     origin = f"{request.scheme}://{request.get_host()}".encode()
     response = HttpResponse(
         entry["body"].replace(STORED_ORIGIN.encode(), origin), content_type="application/xml"
     )
     if entry["last_modified"]:
         response["Last-Modified"] = entry["last_modified"]
+    if served == "previous":
+        # Neither the page cache nor a proxy may keep what is being replaced.
+        response["Cache-Control"] = "no-cache"
     response["X-Sitemap"] = served
     return response
