@@ -24,7 +24,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.core.cache import cache
-from django.core.paginator import EmptyPage
+from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -88,6 +88,37 @@ class ObjectSitemap(PortalSitemap):
         return head + quote(slug, safe="!$&'()*+,;=/~:@") + tail
 
 
+class LanguagePairs:
+    """(object, language) for each object of an ordered queryset and each
+    language, as Django's i18n sitemap pages them, reading only the rows of
+    the page asked for (Django's own list reads every row for every page)."""
+
+    def __init__(self, queryset, languages):
+        self.queryset = queryset
+        self.languages = list(languages)
+
+    def count(self):
+        return self.queryset.count() * len(self.languages)
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("LanguagePairs is read in slices")
+        size = len(self.languages)
+        start = index.start or 0
+        first = start // size
+        if index.stop is None:
+            rows = self.queryset[first:]
+        else:
+            rows = self.queryset[first : -(-index.stop // size)]
+        pairs = [(obj, language) for obj in rows for language in self.languages]
+        offset = start - first * size
+        stop = None if index.stop is None else index.stop - first * size
+        return pairs[offset:stop]
+
+
 class ContentSitemap(ObjectSitemap):
     """Live objects of one Publishable model; the public rule is live()."""
 
@@ -106,6 +137,11 @@ class ContentSitemap(ObjectSitemap):
 
     def lastmod(self, obj):
         return obj.updated_at
+
+    @property
+    def paginator(self):
+        # Every object is listed in every language (get_languages_for_item).
+        return Paginator(LanguagePairs(self.items(), self._languages()), self.limit)
 
     def get_latest_lastmod(self):
         # The index would otherwise read every row; each address in the

@@ -162,3 +162,26 @@ def test_spellings_of_one_page_share_one_stored_copy(client):
 
 def test_an_unknown_section_is_a_404(client):
     assert client.get("/sitemap-nothing.xml").status_code == 404
+
+
+def test_a_page_of_a_section_lists_what_djangos_own_paging_lists(monkeypatch):
+    from django.contrib.sitemaps import Sitemap
+    from django.core.paginator import Paginator
+
+    from events.models import Announcement
+
+    for _ in range(5):
+        factories.announcement()
+    sitemap = ContentSitemap(Announcement)
+    everything = Sitemap._items(sitemap)
+    pairs = sitemap.paginator.object_list
+    assert len(pairs) == len(everything) == 10
+    for start in range(11):
+        for stop in (*range(start, 12), None):
+            assert pairs[start:stop] == everything[start:stop], (start, stop)
+    for limit in (3, 4, 7):
+        monkeypatch.setattr(ContentSitemap, "limit", limit)
+        ours, django = sitemap.paginator, Paginator(everything, limit)
+        assert ours.num_pages == django.num_pages
+        for page in django.page_range:
+            assert list(ours.page(page)) == list(django.page(page))
