@@ -185,3 +185,16 @@ def test_a_page_of_a_section_lists_what_djangos_own_paging_lists(monkeypatch):
         assert ours.num_pages == django.num_pages
         for page in django.page_range:
             assert list(ours.page(page)) == list(django.page(page))
+
+
+def test_every_section_is_written_as_djangos_template_writes_it(client):
+    factories.announcement(title_vi='Tin <đặc biệt> & "trích dẫn"')
+    factories.meeting()
+    factories.priority()
+    factories.activity()
+    for section in SITEMAPS:
+        path = f"/sitemap-{section}.xml"
+        ours = client.get(path)
+        assert ours.status_code == 200, section
+        own = sitemap_views.sitemap(RequestFactory().get(path), sitemaps=SITEMAPS, section=section)
+        assert ours.content == own.render().content, section
