@@ -300,10 +300,26 @@ def store(section, page, entry):
     cache.set(page_key(section, page), entry, lifetime)
 
 
+def queued_key(section):
+    return f"portal:sitemap:{section}:queued"
+
+
+def claim_build(section, delay):
+    """Whether a build of ``section`` is to be queued (none is already). The
+    claim lapses by itself, so a lost task does not stop later builds."""
+    return cache.add(queued_key(section), 1, delay + settings.SITEMAP_BUILD_GRACE_SECONDS)
+
+
+def release_build(section):
+    cache.delete(queued_key(section))
+
+
 def build_section(section):
     """Build and store every page of ``section`` with its current stamp (the
     stamp is read before the rows, so a change during the build leaves the
-    pages out of date). Returns the number of pages."""
+    pages out of date, and queues a build of its own). Returns the number of
+    pages."""
+    release_build(section)
     sitemap = sitemaps()[section]
     stamp = current_stamp(section)
     count = sitemap.paginator.num_pages

@@ -198,3 +198,25 @@ def test_every_section_is_written_as_djangos_template_writes_it(client):
         assert ours.status_code == 200, section
         own = sitemap_views.sitemap(RequestFactory().get(path), sitemaps=SITEMAPS, section=section)
         assert ours.content == own.render().content, section
+
+
+def test_edits_in_a_row_queue_one_build_a_little_later(
+    client, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    from asean_portal import tasks
+
+    settings.SITEMAP_BUILD_DELAY_SECONDS = 7
+    queued = []
+    monkeypatch.setattr(
+        tasks.build_sitemap_section, "apply_async", lambda *a, **k: queued.append((a, k))
+    )
+    items = [factories.announcement() for _ in range(2)]
+    for item in items:
+        with django_capture_on_commit_callbacks(execute=True):
+            item.lead_vi = "Sửa."
+            item.save()
+    assert queued == [((("news",),), {"countdown": 7})]
+    tasks.build_sitemap_section("news")  # the build starts: the next edit queues again
+    with django_capture_on_commit_callbacks(execute=True):
+        items[0].save()
+    assert len(queued) == 2
