@@ -33,8 +33,9 @@ from .preferences import CONTRAST_COOKIE, FONT_COOKIE
 PREFIX = "portal:fragment:"
 
 
-def object_state(obj, depth=1):
-    """What was read of ``obj``, and of the related objects loaded with it."""
+def object_state(obj, depth=2):
+    """What was read of ``obj``, and of the related objects loaded with it
+    (select_related two levels deep, prefetched rows)."""
     values = sorted(
         (name, value) for name, value in obj.__dict__.items() if not name.startswith("_")
     )
