@@ -246,6 +246,15 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 # ...and browsers or proxies for at most this many (also capped at the next transition).
 PAGE_BROWSER_SECONDS = env.int("PAGE_BROWSER_SECONDS", default=60)
+# A list item or card is kept this long under its object's version, so that a
+# page rendered after an edit renders only what changed (0 turns it off).
+FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=86400)
+# A sitemap section is built again by a task after a change; until then the
+# previous copy is served, for at most this long (then a request builds it).
+SITEMAP_BUILD_GRACE_SECONDS = env.int("SITEMAP_BUILD_GRACE_SECONDS", default=60)
+# The build waits this long after the first change, so that one build serves
+# the changes of a busy moment (a 10 000-item section takes a few seconds).
+SITEMAP_BUILD_DELAY_SECONDS = env.int("SITEMAP_BUILD_DELAY_SECONDS", default=10)
 
 # A caching proxy in front of the web nodes is refreshed, for the pages an
 # item shows on, whenever it changes (asean_portal/site/frontcache.py):

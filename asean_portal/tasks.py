@@ -8,7 +8,7 @@ from django.db import InterfaceError, OperationalError
 from asean_portal.core import storage
 from asean_portal.core.publishing import publish_due
 from asean_portal.ops import heartbeats
-from asean_portal.site import dependencies, frontcache
+from asean_portal.site import dependencies, frontcache, sitemaps
 
 
 @shared_task(name="asean_portal.tasks.ping", ignore_result=False)
@@ -69,3 +69,15 @@ def purge_front_cache(tags):
     if paths:
         frontcache.purge(paths)
     return len(paths)
+
+
+@shared_task(
+    name="asean_portal.tasks.build_sitemap_section",
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+)
+def build_sitemap_section(section):
+    """Every page of a sitemap section, built again after a change of its
+    content and stored, so that no request has to build it."""
+    return sitemaps.build_section(section)

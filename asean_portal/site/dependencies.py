@@ -156,6 +156,14 @@ def recording():
         _reads.reset(token)
 
 
+def record(tags):
+    """Count ``tags`` among what the page being rendered shows (a part of it
+    kept elsewhere, such as a stored sitemap section, that reads no table)."""
+    reads = _reads.get()
+    if reads is not None:
+        reads.update(tags)
+
+
 def changes():
     value = django_cache.get(CHANGES_KEY)
     if value is None:

@@ -47,7 +47,23 @@ def pages_of_a_rescheduled_item(sender, pk, **kwargs):
 @receiver(signals.published, dispatch_uid="sitemap-published")
 @receiver(signals.withdrawn, dispatch_uid="sitemap-withdrawn")
 def new_sitemap_stamp(sender, **kwargs):
-    sitemaps.section_changed(sender)
+    section = sitemaps.section_changed(sender)
+    if section is not None:
+        transaction.on_commit(lambda: _build_sitemap_later(section))
+
+
+def _build_sitemap_later(section):
+    """One build of a section for the changes of the next few seconds: while
+    one is queued, another change queues none (the build reads the section as
+    it is when it starts)."""
+    delay = settings.SITEMAP_BUILD_DELAY_SECONDS
+    if not sitemaps.claim_build(section, delay):
+        return
+    try:
+        tasks.build_sitemap_section.apply_async((section,), countdown=delay)
+    except (KombuError, OSError) as exc:
+        sitemaps.release_build(section)
+        logger.warning("could not queue the sitemap build of %s: %r", section, exc)
 
 
 @receiver(post_save, sender=AboutPortal, dispatch_uid="page-cache-about")

@@ -6,24 +6,37 @@ types gives the section a new *stamp* (an edit of a news item leaves the other
 sections stored), and no stored page outlives the section's next scheduled
 transition, as for the page cache. Pages are stored without the host, which
 is put in when one is served.
+
+After a change, a task queued on commit builds every page of the section
+again (build_section), so requests do not build it. Until that build is
+stored, a request gets the previous copy, marked so that no cache keeps it;
+a request builds the page itself only when nothing is stored, when a
+scheduled transition of the section has come (whether or not a worker runs),
+or when the build has not come within SITEMAP_BUILD_GRACE_SECONDS (a broker
+or worker outage). The stamp is a page dependency (dependencies.py), so the
+page cache's copy of a section follows it too.
 """
 
 import time
+from datetime import datetime
 from types import SimpleNamespace
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.core.cache import cache
-from django.core.paginator import EmptyPage
+from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, HttpResponse
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.http import http_date
 
 from asean_portal.core.content import LANGUAGES, translated_value
 from asean_portal.core.declarations import sitemap_models
 from asean_portal.core.publishing import Publishable
+
+from . import dependencies
 
 
 class PortalSitemap(Sitemap):
@@ -76,6 +89,37 @@ class ObjectSitemap(PortalSitemap):
         return head + quote(slug, safe="!$&'()*+,;=/~:@") + tail
 
 
+class LanguagePairs:
+    """(object, language) for each object of an ordered queryset and each
+    language, as Django's i18n sitemap pages them, reading only the rows of
+    the page asked for (Django's own list reads every row for every page)."""
+
+    def __init__(self, queryset, languages):
+        self.queryset = queryset
+        self.languages = list(languages)
+
+    def count(self):
+        return self.queryset.count() * len(self.languages)
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("LanguagePairs is read in slices")
+        size = len(self.languages)
+        start = index.start or 0
+        first = start // size
+        if index.stop is None:
+            rows = self.queryset[first:]
+        else:
+            rows = self.queryset[first : -(-index.stop // size)]
+        pairs = [(obj, language) for obj in rows for language in self.languages]
+        offset = start - first * size
+        stop = None if index.stop is None else index.stop - first * size
+        return pairs[offset:stop]
+
+
 class ContentSitemap(ObjectSitemap):
     """Live objects of one Publishable model; the public rule is live()."""
 
@@ -94,6 +138,11 @@ class ContentSitemap(ObjectSitemap):
 
     def lastmod(self, obj):
         return obj.updated_at
+
+    @property
+    def paginator(self):
+        # Every object is listed in every language (get_languages_for_item).
+        return Paginator(LanguagePairs(self.items(), self._languages()), self.limit)
 
     def get_latest_lastmod(self):
         # The index would otherwise read every row; each address in the
@@ -149,12 +198,20 @@ def sitemaps():
 STORED_ORIGIN = "http://sitemap.invalid"
 
 
+def section_tag(section):
+    return f"sitemap:{section}"
+
+
 def stamp_key(section):
-    return f"portal:sitemap:{section}:stamp"
+    return dependencies.TAG_PREFIX + section_tag(section)
 
 
 def page_key(section, page):
     return f"portal:sitemap:{section}:{page}"
+
+
+def pages_key(section):
+    return f"portal:sitemap:{section}:pages"
 
 
 def section_of(model):
@@ -165,16 +222,54 @@ def section_of(model):
 
 
 def section_changed(model):
-    """Objects of ``model`` changed: its section's stored pages are out of date."""
+    """Objects of ``model`` changed: its section's stored pages are out of
+    date (now, and again when the change commits). Returns the section."""
     section = section_of(model)
     if section is not None:
-        cache.set(stamp_key(section), time.time_ns(), None)
+        dependencies.move({section_tag(section)})
+    return section
+
+
+def current_stamp(section):
+    return dependencies.versions({section_tag(section)})[section_tag(section)]
 
 
 def section_models(sitemap):
     if isinstance(sitemap, ContentSitemap):
         return [sitemap.model]
     return list(getattr(sitemap, "models", []))
+
+
+URLSET_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+    'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+)
+
+
+def urlset_xml(urls):
+    """What Django's sitemap.xml template writes for ``urls``, written directly:
+    the template costs most of a large section's build."""
+    parts = [URLSET_HEAD]
+    for url in urls:
+        parts.append(f"<url><loc>{escape(url['location'])}</loc>")
+        if url["lastmod"]:
+            lastmod = url["lastmod"]
+            if isinstance(lastmod, datetime) and timezone.is_aware(lastmod):
+                lastmod = timezone.localtime(lastmod)
+            parts.append(f"<lastmod>{lastmod:%Y-%m-%d}</lastmod>")
+        if url["changefreq"]:
+            parts.append(f"<changefreq>{escape(url['changefreq'])}</changefreq>")
+        if url["priority"]:
+            parts.append(f"<priority>{escape(url['priority'])}</priority>")
+        for alternate in url["alternates"]:
+            parts.append(
+                f'<xhtml:link rel="alternate" hreflang="{escape(alternate["lang_code"])}" '
+                f'href="{escape(alternate["location"])}"/>'
+            )
+        parts.append("</url>")
+    parts.append("\n</urlset>\n")
+    return "".join(parts)
 
 
 def build(sitemap, page, stamp):
@@ -196,8 +291,44 @@ def build(sitemap, page, stamp):
         "stamp": stamp,
         "until": min(moments).timestamp() if moments else None,
         "last_modified": http_date(lastmod.timestamp()) if lastmod else None,
-        "body": render_to_string("sitemap.xml", {"urlset": urls}).encode(),
+        "body": urlset_xml(urls).encode(),
     }
+
+
+def store(section, page, entry):
+    lifetime = None if entry["until"] is None else max(1, int(entry["until"] - time.time()))
+    cache.set(page_key(section, page), entry, lifetime)
+
+
+def queued_key(section):
+    return f"portal:sitemap:{section}:queued"
+
+
+def claim_build(section, delay):
+    """Whether a build of ``section`` is to be queued (none is already). The
+    claim lapses by itself, so a lost task does not stop later builds."""
+    return cache.add(queued_key(section), 1, delay + settings.SITEMAP_BUILD_GRACE_SECONDS)
+
+
+def release_build(section):
+    cache.delete(queued_key(section))
+
+
+def build_section(section):
+    """Build and store every page of ``section`` with its current stamp (the
+    stamp is read before the rows, so a change during the build leaves the
+    pages out of date, and queues a build of its own). Returns the number of
+    pages."""
+    release_build(section)
+    sitemap = sitemaps()[section]
+    stamp = current_stamp(section)
+    count = sitemap.paginator.num_pages
+    for page in range(1, count + 1):
+        store(section, page, build(sitemap, page, stamp))
+    before = cache.get(pages_key(section)) or 0
+    cache.delete_many([page_key(section, page) for page in range(count + 1, before + 1)])
+    cache.set(pages_key(section), count, None)
+    return count
 
 
 def section(request, section, sitemaps):
@@ -212,25 +343,31 @@ def section(request, section, sitemaps):
     found = cache.get_many(keys) or {}
     stamp = found.get(keys[0])
     if stamp is None:
-        stamp = time.time_ns()
-        cache.add(keys[0], stamp, None)
-        stamp = cache.get(keys[0], stamp)
+        stamp = current_stamp(section)
+    dependencies.record({section_tag(section)})
     entry = found.get(keys[1])
-    if entry is None or entry["stamp"] != stamp or (entry["until"] or 1e20) <= time.time():
+    now = time.time()
+    served = None
+    if entry is not None and (entry["until"] or 1e20) > now:
+        if entry["stamp"] == stamp:
+            served = "stored"
+        elif now - stamp / 1e9 < settings.SITEMAP_BUILD_GRACE_SECONDS:
+            served = "previous"  # the task queued by the change builds it
+    if served is None:
         try:
             entry = build(sitemaps[section], page, stamp)
         except EmptyPage:
             raise Http404(f"Page {page} empty") from None
-        lifetime = None if entry["until"] is None else max(1, int(entry["until"] - time.time()))
-        cache.set(keys[1], entry, lifetime)
+        store(section, page, entry)
         served = "built"
-    else:
-        served = "stored"
     origin = f"{request.scheme}://{request.get_host()}".encode()
     response = HttpResponse(
         entry["body"].replace(STORED_ORIGIN.encode(), origin), content_type="application/xml"
     )
     if entry["last_modified"]:
         response["Last-Modified"] = entry["last_modified"]
+    if served == "previous":
+        # Neither the page cache nor a proxy may keep what is being replaced.
+        response["Cache-Control"] = "no-cache"
     response["X-Sitemap"] = served
     return response

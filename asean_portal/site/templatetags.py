@@ -1,3 +1,4 @@
+import hashlib
 import json
 
 from django import template
@@ -13,6 +14,8 @@ from django.utils.translation import get_language_from_path
 
 from asean_portal.core.content import translated_value
 from asean_portal.core.images import picture as picture_data
+
+from . import fragments
 
 register = template.Library()
 
@@ -323,3 +326,57 @@ def minutes(value):
     if value is None:
         return 0
     return max(1, -(-int(value.total_seconds()) // 60))
+
+
+class FragmentNode(template.Node):
+    def __init__(self, nodelist, objects, sequence, source):
+        self.nodelist = nodelist
+        self.objects = objects
+        self.sequence = sequence
+        self.source = source
+
+    def render(self, context):
+        objects = [obj.resolve(context) for obj in self.objects]
+        request = context.get("request")
+        known = None
+        if self.sequence is not None:
+            # The fragments of a whole list in one round trip, on its first item.
+            sequence = self.sequence.resolve(context)
+            found = context.render_context.get(self)
+            if found is None or found[0] is not sequence:
+                found = (sequence, fragments.stored(self.source, list(sequence), request))
+                context.render_context[self] = found
+            known = found[1].get(id(objects[0]))
+        text = fragments.rendered(
+            self.source, objects, request, lambda: self.nodelist.render(context), known
+        )
+        return mark_safe(text)  # noqa: S308 - rendered by the template engine
+
+
+@register.tag
+def fragment(parser, token):
+    """{% fragment obj [obj ...] %}…{% endfragment %}: the block rendered once
+    per version of the objects (fragments.py). Inside, read only those objects
+    (and what was loaded with them), the language and the reader's
+    preferences: nothing else of the page's context.
+
+    {% fragment item in items %}, inside {% for item in items %}, reads the
+    stored fragments of the whole list at its first item."""
+    bits = token.split_contents()[1:]
+    sequence = None
+    if len(bits) == 3 and bits[1] == "in":
+        sequence = parser.compile_filter(bits[2])
+        bits = bits[:1]
+    objects = [parser.compile_filter(bit) for bit in bits]
+    if not objects or "in" in bits:
+        raise template.TemplateSyntaxError("fragment needs the objects it shows")
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    origin = parser.origin
+    try:
+        contents = origin.loader.get_contents(origin)
+    except Exception:  # a template from a string: its tokens stand for it
+        contents = repr([node.token.contents for node in nodelist if node.token])
+    digest = hashlib.sha256(contents.encode()).hexdigest()
+    source = f"{origin.name}:{token.position}:{digest}"
+    return FragmentNode(nodelist, objects, sequence, source)

@@ -136,13 +136,15 @@ def test_pages_are_served_when_redis_is_down(client, settings):
         assert item.title_vi in response.content.decode()
 
 
-def test_the_sitemap_is_cached_and_follows_publications(client):
+def test_the_sitemap_is_cached_and_follows_publications(client, django_capture_on_commit_callbacks):
     factories.announcement()
     assert client.get("/sitemap-news.xml")["X-Page-Cache"] == "miss"
     assert client.get("/sitemap-news.xml")["X-Page-Cache"] == "hit"
-    item = factories.announcement()
+    with django_capture_on_commit_callbacks(execute=True):
+        item = factories.announcement()
     response = client.get("/sitemap-news.xml")
     assert response["X-Page-Cache"] == "miss"
+    assert response["X-Sitemap"] == "stored"
     assert item.slug_vi in response.content.decode()
 
 

@@ -11,6 +11,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from asean_portal.core.publishing import Status, item_unpublish
+from asean_portal.site.sitemaps import ContentSitemap
 from asean_portal.urls import SITEMAPS
 from tests import factories
 
@@ -57,28 +58,78 @@ def test_a_stored_section_is_served_with_the_host_it_is_asked_at(client, setting
     assert "sitemap.invalid" not in body
 
 
-def test_an_edit_rebuilds_its_own_section_and_no_other(client):
+def test_an_edit_rebuilds_its_own_section_in_the_background_and_no_other(
+    client, django_capture_on_commit_callbacks
+):
     item = factories.announcement()
     factories.meeting()
     fetch(client)
     fetch(client, MEETINGS)
-    item.slug_vi = "dia-chi-moi"
-    item.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        item.slug_vi = "dia-chi-moi"
+        item.save()
+    # Built by the task queued on commit, not by the request.
     state, body = fetch(client)
-    assert (state, "/vi/tin-tuc/dia-chi-moi/" in body) == ("built", True)
+    assert (state, "/vi/tin-tuc/dia-chi-moi/" in body) == ("stored", True)
     assert fetch(client, MEETINGS)[0] == "stored"
 
 
-def test_a_new_item_and_a_withdrawal_show_at_once(client, django_capture_on_commit_callbacks):
+def test_until_the_background_build_the_previous_section_is_served_and_not_kept(client, settings):
+    item = factories.announcement()
+    fetch(client)
+    item.slug_vi = "dia-chi-moi"
+    item.save()  # no commit in this test: the build is not queued yet
+    response = client.get(NEWS)
+    assert response["X-Sitemap"] == "previous"
+    assert "dia-chi-moi" not in response.content.decode()
+    assert "no-cache" in response["Cache-Control"]
+    # A build that has not come within the grace is made by the request.
+    later = timezone.now() + timedelta(seconds=settings.SITEMAP_BUILD_GRACE_SECONDS + 1)
+    with time_machine.travel(later, tick=False):
+        state, body = fetch(client)
+    assert (state, "/vi/tin-tuc/dia-chi-moi/" in body) == ("built", True)
+
+
+def test_a_new_item_and_a_withdrawal_show_once_committed(
+    client, django_capture_on_commit_callbacks
+):
     first = factories.announcement()
     fetch(client)
-    second = factories.announcement()
+    with django_capture_on_commit_callbacks(execute=True):
+        second = factories.announcement()
     state, body = fetch(client)
-    assert (state, second.slug_vi in body) == ("built", True)
+    assert (state, second.slug_vi in body) == ("stored", True)
     with django_capture_on_commit_callbacks(execute=True):
         item_unpublish(item=first, by=factories.staff(superuser=True), reason_en="Test")
     state, body = fetch(client)
-    assert (state, first.slug_vi in body) == ("built", False)
+    assert (state, first.slug_vi in body) == ("stored", False)
+
+
+def test_every_page_of_a_section_is_built_in_the_background(
+    client, django_capture_on_commit_callbacks, monkeypatch
+):
+    # Two items a page: each is listed once per language.
+    monkeypatch.setattr(ContentSitemap, "limit", 4)
+    with django_capture_on_commit_callbacks(execute=True):
+        items = [factories.announcement() for _ in range(5)]
+    for page, item in zip(("1", "2", "3"), items[::2], strict=True):
+        state, body = fetch(client, NEWS, data={"p": page})
+        assert (state, item.slug_vi in body) == ("stored", True)
+
+
+def test_a_page_cached_sitemap_follows_an_edit_of_a_stored_section(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.PAGE_CACHE_SECONDS = 300
+    item = factories.announcement()
+    client.get(NEWS)
+    # The page cache's copy has expired; the section's stored copy has not.
+    with time_machine.travel(timezone.now() + timedelta(seconds=301), tick=False):
+        assert client.get(NEWS)["X-Sitemap"] == "stored"
+        with django_capture_on_commit_callbacks(execute=True):
+            item.slug_vi = "dia-chi-moi"
+            item.save()
+        assert "/vi/tin-tuc/dia-chi-moi/" in client.get(NEWS).content.decode()
 
 
 def test_a_section_stored_before_a_publication_time_is_rebuilt_at_it(client):
@@ -111,3 +162,61 @@ def test_spellings_of_one_page_share_one_stored_copy(client):
 
 def test_an_unknown_section_is_a_404(client):
     assert client.get("/sitemap-nothing.xml").status_code == 404
+
+
+def test_a_page_of_a_section_lists_what_djangos_own_paging_lists(monkeypatch):
+    from django.contrib.sitemaps import Sitemap
+    from django.core.paginator import Paginator
+
+    from events.models import Announcement
+
+    for _ in range(5):
+        factories.announcement()
+    sitemap = ContentSitemap(Announcement)
+    everything = Sitemap._items(sitemap)
+    pairs = sitemap.paginator.object_list
+    assert len(pairs) == len(everything) == 10
+    for start in range(11):
+        for stop in (*range(start, 12), None):
+            assert pairs[start:stop] == everything[start:stop], (start, stop)
+    for limit in (3, 4, 7):
+        monkeypatch.setattr(ContentSitemap, "limit", limit)
+        ours, django = sitemap.paginator, Paginator(everything, limit)
+        assert ours.num_pages == django.num_pages
+        for page in django.page_range:
+            assert list(ours.page(page)) == list(django.page(page))
+
+
+def test_every_section_is_written_as_djangos_template_writes_it(client):
+    factories.announcement(title_vi='Tin <đặc biệt> & "trích dẫn"')
+    factories.meeting()
+    factories.priority()
+    factories.activity()
+    for section in SITEMAPS:
+        path = f"/sitemap-{section}.xml"
+        ours = client.get(path)
+        assert ours.status_code == 200, section
+        own = sitemap_views.sitemap(RequestFactory().get(path), sitemaps=SITEMAPS, section=section)
+        assert ours.content == own.render().content, section
+
+
+def test_edits_in_a_row_queue_one_build_a_little_later(
+    client, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    from asean_portal import tasks
+
+    settings.SITEMAP_BUILD_DELAY_SECONDS = 7
+    queued = []
+    monkeypatch.setattr(
+        tasks.build_sitemap_section, "apply_async", lambda *a, **k: queued.append((a, k))
+    )
+    items = [factories.announcement() for _ in range(2)]
+    for item in items:
+        with django_capture_on_commit_callbacks(execute=True):
+            item.lead_vi = "Sửa."
+            item.save()
+    assert queued == [((("news",),), {"countdown": 7})]
+    tasks.build_sitemap_section("news")  # the build starts: the next edit queues again
+    with django_capture_on_commit_callbacks(execute=True):
+        items[0].save()
+    assert len(queued) == 2

@@ -1,0 +1,192 @@
+"""List items rendered once per version of their object (site/fragments.py):
+a page rendered again renders only what changed, and never shows an old
+version of an object."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.template import TemplateSyntaxError, engines
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+from PIL import Image
+
+from asean_portal.core import publishing
+from asean_portal.core.publishing import Status
+from asean_portal.site import fragments, templatetags
+from events.models import Announcement
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def fragments_on(settings):
+    settings.FRAGMENT_CACHE_SECONDS = 3600
+    cache.clear()
+
+
+@pytest.fixture
+def pictures(monkeypatch):
+    """How many times a photo's renditions were worked out."""
+    calls = []
+    real = templatetags.picture_data
+
+    def counted(*args, **kwargs):
+        calls.append(args[0].pk)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(templatetags, "picture_data", counted)
+    return calls
+
+
+def with_photo(**fields):
+    item = factories.announcement(**fields)
+    folder = Path(settings.MEDIA_ROOT) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (1600, 900)).save(folder / "photo.jpg")
+    Announcement.objects.filter(pk=item.pk).update(
+        image="uploads/photo.jpg", image_width=1600, image_height=900
+    )
+    return item
+
+
+LISTS = {"vi": "/vi/tin-tuc/", "en": "/en/news/"}
+
+
+def test_a_list_rendered_again_renders_no_unchanged_item(client, pictures):
+    items = [with_photo() for _ in range(3)]
+    first = client.get("/vi/tin-tuc/").content
+    assert sorted(pictures) == sorted(item.pk for item in items)
+    pictures.clear()
+    again = client.get("/vi/tin-tuc/").content
+    assert pictures == []
+    assert again == first
+
+
+def test_only_the_edited_item_is_rendered_again(client, pictures):
+    items = [with_photo() for _ in range(3)]
+    client.get("/vi/tin-tuc/")
+    pictures.clear()
+    edited = Announcement.objects.get(pk=items[1].pk)
+    edited.lead_vi = "Tóm tắt mới."
+    edited.save()
+    assert "Tóm tắt mới." in client.get("/vi/tin-tuc/").content.decode()
+    assert pictures == [edited.pk]
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_an_edited_title_shows_at_once_in_both_languages(client, language):
+    item = factories.announcement(title_vi="Tiêu đề cũ", title_en="Old title")
+    for path in LISTS.values():
+        client.get(path)
+    item = Announcement.objects.get(pk=item.pk)
+    item.title_vi = "Tiêu đề mới"
+    item.title_en = "New title"
+    item.save()
+    html = client.get(LISTS[language]).content.decode()
+    new, old = ("Tiêu đề mới", "Tiêu đề cũ") if language == "vi" else ("New title", "Old title")
+    assert new in html
+    assert old not in html
+
+
+def test_a_renamed_category_shows_at_once_on_its_items(client):
+    category = factories.category(name_vi="Chuyên mục cũ")
+    factories.announcement(category=category)
+    assert "Chuyên mục cũ" in client.get("/vi/tin-tuc/").content.decode()
+    category.name_vi = "Chuyên mục mới"
+    category.save()
+    html = client.get("/vi/tin-tuc/").content.decode()
+    assert "Chuyên mục mới" in html
+    assert "Chuyên mục cũ" not in html
+
+
+def test_a_withdrawal_that_falls_due_takes_the_item_off_the_list(client):
+    now = timezone.now()
+    ends = now + timedelta(minutes=5)
+    item = factories.announcement(title_vi="Tin sắp gỡ", unpublish_at=ends)
+    assert "Tin sắp gỡ" in client.get("/vi/tin-tuc/").content.decode()
+    with time_machine.travel(ends, tick=False):
+        assert "Tin sắp gỡ" not in client.get("/vi/tin-tuc/").content.decode()
+        # The worker's transition comes later and changes nothing for readers.
+        publishing.publish_due()
+        assert Announcement.objects.get(pk=item.pk).status == Status.ARCHIVED
+        assert "Tin sắp gỡ" not in client.get("/vi/tin-tuc/").content.decode()
+
+
+def test_a_publication_that_falls_due_puts_the_item_on_the_list(client):
+    due = timezone.now() + timedelta(minutes=5)
+    factories.announcement(title_vi="Tin đã đăng")
+    factories.announcement(title_vi="Tin hẹn giờ", status=Status.SCHEDULED, publish_at=due)
+    assert "Tin hẹn giờ" not in client.get("/vi/tin-tuc/").content.decode()
+    with time_machine.travel(due, tick=False):
+        html = client.get("/vi/tin-tuc/").content.decode()
+    assert "Tin hẹn giờ" in html
+    assert "Tin đã đăng" in html
+
+
+def test_languages_and_reading_preferences_have_their_own_fragments(client):
+    factories.announcement(title_vi="Tin tiếng Việt", title_en="English news")
+    assert "Tin tiếng Việt" in client.get("/vi/tin-tuc/").content.decode()
+    assert "English news" in client.get("/en/news/").content.decode()
+    assert "Tin tiếng Việt" in client.get("/vi/tin-tuc/").content.decode()
+
+
+def test_the_query_count_of_a_list_is_the_same_with_fragments_stored(client):
+    for _ in range(3):
+        with_photo()
+    with CaptureQueriesContext(connection) as unstored:
+        client.get("/vi/tin-tuc/")
+    with CaptureQueriesContext(connection) as stored:
+        client.get("/vi/tin-tuc/")
+    assert len(stored) == len(unstored)
+
+
+def render(source, **context):
+    request = RequestFactory().get("/vi/")
+    return engines["django"].from_string(source).render(context, request)
+
+
+def test_a_fragment_that_reads_the_database_is_rendered_every_time(
+    django_assert_num_queries,
+):
+    item = factories.announcement()
+    loaded = Announcement.objects.get(pk=item.pk)  # its category not loaded
+    source = "{% load portal %}{% fragment item %}{{ item.category }}{% endfragment %}"
+    with translation.override("vi"):
+        with django_assert_num_queries(1):
+            first = render(source, item=loaded)
+        loaded = Announcement.objects.get(pk=item.pk)
+        with django_assert_num_queries(1):
+            assert render(source, item=loaded) == first
+
+
+def test_a_fragment_names_the_objects_it_shows():
+    with pytest.raises(TemplateSyntaxError):
+        render("{% load portal %}{% fragment %}x{% endfragment %}")
+
+
+def test_a_lists_stored_fragments_are_read_in_one_round_trip(client, monkeypatch):
+    for _ in range(4):
+        factories.announcement()
+    client.get("/vi/tin-tuc/")
+    reads = []
+
+    class Counted:
+        def get(self, *args, **kwargs):
+            reads.append(args)
+            return cache.get(*args, **kwargs)
+
+        def get_many(self, *args, **kwargs):
+            reads.append(args)
+            return cache.get_many(*args, **kwargs)
+
+        def set(self, *args, **kwargs):
+            return cache.set(*args, **kwargs)
+
+    monkeypatch.setattr(fragments, "cache", Counted())
+    client.get("/vi/tin-tuc/")
+    assert len(reads) == 1
