@@ -148,3 +148,20 @@ def test_the_pages_that_showed_the_changed_object_are_refreshed_first(purged):
     dependencies.remember_page({"events.meeting"}, "/vi/another-type/")
     tasks.purge_front_cache(["events.announcement", "events.announcement:7"])
     assert purged == [["/vi/its-page/", "/vi/a-page-that-reads-the-type/"]]
+
+
+def test_every_copy_the_proxy_keeps_of_a_page_is_refreshed(settings, monkeypatch):
+    from asean_portal.ops import proxy
+
+    asked = []
+    backend = frontcache.NginxBackend(LOCATION="http://proxy", HOSTS=["portal.example"])
+    monkeypatch.setattr(backend, "refresh", lambda host, path, cookies=(): asked.append(cookies))
+    backend.purge(["/vi/"])
+    # The default copy first, then one per preference the proxy's key tells apart.
+    assert asked[0] == ()
+    assert len(asked) == len(set(asked)) == 6
+    template = proxy.TEMPLATE.read_text()
+    for cookies in asked:
+        for name, value in cookies:
+            assert f"map $cookie_{name} " in template
+            assert f"        {value} {value};" in template
