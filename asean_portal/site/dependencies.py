@@ -156,6 +156,14 @@ def recording():
         _reads.reset(token)
 
 
+def depends_on(tags):
+    """The page being rendered shows what ``tags`` name, though it may read
+    nothing to show it (a copy kept elsewhere in the cache)."""
+    reads = _reads.get()
+    if reads is not None:
+        reads.update(tags)
+
+
 def changes():
     value = django_cache.get(CHANGES_KEY)
     if value is None:

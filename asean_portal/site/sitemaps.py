@@ -5,7 +5,9 @@ until the section changes: a save, publication or withdrawal of one of its
 types gives the section a new *stamp* (an edit of a news item leaves the other
 sections stored), and no stored page outlives the section's next scheduled
 transition, as for the page cache. Pages are stored without the host, which
-is put in when one is served.
+is put in when one is served. A served page depends on its section's tag
+(``section_tag``), which the same changes move: the page cache and a front
+cache let it go even when it was served from its stored copy.
 """
 
 import time
@@ -24,6 +26,8 @@ from django.utils.http import http_date
 from asean_portal.core.content import LANGUAGES, translated_value
 from asean_portal.core.declarations import sitemap_models
 from asean_portal.core.publishing import Publishable
+
+from . import dependencies
 
 
 class PortalSitemap(Sitemap):
@@ -157,6 +161,11 @@ def page_key(section, page):
     return f"portal:sitemap:{section}:{page}"
 
 
+def section_tag(section):
+    """The dependency tag of a section's pages (site/dependencies.py)."""
+    return f"sitemap:{section}"
+
+
 def section_of(model):
     """The name of the sitemap section that lists ``model``, or None."""
     if model not in sitemap_models():
@@ -169,6 +178,7 @@ def section_changed(model):
     section = section_of(model)
     if section is not None:
         cache.set(stamp_key(section), time.time_ns(), None)
+        dependencies.move({section_tag(section)})
 
 
 def section_models(sitemap):
@@ -208,6 +218,7 @@ def section(request, section, sitemaps):
         page = int(request.GET.get("p", 1))
     except ValueError:
         raise Http404("Not a page number") from None
+    dependencies.depends_on({section_tag(section)})
     keys = [stamp_key(section), page_key(section, page)]
     found = cache.get_many(keys) or {}
     stamp = found.get(keys[0])

@@ -165,3 +165,24 @@ def test_every_copy_the_proxy_keeps_of_a_page_is_refreshed(settings, monkeypatch
         for name, value in cookies:
             assert f"map $cookie_{name} " in template
             assert f"        {value} {value};" in template
+
+
+def test_a_sitemap_section_served_from_its_stored_copy_is_purged_and_rebuilt(
+    client, purged, settings, django_capture_on_commit_callbacks
+):
+    factories.announcement()
+    # The section is built and stored by a request the page cache did not see
+    # (another node's, or an expired page).
+    settings.PAGE_CACHE_SECONDS = 0
+    assert client.get("/sitemap-news.xml")["X-Sitemap"] == "built"
+    settings.PAGE_CACHE_SECONDS = 300
+    response = client.get("/sitemap-news.xml")
+    assert (response["X-Sitemap"], response["X-Page-Cache"]) == ("stored", "miss")
+    assert client.get("/sitemap-news.xml")["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        item = factories.announcement(slug_vi="tin-moi-trong-so-do")
+    assert "/sitemap-news.xml" in everything(purged)
+    # The page cache's copy is out of date too.
+    response = client.get("/sitemap-news.xml")
+    assert response["X-Page-Cache"] == "miss"
+    assert item.slug_vi in response.content.decode()
