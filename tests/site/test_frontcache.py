@@ -186,3 +186,15 @@ def test_a_sitemap_section_served_from_its_stored_copy_is_purged_and_rebuilt(
     response = client.get("/sitemap-news.xml")
     assert response["X-Page-Cache"] == "miss"
     assert item.slug_vi in response.content.decode()
+
+
+def test_a_rescheduled_revision_purges_the_pages_of_its_item(
+    client, purged, django_capture_on_commit_callbacks
+):
+    from asean_portal.core import signals
+
+    item = factories.announcement()
+    visit(client, *in_both_languages(item))
+    with django_capture_on_commit_callbacks(execute=True):
+        signals.revision_times_changed.send(sender=type(item), pk=item.pk)
+    assert in_both_languages(item) <= everything(purged)
