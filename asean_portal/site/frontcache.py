@@ -14,7 +14,10 @@ be reached, and the task tries again later.
   configuration (deploy/nginx/) passes a request carrying the refresh header
   to a web node, bypassing its cache (``proxy_cache_bypass``), and stores the
   fresh page in place of the old one; the header counts only from the proxy's
-  own host (``geo``), anyone else's is ignored.
+  own host (``geo``), anyone else's is ignored. The proxy keeps one copy per
+  reading preference (contrast, font size): each is refreshed. A page that is
+  gone or moved answers 410, 404 or 301 with a short max-age (pagecache.py),
+  so that the refresh stores that answer in place of the old page.
 - A CDN (CloudFront, Cloudflare) needs an API call instead: see README,
   "Caching proxy and purge".
 """
@@ -27,9 +30,30 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language_from_path
 
+from .preferences import CONTRAST_COOKIE, CONTRASTS, FONT_COOKIE, FONT_SIZES
+
 logger = logging.getLogger(__name__)
 
 REFRESH_HEADER = "X-Portal-Refresh"
+# A preference's default value renders as its absence: the proxy's key counts
+# both as one (deploy/nginx/portal.conf.template maps the cookies the same way).
+DEFAULT_PREFERENCE = "normal"
+
+
+def preference_variants():
+    """The reading-preference cookies of each copy the proxy keeps of a page
+    (the default one first), as (name, value) pairs."""
+    contrasts = [""] + [value for value in CONTRASTS if value != DEFAULT_PREFERENCE]
+    fonts = [""] + [value for value in FONT_SIZES if value != DEFAULT_PREFERENCE]
+    return [
+        tuple(
+            (name, value)
+            for name, value in ((CONTRAST_COOKIE, contrast), (FONT_COOKIE, font))
+            if value
+        )
+        for contrast in contrasts
+        for font in fonts
+    ]
 
 
 class PurgeBackend:
@@ -51,17 +75,22 @@ class NginxBackend(PurgeBackend):
         self.timeout = TIMEOUT
 
     def purge(self, paths):
+        variants = preference_variants()
         for host in self.hosts:
             for path in paths:
-                self.refresh(host, path)
+                for preferences in variants:
+                    self.refresh(host, path, preferences)
 
-    def refresh(self, host, path):
+    def refresh(self, host, path, preferences=()):
         headers = {"Host": host, REFRESH_HEADER: "1"}
         # As a reader who already has the page's language: the page sets no
         # cookie, and the proxy may keep it.
+        cookies = list(preferences)
         language = get_language_from_path(path)
         if language:
-            headers["Cookie"] = f"{settings.LANGUAGE_COOKIE_NAME}={language}"
+            cookies.insert(0, (settings.LANGUAGE_COOKIE_NAME, language))
+        if cookies:
+            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies)
         request = urllib.request.Request(self.location + path, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:

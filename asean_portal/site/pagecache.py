@@ -151,6 +151,32 @@ def cacheable_response(response):
     return not any(word in control for word in ("private", "no-cache", "no-store", "max-age=0"))
 
 
+# Answers in place of a page that was taken off the site (410), deleted (404)
+# or moved (301): a front cache may keep them this long, so that its refresh
+# of the page's address (site/frontcache.py) stores them over its copy of the
+# page. They are not remembered for a purge, hence so briefly.
+REPLACING_STATUSES = frozenset({301, 404, 410})
+REPLACING_SECONDS = 1
+
+
+def replacing_answer(response):
+    """Let proxies keep briefly a 410, 404 or 301 that no reader's cookie or
+    the view's own Cache-Control keeps from being shared."""
+    if response.status_code not in REPLACING_STATUSES or response.streaming:
+        return response
+    if any(name != settings.LANGUAGE_COOKIE_NAME for name in response.cookies):
+        return response
+    if response.status_code == 404:
+        # The error page is never to be kept (views._error); here, at an
+        # address that may have held a page, it must be, but only so briefly.
+        del response["Cache-Control"]
+        del response["Expires"]
+    if response.has_header("Cache-Control"):
+        return response
+    patch_cache_control(response, public=True, max_age=REPLACING_SECONDS)
+    return response
+
+
 def browser_caching(response, seconds_left):
     """Browsers and proxies may keep an anonymous page briefly, never past the
     next transition; repeat visits with the page's ETag get a 304."""
@@ -199,7 +225,7 @@ class AnonymousPageCacheMiddleware:
         with dependencies.recording() as reads:
             response = self.get_response(request)
         if not cacheable_response(response):
-            return response
+            return replacing_answer(response)
         until = now + settings.PAGE_CACHE_SECONDS
         upcoming = cached_next_transition(before, now)
         if upcoming is not None:

@@ -35,12 +35,8 @@ def pages_showing_transition(sender, pk, **kwargs):
 def pages_of_a_rescheduled_item(sender, pk, **kwargs):
     """Pages that show the item are rendered again, so that their life ends
     at the time of its scheduled revision (next_change); the proxy's copies
-    too."""
+    too (the tags it moves purge them, as any change's)."""
     dependencies.transition(sender, pk)
-    if settings.FRONTEND_CACHE_BACKENDS:
-        instance = sender._default_manager.filter(pk=pk).first()
-        if instance is not None:
-            _queue(tasks.purge_front_cache, dependencies.affected_paths(instance))
 
 
 @receiver(signals.content_changed, dispatch_uid="sitemap-content")

@@ -148,3 +148,53 @@ def test_the_pages_that_showed_the_changed_object_are_refreshed_first(purged):
     dependencies.remember_page({"events.meeting"}, "/vi/another-type/")
     tasks.purge_front_cache(["events.announcement", "events.announcement:7"])
     assert purged == [["/vi/its-page/", "/vi/a-page-that-reads-the-type/"]]
+
+
+def test_every_copy_the_proxy_keeps_of_a_page_is_refreshed(settings, monkeypatch):
+    from asean_portal.ops import proxy
+
+    asked = []
+    backend = frontcache.NginxBackend(LOCATION="http://proxy", HOSTS=["portal.example"])
+    monkeypatch.setattr(backend, "refresh", lambda host, path, cookies=(): asked.append(cookies))
+    backend.purge(["/vi/"])
+    # The default copy first, then one per preference the proxy's key tells apart.
+    assert asked[0] == ()
+    assert len(asked) == len(set(asked)) == 6
+    template = proxy.TEMPLATE.read_text()
+    for cookies in asked:
+        for name, value in cookies:
+            assert f"map $cookie_{name} " in template
+            assert f"        {value} {value};" in template
+
+
+def test_a_sitemap_section_served_from_its_stored_copy_is_purged_and_rebuilt(
+    client, purged, settings, django_capture_on_commit_callbacks
+):
+    factories.announcement()
+    # The section is built and stored by a request the page cache did not see
+    # (another node's, or an expired page).
+    settings.PAGE_CACHE_SECONDS = 0
+    assert client.get("/sitemap-news.xml")["X-Sitemap"] == "built"
+    settings.PAGE_CACHE_SECONDS = 300
+    response = client.get("/sitemap-news.xml")
+    assert (response["X-Sitemap"], response["X-Page-Cache"]) == ("stored", "miss")
+    assert client.get("/sitemap-news.xml")["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        item = factories.announcement(slug_vi="tin-moi-trong-so-do")
+    assert "/sitemap-news.xml" in everything(purged)
+    # The page cache's copy is out of date too.
+    response = client.get("/sitemap-news.xml")
+    assert response["X-Page-Cache"] == "miss"
+    assert item.slug_vi in response.content.decode()
+
+
+def test_a_rescheduled_revision_purges_the_pages_of_its_item(
+    client, purged, django_capture_on_commit_callbacks
+):
+    from asean_portal.core import signals
+
+    item = factories.announcement()
+    visit(client, *in_both_languages(item))
+    with django_capture_on_commit_callbacks(execute=True):
+        signals.revision_times_changed.send(sender=type(item), pk=item.pk)
+    assert in_both_languages(item) <= everything(purged)

@@ -11,9 +11,10 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
-from asean_portal.core.publishing import Status
+from asean_portal.core.publishing import Status, item_unpublish
 from asean_portal.ops import proxy
 from bench.pages import Server
 from tests import factories
@@ -147,6 +148,84 @@ def test_an_edit_is_seen_through_the_proxy_within_a_second_in_both_languages(
     assert "New title" in stack.get(en, EN)[1]
     assert "New title" in stack.get("/en/news/", EN)[1]
     assert time.monotonic() - edited < 1
+
+
+def both_addresses(item):
+    from django.utils import translation
+
+    addresses = []
+    for code, cookie in (("vi", VI), ("en", EN)):
+        with translation.override(code):
+            addresses.append((item.get_absolute_url(), cookie))
+    return addresses
+
+
+def cached(stack, addresses):
+    for path, cookie in addresses:
+        assert stack.get(path, cookie)[0] == 200
+        assert stack.get(path, cookie)[2]["X-Cache"] == "HIT", path
+
+
+def test_a_withdrawn_item_is_gone_from_the_proxy_within_a_second(
+    stack, django_capture_on_commit_callbacks
+):
+    item = factories.announcement(title_vi="Tin sẽ rút", title_en="News to withdraw")
+    addresses = both_addresses(item)
+    cached(stack, addresses)
+    with django_capture_on_commit_callbacks(execute=True):
+        item_unpublish(item=item, by=factories.staff(superuser=True), reason_vi="Rút lại")
+    withdrawn = time.monotonic()
+    for path, cookie in addresses:
+        status, body, _headers = stack.get(path, cookie)
+        assert status == 410, path
+        assert "Tin sẽ rút" not in body or "Rút lại" in body
+    assert time.monotonic() - withdrawn < 1
+
+
+def test_a_deleted_item_is_gone_from_the_proxy_within_a_second(
+    stack, django_capture_on_commit_callbacks
+):
+    item = factories.announcement()
+    addresses = both_addresses(item)
+    cached(stack, addresses)
+    with django_capture_on_commit_callbacks(execute=True):
+        item.delete()
+    for path, cookie in addresses:
+        assert stack.get(path, cookie)[0] == 404, path
+
+
+def test_a_renamed_items_old_address_moves_through_the_proxy_within_a_second(
+    stack, django_capture_on_commit_callbacks
+):
+    item = factories.announcement(slug_vi="ten-cu", slug_en="old-name")
+    addresses = both_addresses(item)
+    cached(stack, addresses)
+    # As the admin saves: the old addresses are remembered before the commit.
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        item.slug_vi, item.slug_en = "ten-moi", "new-name"
+        item.save()
+    for (old, cookie), new in zip(addresses, both_addresses(item), strict=True):
+        status, _body, headers = stack.get(old, cookie)
+        assert (status, headers["Location"].endswith(new[0])) == (301, True), old
+
+
+def test_an_edit_is_seen_at_once_by_readers_with_a_reading_preference(
+    stack, django_capture_on_commit_callbacks
+):
+    item = factories.announcement(title_vi="Tiêu đề cũ", title_en="Old title")
+    (vi, _), (en, _) = both_addresses(item)
+    readers = [
+        (vi, {"Cookie": "portal_language=vi; portal_contrast=high"}),
+        (en, {"Cookie": "portal_language=en; portal_font=large"}),
+        (en, {"Cookie": "portal_language=en; portal_contrast=high; portal_font=small"}),
+    ]
+    cached(stack, readers)
+    with django_capture_on_commit_callbacks(execute=True):
+        item.title_vi, item.title_en = "Tiêu đề mới", "New title"
+        item.save()
+    assert "Tiêu đề mới" in stack.get(*readers[0])[1]
+    assert "New title" in stack.get(*readers[1])[1]
+    assert "New title" in stack.get(*readers[2])[1]
 
 
 def test_a_refresh_is_refused_from_outside_the_proxys_host(stack):
