@@ -422,7 +422,9 @@ def test_rows_in_conflict_meanwhile_leave_the_whole_revision_unapplied(client, m
     meeting.participations.create(country=japan)  # a publisher added it directly meanwhile
     with pytest.raises(revisions.ValidationError) as refused:
         revisions.publish_now(
-            revision=revisions.open_revision(meeting), by=factories.staff(role="Chief editor")
+            revision=revisions.open_revision(meeting),
+            by=factories.staff(role="Chief editor"),
+            english="notice",
         )
     assert refused.value.code == "conflict"
     meeting.refresh_from_db()
