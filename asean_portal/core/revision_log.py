@@ -1,6 +1,7 @@
 """The record of what happened to pending revisions: saved as a draft,
 submitted for review, sent back (with the reviewer's comment), approved and
-scheduled, held for the English, discarded. An item's History shows it beside
+scheduled, held for the English, discarded, returned to review by the sweep
+(the item withdrawn, or the changes in conflict). An item's History shows it beside
 its versions and its transitions (the publication of changes is a
 PublicationEvent)."""
 
@@ -20,6 +21,9 @@ class RevisionEvent(models.Model):
         SCHEDULED = "scheduled", _("Changes approved and scheduled")
         HELD = "held", _("Changes held until the English is ready")
         DISCARDED = "discarded", _("Changes discarded")
+        # The sweep could not apply scheduled changes: back to the review queue.
+        WITHDRAWN = "withdrawn", _("Changes returned to review: the item was withdrawn")
+        CONFLICT = "conflict", _("Changes returned to review: in conflict with another item")
 
     revision = models.ForeignKey(
         "asean_portal.PendingRevision",

@@ -707,19 +707,23 @@ def go_live(*, pk, now=None, source="sweep"):
         revision = PendingRevision.objects.select_related("content_type", "author").get(pk=pk)
         _times_changed(revision.model, revision.object_id)
         item = revision.item(for_update=True)
-        applied = item is not None and item.status in LIVE_STATUSES
-        if applied:
+        returned = None
+        if item is None or item.status not in LIVE_STATUSES:
+            returned = revision_log.RevisionEvent.Action.WITHDRAWN
+        else:
             try:
                 with transaction.atomic():
                     apply(revision, item, at=at)
             except IntegrityError:
-                applied = False
-        if not applied:
+                returned = revision_log.RevisionEvent.Action.CONFLICT
+        if returned is not None:
             # Withdrawn meanwhile, or in conflict with another item: back to
-            # the review queue, unscheduled, for a person to decide.
+            # the review queue, unscheduled, for a person to decide; the
+            # item's History says why.
             PendingRevision.objects.filter(pk=pk).update(
                 state=RevisionState.IN_REVIEW, publish_at=None, published_at=None
             )
+            revision_log.record(revision, returned, by_id=None, at=now)
             logger.warning("revision %s not applied: its item is withdrawn or in conflict", pk)
             return False
         record_event(

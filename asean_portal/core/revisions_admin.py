@@ -6,6 +6,7 @@ change list shows and filters the editorial state."""
 
 import difflib
 import hashlib
+import json
 import re
 
 from django import forms
@@ -284,7 +285,7 @@ def formset_changes(formset, item):
             if values != revisions.serialize_row(live[row.pk], names):
                 changed.append({"pk": row.pk, "fields": values})
         elif index >= formset.initial_form_count() and (
-            form.has_changed() or index in getattr(formset, "pending_added", ())
+            form.has_changed() or getattr(form, "pending_key", None) is not None
         ):
             added.append(revisions.serialize_row(row, row_fields(form, row, fk)))
     return {
@@ -307,13 +308,28 @@ def row_initial(model, values):
     return initial
 
 
+PENDING_ROW = "pending_row"  # the hidden field naming a pending new row
+
+
+def pending_row_key(position, values):
+    """The stable key of the pending new row ``values``, the ``position``-th
+    added row of its revision: carried by the row's form in a hidden field, so
+    that the row keeps its stored upload wherever the admin's script moves it
+    (removing a new row renumbers the rows after it)."""
+    digest = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode())
+    return f"{position}-{digest.hexdigest()[:16]}"
+
+
 def pending_formset(formset_class, change):
     """``formset_class`` showing the pending rows of ``change``: the deleted
     rows left out, the changed ones with their pending values, the added ones
-    as filled-in new rows (their stored upload kept)."""
+    as filled-in new rows. A new row keeps its stored upload only when its
+    form carries the row's key (PENDING_ROW), never by its place in the form."""
     deleted = set(change["deleted"])
     changed = {entry["pk"]: entry["fields"] for entry in change["changed"]}
-    added = change["added"]
+    added = {
+        pending_row_key(position, values): values for position, values in enumerate(change["added"])
+    }
 
     class PendingRowsFormSet(formset_class):
         extra = max(formset_class.extra, len(added))
@@ -321,12 +337,18 @@ def pending_formset(formset_class, change):
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
-            self.initial_extra = [row_initial(self.model, values) for values in added]
+            self.claimed = set()
+            if self.is_bound:  # each new row's initial comes from its own key
+                self.initial_extra = None
+            else:
+                self.initial_extra = [
+                    {**row_initial(self.model, values), PENDING_ROW: key}
+                    for key, values in added.items()
+                ]
 
-        @property
-        def pending_added(self):
-            start = self.initial_form_count()
-            return range(start, start + len(added))
+        def add_fields(self, form, index):
+            super().add_fields(form, index)
+            form.fields[PENDING_ROW] = forms.CharField(required=False, widget=forms.HiddenInput)
 
         def get_queryset(self):
             if not hasattr(self, "_queryset"):
@@ -341,18 +363,46 @@ def pending_formset(formset_class, change):
                 self._queryset = queryset
             return self._queryset
 
+        def _pending_key(self, i):
+            """The key of the pending new row that form ``i`` stands for, or None."""
+            if i < self.initial_form_count():
+                return None
+            if not self.is_bound:
+                keys = list(added)
+                offset = i - self.initial_form_count()
+                return keys[offset] if offset < len(keys) else None
+            key = self.data.get(f"{self.add_prefix(i)}-{PENDING_ROW}")
+            if key not in added or key in self.claimed:
+                return None
+            self.claimed.add(key)
+            return key
+
         def _construct_form(self, i, **kwargs):
-            pending = i in self.pending_added
-            if pending:
+            key = self._pending_key(i)
+            if key is not None:
                 kwargs["empty_permitted"] = False
+                if self.is_bound:
+                    kwargs["initial"] = {**row_initial(self.model, added[key]), PENDING_ROW: key}
             form = super()._construct_form(i, **kwargs)
-            if pending or getattr(form.instance, "_pending", False):
+            form.pending_key = key
+            if key is not None or getattr(form.instance, "_pending", False):
                 # Unchanged since the form was shown, still a change to the
                 # live rows: a publisher's save makes it live.
                 form.has_changed = lambda: True
             return form
 
     return PendingRowsFormSet
+
+
+def with_pending_keys(inline_admin_formset):
+    """The inline's fieldsets with the hidden PENDING_ROW field, so that the
+    form of each pending new row carries its key."""
+    if hasattr(inline_admin_formset.formset, "claimed"):
+        fieldsets = [(name, dict(options)) for name, options in inline_admin_formset.fieldsets]
+        name, options = fieldsets[-1]
+        options["fields"] = [*options["fields"], PENDING_ROW]
+        inline_admin_formset.fieldsets = fieldsets
+    return inline_admin_formset
 
 
 class RevisionAdminMixin:
@@ -448,6 +498,14 @@ class RevisionAdminMixin:
             )
         self.message_user(request, text, messages.SUCCESS)
         return redirect(self._change_url(obj.pk))
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        return [
+            with_pending_keys(inline_admin_formset)
+            for inline_admin_formset in super().get_inline_formsets(
+                request, formsets, inline_instances, obj
+            )
+        ]
 
     def get_formsets_with_inlines(self, request, obj=None):
         """The inlines of an item with pending changes show its pending rows."""

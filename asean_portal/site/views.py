@@ -222,17 +222,34 @@ def publishing_status(request):
         {
             "type": model._meta.label_lower,
             "id": pk,
+            "changes": False,
             "due_at": at.isoformat(),
             "time_passed": at <= now,
         }
         for model in models
         for pk, at in model.objects.held().values_list("pk", "publish_at")[:50]
     ]
+    # Pending changes of live items held until their English is ready, at
+    # their intended time.
+    held += [
+        {
+            "type": model._meta.label_lower,
+            "id": object_id,
+            "changes": True,
+            "revision": pk,
+            "due_at": at.isoformat(),
+            "time_passed": at <= now,
+        }
+        for model in models
+        for pk, object_id, at in revisions.held(model).values_list("pk", "object_id", "publish_at")[
+            :50
+        ]
+    ]
     return JsonResponse(
         {
             "now": now.isoformat(),
             "overdue": overdue(now=now, models=models),
-            "held": sorted(held, key=lambda row: row["due_at"])[:50],
+            "held": sorted(held, key=lambda row: (row["due_at"], row["changes"]))[:50],
             "upcoming": sorted(upcoming, key=lambda row: row["due_at"])[:50],
             "events": events,
         }

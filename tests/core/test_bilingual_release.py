@@ -5,7 +5,7 @@ it in Vietnamese with an "English coming" notice; nothing goes public without
 English otherwise. Held items wait on the agenda until a publisher releases
 them."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -500,6 +500,30 @@ def test_the_staff_json_lists_held_items(client, officer):
     item_publish_now(item=item, by=officer, english="hold")
     body = client.get("/staff/publishing.json").json()
     assert [(row["id"], row["time_passed"]) for row in body["held"]] == [(item.pk, True)]
+
+
+def test_the_staff_json_lists_held_changes_beside_held_items(client, officer):
+    item = draft("missing")
+    item_publish_now(item=item, by=officer, english="hold")
+    now_held, now_revision = live_with_changes("outdated")
+    revisions.publish_now(revision=now_revision, by=officer, english="hold")
+    later_held, later_revision = live_with_changes("missing")
+    at = future()
+    revisions.schedule(revision=later_revision, at=at, by=officer, english="hold")
+    body = client.get("/staff/publishing.json").json()
+    rows = [
+        (row["id"], row["changes"], row.get("revision"), row["time_passed"]) for row in body["held"]
+    ]
+    assert sorted(rows[:2]) == sorted(
+        [(item.pk, False, None, True), (now_held.pk, True, now_revision.pk, True)]
+    )
+    assert rows[2:] == [(later_held.pk, True, later_revision.pk, False)]
+    assert datetime.fromisoformat(body["held"][2]["due_at"]) == at
+    assert {row["type"] for row in body["held"]} == {"events.announcement"}
+    # Released, they leave the list.
+    revisions.discard(revision=later_revision, by=officer)
+    body = client.get("/staff/publishing.json").json()
+    assert later_held.pk not in [row["id"] for row in body["held"]]
 
 
 def test_outdated_english_published_with_the_notice_says_so(client):

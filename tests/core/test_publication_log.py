@@ -145,3 +145,50 @@ def test_an_item_s_history_shows_its_reviews_beside_its_versions_and_transitions
     rows = html.split("<tr>")[2:]
     assert "09:00 21/11/2026" in rows[-2] and "Biên Tập" in rows[-2]  # submitted
     assert "10:00 21/11/2026" in rows[-3] and "Tổng Biên" in rows[-3]  # sent back
+
+
+@pytest.mark.parametrize(
+    "reason, english, vietnamese",
+    [
+        (
+            "withdrawn",
+            "Changes returned to review: the item was withdrawn",
+            "Thay đổi được trả về hàng chờ duyệt: mục này đã bị gỡ",
+        ),
+        (
+            "conflict",
+            "Changes returned to review: in conflict with another item",
+            "Thay đổi được trả về hàng chờ duyệt: xung đột với một mục khác",
+        ),
+    ],
+)
+def test_changes_the_sweep_returns_to_review_say_why_in_the_history(
+    client, published, reason, english, vietnamese
+):
+    from datetime import timedelta
+
+    from asean_portal.core import revisions
+    from asean_portal.core.revision_log import RevisionEvent
+
+    chief = factories.staff(role="Chief editor")
+    hour = timedelta(hours=1)
+    published.title_vi, published.title_en = "Tin zzlog đã sửa", "Corrected zzlog"
+    names = ["title_vi", "title_en"]
+    if reason == "conflict":
+        factories.announcement(slug_vi="dia-chi-da-co")
+        published.slug_vi = "dia-chi-da-co"
+        names.append("slug_vi")
+    revision = revisions.store(published, names, by=factories.staff(role="Editor"), now=DUE)
+    revisions.schedule(revision=revision, at=DUE + 24 * hour, by=chief, now=DUE + hour)
+    if reason == "withdrawn":
+        item_unpublish(item=published, by=chief, reason_vi="Sai", now=DUE + 2 * hour)
+    with time_machine.travel(DUE + 24 * hour, tick=False):
+        assert revisions.apply_due(source="sweep") == 0
+    revision.refresh_from_db()
+    assert revision.state == revisions.RevisionState.IN_REVIEW
+    event = RevisionEvent.objects.filter(revision=revision).last()
+    assert (event.action, event.at, event.by) == (reason, DUE + 24 * hour, None)
+    client.force_login(factories.staff(superuser=True))
+    for lang, text in (("en", english), ("vi", vietnamese)):
+        html = client.get(admin_url("events.announcement", lang, f"{published.pk}/history/"))
+        assert text in html.content.decode()

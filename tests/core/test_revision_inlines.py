@@ -424,9 +424,90 @@ def test_rows_in_conflict_meanwhile_leave_the_whole_revision_unapplied(client, m
         revisions.publish_now(
             revision=revisions.open_revision(meeting),
             by=factories.staff(role="Chief editor"),
-            english="notice",  # the new Vietnamese title leaves the English outdated
+            english="notice",
         )
     assert refused.value.code == "conflict"
     meeting.refresh_from_db()
     assert meeting.title_vi == "Hội nghị đang đăng"
     assert revisions.open_revision(meeting) is not None
+
+
+def removed_by_script(data, prefix, index):
+    """``data`` as the admin's script posts it once the new row ``index`` of
+    the inline ``prefix`` is removed: the rows after it renumbered."""
+    total = int(data[f"{prefix}-TOTAL_FORMS"])
+    posted = {
+        name: value for name, value in data.items() if not name.startswith(f"{prefix}-{index}-")
+    }
+    for later in range(index + 1, total):
+        for name in [name for name in posted if name.startswith(f"{prefix}-{later}-")]:
+            field = name.removeprefix(f"{prefix}-{later}-")
+            posted[f"{prefix}-{later - 1}-{field}"] = posted.pop(name)
+    posted[f"{prefix}-TOTAL_FORMS"] = str(total - 1)
+    return posted
+
+
+@pytest.mark.parametrize("role", ["Editor", "Chief editor"])
+def test_a_pending_new_row_removed_by_the_script_takes_its_photo_with_it(client, meeting, role):
+    signed_in(client, role)
+    data = change_form(client, meeting)
+    first, second, third = new_photo_row(1), new_photo_row(2), new_photo_row(3)
+    first["photos-1-caption_vi"] = "Ảnh thứ nhất"
+    first["photos-1-image"] = photo_file("first.jpg")
+    second["photos-2-caption_vi"] = "Ảnh thứ hai"
+    second["photos-2-image"] = photo_file("second.jpg")
+    third["photos-3-caption_vi"] = "Chú thích chờ ảnh"
+    del third["photos-3-image"]
+    data.update({**first, **second, **third, "_save_as_draft": "1"})
+    response = client.post(admin_url(CHANGE, suffix=f"{meeting.pk}/change/"), data)
+    assert response.status_code == 302, errors(response)
+    stored = dict(stored_photos(meeting))
+    assert "first" in stored["Ảnh thứ nhất"] and "second" in stored["Ảnh thứ hai"]
+    assert not stored["Chú thích chờ ảnh"]
+    # Each pending new row's form carries its key, in the page a browser gets.
+    html = client.get(admin_url(CHANGE, suffix=f"{meeting.pk}/change/")).content.decode()
+    for index in (1, 2, 3):
+        assert re.search(rf'type="hidden" name="photos-{index}-pending_row" value="\d+-', html)
+    # The first new row is removed in the browser: the rows after it move up,
+    # and their file fields are empty (a browser never sends a stored file).
+    data = removed_by_script(change_form(client, meeting), "photos", 1)
+    data["_save_as_draft"] = "1"
+    response = client.post(admin_url(CHANGE, suffix=f"{meeting.pk}/change/"), data)
+    assert response.status_code == 302, errors(response)
+    assert sorted(stored_photos(meeting)) == [
+        ("Chú thích chờ ảnh", ""),
+        ("Ảnh thứ hai", stored["Ảnh thứ hai"]),
+    ]
+
+
+def test_a_new_row_never_takes_a_stored_photo_it_did_not_carry(client, meeting):
+    signed_in(client, "Chief editor")
+    response = edit_rows(client, meeting, "_save_as_draft", **new_photo_row())
+    assert response.status_code == 302, errors(response)
+    [(_caption, name)] = stored_photos(meeting)
+    data = change_form(client, meeting)
+    # The pending row is removed, and a new row (without a file) added in its place.
+    data = removed_by_script(data, "photos", 1)
+    row = new_photo_row(1)
+    del row["photos-1-image"]
+    row["photos-1-caption_vi"] = "Một hàng mới khác"
+    data.update(row)
+    data["_save_as_draft"] = "1"
+    response = client.post(admin_url(CHANGE, suffix=f"{meeting.pk}/change/"), data)
+    assert response.status_code == 302, errors(response)
+    assert stored_photos(meeting) == [("Một hàng mới khác", "")]
+
+
+def test_a_pending_new_participant_s_form_carries_its_key(client, meeting):
+    signed_in(client, "Editor")
+    japan = factories.country(name_vi="Nhật Bản", group="plus3")
+    response = edit_rows(client, meeting, **add_participant(japan))
+    assert response.status_code == 302, errors(response)
+    html = client.get(admin_url(CHANGE, suffix=f"{meeting.pk}/change/")).content.decode()
+    assert re.search(r'type="hidden" name="participations-1-pending_row" value="0-', html)
+    assert 'name="participations-0-pending_row" value' not in html
+    # Saved again as it is, the pending participant stays, once.
+    response = edit_rows(client, meeting)
+    assert response.status_code == 302, errors(response)
+    change = revisions.row_changes(revisions.open_revision(meeting))["participations"]
+    assert [values["country"] for values in change["added"]] == [japan.pk]
