@@ -13,6 +13,7 @@ account. Anyone else:
 - edits a group only within the permissions they hold.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.contrib.auth import get_user_model
@@ -32,29 +33,13 @@ from modeltranslation.admin import TabbedTranslationAdmin
 from asean_portal.core.content import SlugHistory
 from asean_portal.core.publishing import PublicationEvent, hanoi_time
 from asean_portal.core.revisions import PendingRevision, reviewable_types, waiting_for
+from asean_portal.roles import Role, role_label
 from asean_portal.site.about import AboutPortal, FeedbackMessage
 
 SUPERUSERS_ONLY = _("Only a superuser can grant or remove superuser status.")
 NOT_YOUR_OWN = _("Your own groups and permissions are changed by a superuser.")
 # The roles that a role hands out to others without holding their permissions.
 ROLES_HANDED_OUT = {"Administrator": ("Editor", "Press officer", "Chief editor")}
-# A role's group keeps its stable English code name (the permissions and the
-# code refer to it); the admin shows its name in the staff member's language.
-ROLE_LABELS = {
-    "Editor": _("Editor"),
-    "Press officer": _("Press officer"),
-    "Chief editor": _("Chief editor"),
-    "Administrator": _("Administrator"),
-}
-
-
-def role_label(group):
-    label = ROLE_LABELS.get(group.name)
-    return str(label) if label is not None else group.name
-
-
-# Every list, form, history and confirmation of the admin names a group by its str().
-Group.__str__ = role_label
 
 
 @admin.register(SlugHistory)
@@ -210,6 +195,23 @@ def can_give(user, permissions):
     )
 
 
+class RoleChoiceField(forms.ModelMultipleChoiceField):
+    """The groups of an account, each named as its role in the staff member's language."""
+
+    def label_from_instance(self, obj):
+        return role_label(obj)
+
+
+class RoleListFilter(admin.RelatedFieldListFilter):
+    """The account list's filter by group, with the roles' labels."""
+
+    def field_choices(self, field, request, model_admin):
+        return [
+            (pk, role_label(Group(name=name)))
+            for pk, name in super().field_choices(field, request, model_admin)
+        ]
+
+
 def refuse_superuser_status(value):
     if value:
         raise ValidationError(SUPERUSERS_ONLY, code="superusers_only")
@@ -217,6 +219,8 @@ def refuse_superuser_status(value):
 
 class PortalUserAdmin(UserAdmin):
     """Staff accounts: see the rules at the top of this module."""
+
+    list_filter = ("is_staff", "is_superuser", "is_active", ("groups", RoleListFilter))
 
     # The change form, the password form, the delete view and the bulk delete
     # action all ask these.
@@ -245,6 +249,8 @@ class PortalUserAdmin(UserAdmin):
                 kwargs["queryset"] = grantable_groups(request.user)
             elif db_field.name == "user_permissions":
                 kwargs["queryset"] = held_by(request.user)
+        if db_field.name == "groups":
+            kwargs["form_class"] = RoleChoiceField
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -323,8 +329,9 @@ class PortalGroupAdmin(GroupAdmin):
 
 admin.site.unregister(get_user_model())
 admin.site.register(get_user_model(), PortalUserAdmin)
+# The roles in place of Django's groups: the same rows, each named by its label.
 admin.site.unregister(Group)
-admin.site.register(Group, PortalGroupAdmin)
+admin.site.register(Role, PortalGroupAdmin)
 
 admin.site.site_header = _("ASEAN Cooperation Portal – administration")
 admin.site.site_title = _("ASEAN Cooperation Portal")
