@@ -239,9 +239,29 @@ class PortalUserAdmin(UserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None and obj.pk == request.user.pk and not request.user.is_superuser:
-            readonly += ["groups", "user_permissions"]
+        if self.own_account(request, obj):
+            readonly += ["roles", "user_permissions"]
         return readonly
+
+    def own_account(self, request, obj):
+        return obj is not None and obj.pk == request.user.pk and not request.user.is_superuser
+
+    def get_fieldsets(self, request, obj=None):
+        # One's own groups, read-only, are shown as roles.
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self.own_account(request, obj):
+            return fieldsets
+        return [
+            (
+                name,
+                {**options, "fields": ["roles" if f == "groups" else f for f in options["fields"]]},
+            )
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description=get_user_model()._meta.get_field("groups").verbose_name)
+    def roles(self, user):
+        return ", ".join(role_label(group) for group in user.groups.all()) or "-"
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if not request.user.is_superuser:

@@ -499,3 +499,12 @@ def test_role_names_are_shown_in_vietnamese(client):
     assert Group.objects.filter(name="Press officer").exists()
     assert str(Group.objects.get(name="Press officer")) == "Press officer"
     assert str(Role.objects.get(name="Press officer")) == "Cán bộ báo chí"
+
+
+def test_ones_own_roles_read_only_are_named_in_vietnamese(client):
+    administrator = factories.staff(role="Administrator")
+    client.force_login(administrator)
+    html = client.get(admin_url("auth.user", suffix=f"{administrator.pk}/change/")).content.decode()
+    # Their own groups are read-only for them, and named as roles.
+    assert 'name="groups"' not in html
+    assert "Quản trị viên" in html
