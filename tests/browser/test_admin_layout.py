@@ -98,3 +98,20 @@ def test_the_publication_is_at_the_right_of_the_content_at_1366(
             screenshot(browser, url.strip("/").replace("/", "-"))
     screenshot(browser, f"publication-sidebar-{language}")
     assert failures == {}
+
+
+def test_below_1200_the_publication_follows_the_content(live_server, browser, client):
+    log_in(browser, live_server, client)
+    emulate(browser, 1024, 768)
+    item = long_item("events.meeting")
+    browser.get(live_server.url + admin_url("events.meeting", suffix=f"{item.pk}/change/"))
+    WebDriverWait(browser, 10).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+    main_left, _right, main_top, side_left, _side_right, side_top, _width = browser.execute_script(
+        COLUMNS
+    )
+    # Stacked in the order of work: the same left edge, below the content.
+    assert abs(side_left - main_left) < 2 and side_top > main_top
+    document_width, window_width, wide = browser.execute_script(OVERFLOW)
+    assert document_width <= window_width, wide
