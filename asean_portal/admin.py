@@ -13,6 +13,7 @@ account. Anyone else:
 - edits a group only within the permissions they hold.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.contrib.auth import get_user_model
@@ -32,29 +33,13 @@ from modeltranslation.admin import TabbedTranslationAdmin
 from asean_portal.core.content import SlugHistory
 from asean_portal.core.publishing import PublicationEvent, hanoi_time
 from asean_portal.core.revisions import PendingRevision, reviewable_types, waiting_for
+from asean_portal.roles import Role, role_label
 from asean_portal.site.about import AboutPortal, FeedbackMessage
 
 SUPERUSERS_ONLY = _("Only a superuser can grant or remove superuser status.")
 NOT_YOUR_OWN = _("Your own groups and permissions are changed by a superuser.")
 # The roles that a role hands out to others without holding their permissions.
 ROLES_HANDED_OUT = {"Administrator": ("Editor", "Press officer", "Chief editor")}
-# A role's group keeps its stable English code name (the permissions and the
-# code refer to it); the admin shows its name in the staff member's language.
-ROLE_LABELS = {
-    "Editor": _("Editor"),
-    "Press officer": _("Press officer"),
-    "Chief editor": _("Chief editor"),
-    "Administrator": _("Administrator"),
-}
-
-
-def role_label(group):
-    label = ROLE_LABELS.get(group.name)
-    return str(label) if label is not None else group.name
-
-
-# Every list, form, history and confirmation of the admin names a group by its str().
-Group.__str__ = role_label
 
 
 @admin.register(SlugHistory)
@@ -210,6 +195,23 @@ def can_give(user, permissions):
     )
 
 
+class RoleChoiceField(forms.ModelMultipleChoiceField):
+    """The groups of an account, each named as its role in the staff member's language."""
+
+    def label_from_instance(self, obj):
+        return role_label(obj)
+
+
+class RoleListFilter(admin.RelatedFieldListFilter):
+    """The account list's filter by group, with the roles' labels."""
+
+    def field_choices(self, field, request, model_admin):
+        return [
+            (pk, role_label(Group(name=name)))
+            for pk, name in super().field_choices(field, request, model_admin)
+        ]
+
+
 def refuse_superuser_status(value):
     if value:
         raise ValidationError(SUPERUSERS_ONLY, code="superusers_only")
@@ -217,6 +219,8 @@ def refuse_superuser_status(value):
 
 class PortalUserAdmin(UserAdmin):
     """Staff accounts: see the rules at the top of this module."""
+
+    list_filter = ("is_staff", "is_superuser", "is_active", ("groups", RoleListFilter))
 
     # The change form, the password form, the delete view and the bulk delete
     # action all ask these.
@@ -235,9 +239,29 @@ class PortalUserAdmin(UserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None and obj.pk == request.user.pk and not request.user.is_superuser:
-            readonly += ["groups", "user_permissions"]
+        if self.own_account(request, obj):
+            readonly += ["roles", "user_permissions"]
         return readonly
+
+    def own_account(self, request, obj):
+        return obj is not None and obj.pk == request.user.pk and not request.user.is_superuser
+
+    def get_fieldsets(self, request, obj=None):
+        # One's own groups, read-only, are shown as roles.
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self.own_account(request, obj):
+            return fieldsets
+        return [
+            (
+                name,
+                {**options, "fields": ["roles" if f == "groups" else f for f in options["fields"]]},
+            )
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description=get_user_model()._meta.get_field("groups").verbose_name)
+    def roles(self, user):
+        return ", ".join(role_label(group) for group in user.groups.all()) or "-"
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if not request.user.is_superuser:
@@ -245,6 +269,8 @@ class PortalUserAdmin(UserAdmin):
                 kwargs["queryset"] = grantable_groups(request.user)
             elif db_field.name == "user_permissions":
                 kwargs["queryset"] = held_by(request.user)
+        if db_field.name == "groups":
+            kwargs["form_class"] = RoleChoiceField
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -323,8 +349,9 @@ class PortalGroupAdmin(GroupAdmin):
 
 admin.site.unregister(get_user_model())
 admin.site.register(get_user_model(), PortalUserAdmin)
+# The roles in place of Django's groups: the same rows, each named by its label.
 admin.site.unregister(Group)
-admin.site.register(Group, PortalGroupAdmin)
+admin.site.register(Role, PortalGroupAdmin)
 
 admin.site.site_header = _("ASEAN Cooperation Portal – administration")
 admin.site.site_title = _("ASEAN Cooperation Portal")

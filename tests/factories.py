@@ -139,6 +139,7 @@ def ensure_roles():
         importlib.import_module("asean_portal.migrations.0012_roles_about_and_feedback").grant(
             apps, None
         )
+        importlib.import_module("asean_portal.migrations.0016_role_proxy").grant(apps, None)
     return roles.ROLES
 
 

@@ -417,10 +417,12 @@ class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
 
 FIELDSETS = (
     ("content", _("Content")),
-    ("publication", _("Dates and publication")),
     ("relations", _("Relations")),
     ("media", _("Media")),
+    ("publication", _("Dates and publication")),
 )
+# The fieldsets shown beside the others on a wide screen (static/css/admin.css).
+SIDEBAR = {"publication": ["publication-sidebar"]}
 HEADLINES = ("title", "name", "theme")
 PUBLICATION_FIELDS = (
     "publication_state",
@@ -443,6 +445,16 @@ def base_name(name):
         if name.endswith(language):
             return name[: -len(language)]
     return name
+
+
+def sidebar_order(fields):
+    """The publication group in the order it is read: the state, the times of
+    publication and the English's state first, the record last."""
+    first = ("publication_state", *PUBLISHING_FIELDS, "english_state", *ENGLISH_FIELDS)
+    last = [name for name in AUDIT_FIELDS if name != "english_state"]
+    rank = {name: index for index, name in enumerate(first)}
+    rank.update({name: 1000 + index for index, name in enumerate(last)})
+    return sorted(fields, key=lambda name: rank.get(name, 50))
 
 
 def field_group(model, name):
@@ -478,8 +490,9 @@ class ContentAdmin(RevisionAdminMixin, PublishingAdminMixin, TranslatedAdmin):
 
     def get_fieldsets(self, request, obj=None):
         """The fields in labelled groups, in the order people work: the content
-        (its title first), dates and publication (with the English's state and
-        the record), relations, media."""
+        (its title first), relations, media, then the dates and publication
+        (with the English's state and the record), which the change form shows
+        in a sidebar on a wide screen."""
         fieldsets = super().get_fieldsets(request, obj)
         if self.fieldsets or len(fieldsets) != 1:
             return fieldsets
@@ -494,7 +507,12 @@ class ContentAdmin(RevisionAdminMixin, PublishingAdminMixin, TranslatedAdmin):
         ]
         groups["content"] += [name for name in hidden if name == "opened_as"]
         groups["media"] += [name for name in hidden if name == "image_chosen"]
-        return [(label, {"fields": groups[key]}) for key, label in FIELDSETS if groups[key]]
+        groups["publication"] = sidebar_order(groups["publication"])
+        return [
+            (label, {"fields": groups[key], "classes": SIDEBAR.get(key, [])})
+            for key, label in FIELDSETS
+            if groups[key]
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         # The publication state is shown, and changed by the buttons and

@@ -58,3 +58,60 @@ def test_no_admin_page_of_a_content_type_scrolls_sideways_at_1366(
             if results and results[2] < 200:
                 failures[url] = ("title column", results)
     assert failures == {}
+
+
+# The boxes of the main column's first fieldset and of the publication's.
+COLUMNS = """
+const main = document.querySelector(".form-main fieldset");
+const side = document.querySelector(".form-sidebar fieldset.publication-sidebar");
+if (!main || !side) return null;
+const a = main.getBoundingClientRect();
+const b = side.getBoundingClientRect();
+return [a.left, a.right, a.top, b.left, b.right, b.top, b.width];
+"""
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_publication_is_at_the_right_of_the_content_at_1366(
+    live_server, browser, client, screenshot, language
+):
+    log_in(browser, live_server, client)
+    emulate(browser, 1366, 768)
+    failures = {}
+    for label in CONTENT:
+        item = long_item(label)
+        url = admin_url(label, language, suffix=f"{item.pk}/change/")
+        browser.get(live_server.url + url)
+        WebDriverWait(browser, 10).until(
+            lambda d: d.execute_script("return document.readyState") == "complete"
+        )
+        columns = browser.execute_script(COLUMNS)
+        document_width, window_width, wide = browser.execute_script(OVERFLOW)
+        if (
+            columns is None
+            or columns[3] < columns[1]  # the sidebar starts right of the content
+            or abs(columns[5] - columns[2]) > 40  # side by side, at the top
+            or columns[6] < 250  # wide enough to read
+            or document_width > window_width
+        ):
+            failures[url] = (columns, document_width, window_width, wide)
+            screenshot(browser, url.strip("/").replace("/", "-"))
+    screenshot(browser, f"publication-sidebar-{language}")
+    assert failures == {}
+
+
+def test_below_1200_the_publication_follows_the_content(live_server, browser, client):
+    log_in(browser, live_server, client)
+    emulate(browser, 1024, 768)
+    item = long_item("events.meeting")
+    browser.get(live_server.url + admin_url("events.meeting", suffix=f"{item.pk}/change/"))
+    WebDriverWait(browser, 10).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+    main_left, _right, main_top, side_left, _side_right, side_top, _width = browser.execute_script(
+        COLUMNS
+    )
+    # Stacked in the order of work: the same left edge, below the content.
+    assert abs(side_left - main_left) < 2 and side_top > main_top
+    document_width, window_width, wide = browser.execute_script(OVERFLOW)
+    assert document_width <= window_width, wide

@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext, npgettext, pgettext
 
+from asean_portal.roles import Role
 from tests import factories
 from tests.core.test_admin import MAKERS, admin_url
 from tests.core.test_roles import CONTENT, ROLES
@@ -446,10 +447,10 @@ def test_every_admin_page_is_in_vietnamese(role, untranslated):
             found.setdefault(msgid, url)
     assert pages > 10
     if role == SUPERUSER:
-        assert {"/config/", "/otp_totp/", "/axes/", "/auth/group/"} <= {
+        assert {"/config/", "/otp_totp/", "/axes/", "/asean_portal/role/"} <= {
             part
             for url in visited
-            for part in ("/config/", "/otp_totp/", "/axes/", "/auth/group/")
+            for part in ("/config/", "/otp_totp/", "/axes/", "/asean_portal/role/")
             if part in url
         }
     assert not found, "\n".join(f"{msgid!r} on {url}" for msgid, url in sorted(found.items()))
@@ -485,11 +486,25 @@ def test_the_admin_javascript_is_in_vietnamese(client):
 def test_role_names_are_shown_in_vietnamese(client):
     factories.ensure_roles()
     client.force_login(factories.staff(superuser=True))
-    html = client.get(admin_url("auth.group")).content.decode()
+    html = client.get(admin_url("asean_portal.role")).content.decode()
     for vietnamese in ("Biên tập viên", "Cán bộ báo chí", "Tổng biên tập", "Quản trị viên"):
         assert vietnamese in html
     user = factories.staff(role="Press officer")
     html = client.get(admin_url("auth.user", suffix=f"{user.pk}/change/")).content.decode()
     assert "Cán bộ báo chí" in html
-    # The stored name stays the stable code.
+    # The user list's filter by role, too.
+    html = client.get(admin_url("auth.user")).content.decode()
+    assert "Cán bộ báo chí" in html
+    # The stored name stays the stable code, and Django's Group is left as it is.
     assert Group.objects.filter(name="Press officer").exists()
+    assert str(Group.objects.get(name="Press officer")) == "Press officer"
+    assert str(Role.objects.get(name="Press officer")) == "Cán bộ báo chí"
+
+
+def test_ones_own_roles_read_only_are_named_in_vietnamese(client):
+    administrator = factories.staff(role="Administrator")
+    client.force_login(administrator)
+    html = client.get(admin_url("auth.user", suffix=f"{administrator.pk}/change/")).content.decode()
+    # Their own groups are read-only for them, and named as roles.
+    assert 'name="groups"' not in html
+    assert "Quản trị viên" in html

@@ -9,6 +9,7 @@ from django.forms import MultiWidget
 from django.test import Client
 
 from asean_portal import admin as accounts_admin
+from asean_portal.roles import Role
 from asean_portal.site.about import AboutPortal, FeedbackMessage
 from tests import factories
 from tests.core.test_admin import MAKERS, admin_url, errors
@@ -23,7 +24,7 @@ CONTENT = [
     "civil_service.document",
 ]
 REFERENCE = ["events.country", "events.meetingseries", "events.category"]
-ACCOUNTS = ["auth.user", "auth.group"]
+ACCOUNTS = ["auth.user", "asean_portal.role"]
 # The portal's own page and the readers' messages: the About page is one row
 # (never added twice, never deleted); a message is never added or deleted in
 # the admin, and "change" only marks it handled.
@@ -53,10 +54,8 @@ def expected(role, label):
 def make(label):
     if label == "auth.user":
         return factories.staff()
-    if label == "auth.group":
-        from django.contrib.auth.models import Group
-
-        return Group.objects.create(name="Test group")
+    if label == "asean_portal.role":
+        return Role.objects.create(name="Test group")
     if label == "asean_portal.aboutportal":
         about = AboutPortal.load()
         about.save()
@@ -178,7 +177,7 @@ def attempt(name, actor):
         return user_url(target), data, lambda: set(target.user_permissions.all())
     if name == "group_permission":
         group = Group.objects.get(name="Administrator")
-        url = admin_url("auth.group", suffix=f"{group.pk}/change/")
+        url = admin_url("asean_portal.role", suffix=f"{group.pk}/change/")
         data = form_data(url)
         data["permissions"] = [*data["permissions"], permission("events.publish_announcement").pk]
         return url, data, lambda: set(group.permissions.all())
