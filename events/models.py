@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from asean_portal.core.content import TranslatedContent, slug_constraints, slug_field
+from asean_portal.core.content import TranslatedContent, in_languages, slug_constraints, slug_field
 from asean_portal.core.declarations import SearchIndex, year_of
 from asean_portal.core.images import PhotoField, focus_field
 from asean_portal.core.publishing import Publishable
@@ -315,6 +315,18 @@ class Category(TranslatedContent):
 
     def get_absolute_url(self):
         return reverse("news:category", kwargs={"slug": self.slug})
+
+
+# An announcement's main photo as pages show it: read with the row, or each
+# item reads its sizes and alt text again (and Django's ImageField its file).
+PHOTO_FIELDS = (
+    "image",
+    "image_width",
+    "image_height",
+    "image_focus_x",
+    "image_focus_y",
+    *in_languages("image_alt"),
+)
 
 
 class Announcement(Publishable, TranslatedContent):

@@ -16,7 +16,15 @@ from asean_portal.core.listing import filtered, paginate, query_without_page, re
 from asean_portal.core.publishing import Status
 
 from .filters import AnnouncementFilter, MeetingFilter
-from .models import Announcement, Category, Country, EmbargoLink, EmbargoView, Meeting
+from .models import (
+    PHOTO_FIELDS,
+    Announcement,
+    Category,
+    Country,
+    EmbargoLink,
+    EmbargoView,
+    Meeting,
+)
 
 # Earliest first; a meeting whose date is not known yet comes last on every database.
 MEETING_DATE_ORDER = (F("start_date").asc(nulls_last=True), "pk")
@@ -28,13 +36,9 @@ NEWS_LIST_FIELDS = (
     "publish_at",
     "posted_time_known",
     "is_featured",
-    "image",
-    # Without them Django's ImageField reads each row's dimensions on load.
-    "image_width",
-    "image_height",
-    "image_focus_x",
-    "image_focus_y",
-    *in_languages("image_alt"),
+    # With the sizes: without them Django's ImageField reads each row's
+    # dimensions on load.
+    *PHOTO_FIELDS,
     *in_languages("name", "slug", relation="category"),
 )
 

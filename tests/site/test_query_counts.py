@@ -115,3 +115,11 @@ def test_query_counts_do_not_grow_with_the_data(client, world):
     second = counts(client, list(first))
     assert second == first
     assert max(first.values()) <= 10, first
+
+
+def test_the_home_page_s_focus_costs_the_same_for_one_item_or_four(client):
+    factories.announcement(is_featured=True, on_home=True)
+    one = counts(client, ["/vi/", "/en/"])
+    for _ in range(3):
+        factories.announcement(is_featured=True, on_home=True)
+    assert counts(client, ["/vi/", "/en/"]) == one
