@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from asean_portal.ops import proxy
-from tests.conftest import BASE_DIR, free_port, wait_for
+from tests.conftest import BASE_DIR, free_port, unavailable, wait_for
 
 DOCKERFILE = BASE_DIR / "Dockerfile"
 HADOLINT = Path(sys.executable).parent / "hadolint"
@@ -148,7 +148,7 @@ def test_the_compose_proxys_refresh_rule_in_a_running_nginx(tmp_path):
     """The compose configuration in Debian's nginx, on loopback: 127.0.0.0/8
     stands for the compose network and 127.0.0.2 for its gateway."""
     if not shutil.which(proxy.NGINX):
-        pytest.skip("nginx is not installed (apt-get install nginx)")
+        unavailable("nginx is not installed (apt-get install nginx)")
     port, closed = free_port(), free_port()
     config = (
         proxy.compose_config()

@@ -9,6 +9,7 @@ from django.utils import translation
 from asean_portal.core.publishing import Status
 from asean_portal.site import dependencies, frontcache
 from tests import factories
+from tests.conftest import redis_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -280,15 +281,8 @@ def test_a_publication_purges_the_lists_and_not_the_other_types_pages(
     assert not set(unrelated) & set(front_cache.purged)
 
 
-def test_the_pages_are_remembered_in_redis(settings, client, front_cache):
-    import os
-
-    from tests.conftest import redis_cache
-
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        pytest.skip("needs REDIS_URL")
-    settings.CACHES = redis_cache(url)
+def test_the_pages_are_remembered_in_redis(settings, client, front_cache, redis_url):
+    settings.CACHES = redis_cache(redis_url)
     cache.clear()
     item = factories.announcement()
     for language in ("vi", "en"):
