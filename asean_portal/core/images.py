@@ -343,11 +343,30 @@ def rendition_files(instance, field_name):
     return files
 
 
-def _rendition_url(instance, rendition):
+# Rendition file names by (source name, rendition settings). imagekit derives
+# a name by pickling and hashing the rendition's settings, which costs more
+# than the rest of a <picture>; the name depends on nothing else.
+_NAMES = {}
+NAMES_SIZE = 8192
+
+
+def rendition_name(file, **options):
+    key = (file.name, *sorted(options.items()))
+    name = _NAMES.get(key)
+    if name is None:
+        name = Rendition(file, **options).cachefile_name
+        if len(_NAMES) >= NAMES_SIZE:
+            _NAMES.clear()
+        _NAMES[key] = name
+    return name
+
+
+def _rendition_url(instance, file, **options):
     """A rendition's address: in the object store, its public copy while the
     photo's item is public (core/storage.py), as for the photo itself."""
-    cachefile = ImageCacheFile(rendition)
-    return address(cachefile.storage, cachefile.name, instance)
+    name = rendition_name(file, **options)
+    cachefile = ImageCacheFile(Rendition(file, **options), name=name)
+    return address(cachefile.storage, name, instance)
 
 
 def picture(instance, field_name, thumbnail=False):
@@ -361,7 +380,7 @@ def picture(instance, field_name, thumbnail=False):
     if thumbnail:
         focus = field.focus(instance)
         urls = {
-            fmt: _rendition_url(instance, Rendition(file, image_format=fmt, focus=focus))
+            fmt: _rendition_url(instance, file, image_format=fmt, focus=focus)
             for fmt in ("WEBP", "JPEG")
         }
         return {
@@ -374,10 +393,7 @@ def picture(instance, field_name, thumbnail=False):
     size = _size(instance, field)
     widths = _widths(size[0])
     srcsets = {
-        fmt: [
-            (_rendition_url(instance, Rendition(file, width=w, image_format=fmt)), w)
-            for w in widths
-        ]
+        fmt: [(_rendition_url(instance, file, width=w, image_format=fmt), w) for w in widths]
         for fmt in ("WEBP", "JPEG")
     }
     default = max((w for w in widths if w <= DEFAULT_WIDTH), default=widths[0])

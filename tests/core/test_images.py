@@ -16,6 +16,7 @@ from PIL import Image
 from asean_portal.core.images import (
     MAX_IMAGE_BYTES,
     PhotoFormField,
+    Rendition,
     picture,
     rendition_files,
     validate_image,
@@ -262,3 +263,23 @@ def test_a_new_photo_under_a_reused_name_gets_fresh_renditions():
     with default_storage.open(picture(second, "image")["src"].removeprefix("/media/")) as stored:
         red, green, blue_value = Image.open(stored).convert("RGB").getpixel((10, 10))
     assert blue_value > 200 and red < 50
+
+
+def test_rendition_names_are_imagekit_s_own_and_worked_out_once_per_photo(monkeypatch):
+    photo = MeetingPhoto.objects.create(
+        meeting=factories.meeting(), image=cleaned(image_bytes()), alt_text_vi="Ảnh"
+    )
+    data, thumbnail = picture(photo, "image"), picture(photo, "image", thumbnail=True)
+    shown = {
+        entry.split()[0].removeprefix("/media/")
+        for srcset in (data["webp_srcset"], data["jpeg_srcset"])
+        for entry in srcset.split(", ")
+    } | {thumbnail[key].removeprefix("/media/") for key in ("webp_srcset", "jpeg_srcset")}
+    assert shown == {cachefile.name for cachefile in rendition_files(photo, "image")}
+
+    def hashed_again(rendition):
+        raise AssertionError("a rendition name was worked out again")
+
+    monkeypatch.setattr(Rendition, "cachefile_name", property(hashed_again))
+    assert picture(photo, "image") == data
+    assert picture(photo, "image", thumbnail=True) == thumbnail
