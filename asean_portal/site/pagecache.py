@@ -186,13 +186,43 @@ def browser_caching(response, seconds_left):
     return response
 
 
+# Entries this process found current, by (key, until): the count of changes
+# at which it checked their versions. Bounded; cleared when full.
+_checked = {}
+CHECKED_SIZE = 4096
+
+
+def still_current(key, entry, changes):
+    """Whether the versions an entry was rendered with are all still current.
+
+    Every change moves the changes count right after the tags it moves
+    (dependencies._move), so an entry stored at the count that is current
+    now, or found current by this process at that count, is current without
+    reading its tags: a hit is then one cache round trip. Otherwise the
+    versions are read (a second round trip) and the answer remembered."""
+    if changes is None:
+        return dependencies.current(entry["dependencies"])
+    if entry.get("changes") == changes:
+        return True
+    memo = (key, entry["until"])
+    if _checked.get(memo) == changes:
+        return True
+    if not dependencies.current(entry["dependencies"]):
+        return False
+    if len(_checked) >= CHECKED_SIZE:
+        _checked.clear()
+    _checked[memo] = changes
+    return True
+
+
 class AnonymousPageCacheMiddleware:
     """Serves anonymous pages from the cache before the rest of the stack runs.
 
-    It sits just after the request id, so a hit costs two cache round trips
-    (the entry, then the versions of what it shows) and none of the other
-    middleware. An entry keeps every header the full stack gave the page
-    (security, CSP, permissions policy, ETag...), and a hit answers
+    It sits just after the request id, so a hit costs one cache round trip
+    (the entry with the count of changes; the versions of what it shows only
+    after a change, see still_current) and none of the other middleware. An
+    entry keeps every header the full stack gave the page (security, CSP,
+    permissions policy, ETag...), and a hit answers
     conditional requests and sets the language cookie as the stack would.
     """
 
@@ -215,13 +245,10 @@ class AnonymousPageCacheMiddleware:
         key = page_key(request, host, query)
         found = cache.get_many([dependencies.CHANGES_KEY, key]) or {}
         entry = found.get(key)
-        if (
-            entry is not None
-            and entry["until"] > now
-            and dependencies.current(entry["dependencies"])
-        ):
+        changes = found.get(dependencies.CHANGES_KEY)
+        if entry is not None and entry["until"] > now and still_current(key, entry, changes):
             return self.hit(request, entry, now)
-        before = found.get(dependencies.CHANGES_KEY) or dependencies.changes()
+        before = changes or dependencies.changes()
         with dependencies.recording() as reads:
             response = self.get_response(request)
         if not cacheable_response(response):
@@ -246,7 +273,12 @@ class AnonymousPageCacheMiddleware:
                 if header.lower() not in NOT_KEPT_HEADERS:
                     kept[header] = value
             kept["X-Page-Cache"] = "hit"
-            entry = {"dependencies": recorded, "until": until, "response": kept}
+            entry = {
+                "dependencies": recorded,
+                "changes": before,
+                "until": until,
+                "response": kept,
+            }
             cache.set(key, entry, int(until - now))
         response["X-Page-Cache"] = "miss"
         return response

@@ -85,6 +85,29 @@ def test_an_edit_shows_at_once_on_the_list_that_shows_it(client):
     assert "Tiêu đề đã sửa" in page
 
 
+def test_a_hit_reads_the_versions_of_what_it_shows_only_after_a_change(client, monkeypatch):
+    from asean_portal.site import dependencies, pagecache
+
+    checks = []
+    current = dependencies.current
+    monkeypatch.setattr(
+        dependencies, "current", lambda recorded: checks.append(1) or current(recorded)
+    )
+    monkeypatch.setattr(pagecache, "_checked", {}, raising=False)
+    item = factories.announcement()
+    assert fetch(client)[0] == "miss"
+    assert [fetch(client)[0] for _ in range(3)] == ["hit"] * 3
+    assert checks == []  # nothing changed since the page was stored
+    factories.meeting(title_vi="Hội nghị không ở trên trang tin")
+    assert [fetch(client)[0] for _ in range(3)] == ["hit"] * 3
+    assert len(checks) == 1  # checked once at the new count of changes, then remembered
+    item.title_vi = "Tiêu đề đã sửa"
+    item.save()
+    state, page = fetch(client)
+    assert (state, "Tiêu đề đã sửa" in page) == ("miss", True)
+    assert fetch(client)[0] == "hit"
+
+
 def test_scheduling_and_unpublishing_through_the_core_show_at_once(
     client, django_capture_on_commit_callbacks
 ):
