@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
+from django.utils.functional import LazyObject, empty
 
 from asean_portal.core import storage
 
@@ -35,7 +36,12 @@ PREFIX = "portal:fragment:"
 
 def object_state(obj, depth=2):
     """What was read of ``obj``, and of the related objects loaded with it
-    (select_related two levels deep, prefetched rows)."""
+    (select_related two levels deep, prefetched rows). A lazy object (the
+    About row of every page's footer) stands for what it wraps."""
+    if isinstance(obj, LazyObject):
+        if obj._wrapped is empty:
+            obj._setup()
+        obj = obj._wrapped
     values = sorted(
         (name, value) for name, value in obj.__dict__.items() if not name.startswith("_")
     )

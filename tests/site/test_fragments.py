@@ -192,4 +192,49 @@ def test_a_lists_stored_fragments_are_read_in_one_round_trip(client, monkeypatch
 
     monkeypatch.setattr(fragments, "cache", Counted())
     client.get("/vi/tin-tuc/")
-    assert len(reads) == 1
+    lists = [args[0] for args in reads if isinstance(args[0], list)]
+    assert len(lists) == 1 and len(lists[0]) == 4
+    assert len(reads) == 2  # the list's items, then the footer
+
+
+@pytest.mark.parametrize("language,path", [("vi", "/vi/"), ("en", "/en/")])
+def test_the_footer_is_kept_once_and_follows_an_edit_of_the_publisher(
+    client, monkeypatch, language, path
+):
+    from asean_portal.site.about import AboutPortal
+
+    about = AboutPortal.load()
+    about.managing_agency_vi, about.managing_agency_en = "Bộ Nội vụ", "Ministry of Home Affairs"
+    about.save()
+    renders = []
+    real = fragments.rendered
+
+    def counted(source, objects, request, render, known=None):
+        def counting():
+            renders.append(source)
+            return render()
+
+        return real(source, objects, request, counting, known)
+
+    monkeypatch.setattr(fragments, "rendered", counted)
+    client.get(path)
+    assert any("footer.html" in source for source in renders)
+    renders.clear()
+    client.get(path)
+    assert not any("footer.html" in source for source in renders)
+    about.managing_agency_vi = "Bộ Nội vụ (đã sửa)"
+    about.managing_agency_en = "Ministry of Home Affairs (edited)"
+    about.save()
+    page = client.get(path).content.decode()
+    assert any("footer.html" in source for source in renders)
+    assert {"vi": "Bộ Nội vụ (đã sửa)", "en": "Ministry of Home Affairs (edited)"}[language] in page
+
+
+def test_a_lazy_object_has_the_state_of_what_it_wraps():
+    from django.utils.functional import SimpleLazyObject
+
+    item = factories.announcement()
+    loaded = Announcement.objects.get(pk=item.pk)
+    assert fragments.object_state(SimpleLazyObject(lambda: loaded)) == fragments.object_state(
+        loaded
+    )
