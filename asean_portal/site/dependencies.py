@@ -98,6 +98,13 @@ def display_columns(model):
         for name in ("change_note", "withdrawal_reason")
         for language in ("vi", "en")
     }
+    # The untranslated column of a translated field (django-modeltranslation
+    # keeps it, holding the default language's text) follows its translations.
+    columns |= {
+        name
+        for name in {column.rsplit("_", 1)[0] for column in columns}
+        if all(f"{name}_{language}" in columns for language in ("vi", "en"))
+    }
     ordering = ordering_names(model)
     if ordering is None:
         return frozenset()

@@ -290,3 +290,69 @@ def test_the_pages_are_remembered_in_redis(settings, client, front_cache, redis_
     pages = dependencies.pages_showing({dependencies.object_tag(type(item), item.pk)})
     assert pages == {address(item, "vi"), address(item, "en")}
     assert dependencies.pages_showing({"events.nothing:1"}) == set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_storm_from_several_editors_leaves_no_stale_page(settings, redis_url):
+    """Three editors save the same items over and over while readers fill the
+    page cache (Redis, as in production); afterwards every page that shows an
+    item shows its last saved title, and nothing else was rendered again."""
+    import random
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    settings.CACHES = redis_cache(redis_url)
+    cache.clear()
+    items = [factories.announcement() for _ in range(3)]
+    unrelated = factories.priority()
+    pages = [address(item, language) for item in items for language in ("vi", "en")]
+    pages += [named("news:list", "vi"), named("news:list", "en"), "/vi/", "/en/"]
+    for page in [*pages, address(unrelated, "vi")]:
+        fetch(Client(), page)
+    stop, errors = threading.Event(), []
+
+    def editor(number):
+        try:
+            for round_ in range(12):
+                item = random.choice(items)
+                item.refresh_from_db()
+                item.title_vi = f"Biên tập viên {number}, lần {round_}: {item.pk}"
+                item.title_en = f"Editor {number}, round {round_}: {item.pk}"
+                item.save()
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def reader():
+        client = Client()
+        try:
+            while not stop.is_set():
+                fetch(client, random.choice(pages))
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    readers = [threading.Thread(target=reader) for _ in range(3)]
+    editors = [threading.Thread(target=editor, args=(number,)) for number in range(3)]
+    for thread in readers + editors:
+        thread.start()
+    for thread in editors:
+        thread.join(120)
+    stop.set()
+    for thread in readers:
+        thread.join(30)
+    assert errors == []
+    client = Client()
+    for item in items:
+        item.refresh_from_db()
+        for language in ("vi", "en"):
+            title = getattr(item, f"title_{language}")
+            for page in (address(item, language), named("news:list", language)):
+                assert title in fetch(client, page)[1], (page, title)
+    assert fetch(client, address(unrelated, "vi"))[0] == "hit"
