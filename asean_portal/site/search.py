@@ -269,19 +269,20 @@ def _ranked_postgresql(entries, query, terms):
     the rarest word of a query is common, the newest entries are read in
     order, at most WALK_LIMIT × MAX_RESULTS of them, until MAX_RESULTS
     match; only if too few do, the query is planned as usual."""
+    # The tsquery's SQL names no table: the same for every statement below.
+    query_sql, query_params = _compile(entries, query)
     if len(terms) > 1 and _rarest_word_share(terms) * WALK_LIMIT >= 1:
         walked = entries.order_by("-live_from", "-id").values_list(
             "id", "date", "vector", "live_from"
         )[: WALK_LIMIT * MAX_RESULTS]
         walked_sql, walked_params = walked.query.sql_with_params()
-        query_sql, query_params = _compile(walked, query)
         ids = _ranked(
             f"SELECT recent.id, recent.date, recent.vector FROM ({walked_sql}) recent "
             f"WHERE recent.vector @@ {query_sql} "
             "ORDER BY recent.live_from DESC, recent.id DESC LIMIT %s",
             (*walked_params, *query_params, MAX_RESULTS),
-            walked,
-            query,
+            query_sql,
+            query_params,
         )
         if len(ids) >= MAX_RESULTS:
             return ids
@@ -291,7 +292,7 @@ def _ranked_postgresql(entries, query, terms):
         .values_list("id", "date", "vector")[:MAX_RESULTS]
     )
     newest_sql, newest_params = newest.query.sql_with_params()
-    return _ranked(newest_sql, newest_params, newest, query)
+    return _ranked(newest_sql, newest_params, query_sql, query_params)
 
 
 def _compile(queryset, expression):
@@ -299,13 +300,12 @@ def _compile(queryset, expression):
     return compiler.compile(expression.resolve_expression(queryset.query))
 
 
-def _ranked(newest_sql, newest_params, queryset, query):
+def _ranked(newest_sql, newest_params, query_sql, query_params):
     """The ids of the rows of ``newest_sql`` (id, date, vector), best first,
     in one statement: ranked by an outer query over the rows it keeps, so
     that ts_rank runs on those only (in the inner query, PostgreSQL would rank
     every match before the sort that keeps the newest), and no entry is read
     twice."""
-    query_sql, query_params = _compile(queryset, query)
     sql = (
         f"SELECT newest.id FROM ({newest_sql}) newest "
         f"ORDER BY ts_rank(newest.vector, {query_sql}) DESC, "
