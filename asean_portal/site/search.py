@@ -4,8 +4,9 @@ Vietnamese diacritics ("cong vu" finds "công vụ", "dong timor" finds
 
 Each searchable object has one SearchEntry holding its text in both languages.
 On PostgreSQL a trigger (see migration 0004) keeps a tsvector of the
-unaccented text, searched through a GIN index; on SQLite the entry's
-normalized text is searched with LIKE.
+unaccented text, in the entry's row (migration 0017), searched through a GIN
+index or tested entry by entry while reading the newest first; on SQLite the
+entry's normalized text is searched with LIKE.
 
 An entry carries its object's publication window (live_from, live_until),
 so a search reads one table. Results are ranked among the MAX_RESULTS newest
@@ -22,7 +23,7 @@ from collections.abc import Sequence
 from functools import reduce
 
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection, models
 from django.db.models import Case, F, Func, IntegerField, Value, When
 from django.db.models.functions import Coalesce, Concat, Replace
@@ -39,6 +40,9 @@ MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 BODY_LIMIT = 20000
 MAX_RESULTS = 1000
+# How many of the newest entries a search reads in order, per result it keeps,
+# when its words are common (see _ranked_postgresql).
+WALK_LIMIT = 15
 SNIPPET_LENGTH = 240
 
 
@@ -230,7 +234,8 @@ def live_entries(now=None):
 
 def search(query, kind=None, year=None, now=None):
     """Entries matching every word of ``query``: the MAX_RESULTS newest
-    matches, best first, as a sequence that reads entries a page at a time."""
+    matches, best first (higher rank, then newer), as a sequence that reads
+    entries a page at a time."""
     terms = query_terms(query)
     entries = live_entries(now)
     if kind:
@@ -240,25 +245,100 @@ def search(query, kind=None, year=None, now=None):
     if not terms:
         return Ranked([]), terms
     if connection.vendor == "postgresql":
-        query = _tsquery(terms)
-        matches = entries.filter(vector=query)
-        rank = SearchRank(F("vector"), query)
-    else:
-        for term in terms:
-            entries = entries.filter(plain__contains=f" {term}")
-        matches = entries
-        rank = _title_hits(terms)
-    # One query: the newest matches, then only those ranked.
-    newest = matches.order_by("-live_from", "-id").values("pk")[:MAX_RESULTS]
-    ranked = SearchEntry.objects.filter(pk__in=newest).annotate(rank=rank)
-    rows = sorted(ranked.values_list("pk", "rank", "date"), key=_best_first)
-    return Ranked([pk for pk, _rank, _date in rows]), terms
+        return Ranked(_ranked_postgresql(entries, _tsquery(terms), terms)), terms
+    for term in terms:
+        entries = entries.filter(plain__contains=f" {term}")
+    newest = entries.order_by("-live_from", "-id").values("pk")[:MAX_RESULTS]
+    ranked = (
+        SearchEntry.objects.filter(pk__in=newest)
+        .annotate(rank=_title_hits(terms))
+        .order_by("-rank", F("date").desc(nulls_last=True), "-pk")
+    )
+    return Ranked(list(ranked.values_list("pk", flat=True))), terms
 
 
-def _best_first(row):
-    """Higher rank first, then newer, then the later entry; no date last."""
-    pk, rank, date = row
-    return (-rank, -date.timestamp() if date else float("inf"), -pk)
+def _ranked_postgresql(entries, query, terms):
+    """The ids of the newest matches, best first.
+
+    PostgreSQL's statistics know how often each word occurs: for one word,
+    the planner reads the newest entries in order until MAX_RESULTS match
+    when the word is common, and takes the matches from the GIN index when
+    it is rare. But it multiplies the frequencies of several words as if they
+    were independent, while words searched together tend to come together
+    ("chuyển đổi số"): it would then sort every match by date. So when even
+    the rarest word of a query is common, the newest entries are read in
+    order, at most WALK_LIMIT × MAX_RESULTS of them, until MAX_RESULTS
+    match; only if too few do, the query is planned as usual."""
+    # The tsquery's SQL names no table: the same for every statement below.
+    query_sql, query_params = _compile(entries, query)
+    if len(terms) > 1 and _rarest_word_share(terms) * WALK_LIMIT >= 1:
+        walked = entries.order_by("-live_from", "-id").values_list(
+            "id", "date", "vector", "live_from"
+        )[: WALK_LIMIT * MAX_RESULTS]
+        walked_sql, walked_params = walked.query.sql_with_params()
+        ids = _ranked(
+            f"SELECT recent.id, recent.date, recent.vector FROM ({walked_sql}) recent "
+            f"WHERE recent.vector @@ {query_sql} "
+            "ORDER BY recent.live_from DESC, recent.id DESC LIMIT %s",
+            (*walked_params, *query_params, MAX_RESULTS),
+            query_sql,
+            query_params,
+        )
+        if len(ids) >= MAX_RESULTS:
+            return ids
+    newest = (
+        entries.filter(vector=query)
+        .order_by("-live_from", "-id")
+        .values_list("id", "date", "vector")[:MAX_RESULTS]
+    )
+    newest_sql, newest_params = newest.query.sql_with_params()
+    return _ranked(newest_sql, newest_params, query_sql, query_params)
+
+
+def _compile(queryset, expression):
+    compiler = queryset.query.get_compiler(connection=connection)
+    return compiler.compile(expression.resolve_expression(queryset.query))
+
+
+def _ranked(newest_sql, newest_params, query_sql, query_params):
+    """The ids of the rows of ``newest_sql`` (id, date, vector), best first,
+    in one statement: ranked by an outer query over the rows it keeps, so
+    that ts_rank runs on those only (in the inner query, PostgreSQL would rank
+    every match before the sort that keeps the newest), and no entry is read
+    twice."""
+    sql = (
+        f"SELECT newest.id FROM ({newest_sql}) newest "
+        f"ORDER BY ts_rank(newest.vector, {query_sql}) DESC, "
+        "newest.date DESC NULLS LAST, newest.id DESC"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*newest_params, *query_params))
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _rarest_word_share(terms):
+    """The share of entries holding the query's rarest word (a prefix: every
+    word starting with it), from the statistics ANALYZE keeps of the vector's
+    most common words; 0 without statistics. An upper bound of the share of
+    entries that hold them all. The words as Python folds them: should
+    unaccent fold one otherwise, only the choice of plan may change."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT min(COALESCE((
+                SELECT sum(common.share)
+                FROM unnest(stats.most_common_elems::text::text[], stats.most_common_elem_freqs)
+                  AS common(word, share)
+                WHERE starts_with(common.word, term.word)
+            ), 0))
+            FROM unnest(%s::text[]) AS term(word), pg_stats AS stats
+            WHERE stats.schemaname = current_schema()
+              AND stats.tablename = %s AND stats.attname = 'vector'
+            """,
+            [terms, SearchEntry._meta.db_table],
+        )
+        (share,) = cursor.fetchone()
+    return share or 0
 
 
 class Ranked(Sequence):
@@ -274,7 +354,8 @@ class Ranked(Sequence):
         if not isinstance(index, slice):
             return self[index : index + 1 or None][0]
         ids = self.ids[index]
-        found = SearchEntry.objects.in_bulk(ids)
+        # What a result shows: not the vector nor the folded texts.
+        found = SearchEntry.objects.defer("vector", "plain", "title_plain").in_bulk(ids)
         return [found[pk] for pk in ids if pk in found]
 
 

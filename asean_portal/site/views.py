@@ -96,7 +96,10 @@ def search(request):
 def _snippet_source(entry, language, terms):
     """The body to quote: this language's, unless only the other one holds
     the words searched for."""
-    candidates = [(getattr(entry, f"body_{language}"), language), (entry.body_vi, "vi")]
+    own = getattr(entry, f"body_{language}")
+    if language == "vi":
+        return (own, language) if own else ("", language)
+    candidates = [(own, language), (entry.body_vi, "vi")]
 
     def matched(body):
         words = site_search.word_index(body)
@@ -115,7 +118,9 @@ def _hits(page, terms, language):
         model = ContentType.objects.get_for_id(content_type_id).model_class()
         ids = [entry.object_id for entry in entries if entry.content_type_id == content_type_id]
         # live() has the last word on what is shown, whatever an entry says.
-        for obj in model.objects.live().filter(pk__in=ids).only("pk", "slug_vi", "slug_en"):
+        for obj in (
+            model.objects.live().filter(pk__in=ids).only("pk", "slug_vi", "slug_en").order_by()
+        ):
             objects[(content_type_id, obj.pk)] = obj
     kinds = site_search.kinds()
     hits = []

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
@@ -375,7 +376,8 @@ def test_results_are_read_a_page_at_a_time_in_rank_order(django_assert_num_queri
     newest_in_title = factories.announcement(
         category=category, title_vi="Nhân lực số mới", publish_at=now - timedelta(days=2)
     )
-    with django_assert_num_queries(1):
+    # On PostgreSQL, the statistics of the words first (see the next test).
+    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 1):
         results, _terms = search.search("nhan luc so")
     expected = [newest_in_title.pk, older_in_title.pk, newer_body_only.pk]
     with django_assert_num_queries(1):
@@ -383,6 +385,125 @@ def test_results_are_read_a_page_at_a_time_in_rank_order(django_assert_num_queri
     assert len(results) == 3
     assert results[0].object_id == expected[0]
     assert results[-1].object_id == expected[-1]
+
+
+def test_common_words_read_the_newest_entries_and_fall_back_when_too_few_match(monkeypatch):
+    """The newest MAX_RESULTS matches, best first, whichever way PostgreSQL
+    finds them: by reading the newest entries in order (common words), and
+    planned as usual when those hold too few matches."""
+    monkeypatch.setattr(search, "MAX_RESULTS", 2)
+    monkeypatch.setattr(search, "WALK_LIMIT", 2)  # the 4 newest entries
+    monkeypatch.setattr(search, "_rarest_word_share", lambda terms: 1.0)
+    category = unnumbered_category()
+    now = timezone.now()
+
+    def item(days, title="Quản trị công khai", body=""):
+        return factories.announcement(
+            category=category,
+            title_vi=title,
+            title_en="",
+            body_vi=body,
+            body_en="",
+            publish_at=now - timedelta(days=days),
+        )
+
+    def found(query):
+        with CaptureQueriesContext(connection) as queries:
+            results, _terms = search.search(query)
+        searches = [sql["sql"] for sql in queries.captured_queries if "@@" in sql["sql"]]
+        return [entry.object_id for entry in results[:]], searches
+
+    body_only = item(1, title="Tin thứ nhất", body="<p>Quản trị công khai.</p>")
+    newer = item(2)
+    item(3, title="Tin khác")
+    older = item(4)
+    oldest = item(10)
+    # The two newest matches, best first: found among the four newest entries.
+    ids, searches = found("quan tri cong khai")
+    assert ids == [newer.pk, body_only.pk]
+    if connection.vendor == "postgresql":
+        assert len(searches) == 1 and " recent " in searches[0]
+    monkeypatch.setattr(search, "MAX_RESULTS", 3)  # the six newest entries: all
+    ids, searches = found("quan tri cong khai")
+    assert ids == [newer.pk, older.pk, body_only.pk]
+    monkeypatch.setattr(search, "MAX_RESULTS", 4)
+    monkeypatch.setattr(search, "WALK_LIMIT", 1)
+    # The four newest entries hold three matches: planned as usual.
+    ids, searches = found("quan tri cong khai")
+    assert ids == [newer.pk, older.pk, oldest.pk, body_only.pk]
+    if connection.vendor == "postgresql":
+        assert len(searches) == 2 and " recent " not in searches[1]
+
+
+def test_the_share_of_the_rarest_word_comes_from_the_statistics(monkeypatch):
+    category = unnumbered_category()
+    for number in range(20):
+        factories.announcement(
+            category=category,
+            title_vi="Quản trị công khai" if number % 4 else "Quản trị",
+            title_en="",
+            body_vi="",
+            body_en="",
+        )
+    if connection.vendor != "postgresql":
+        # Without PostgreSQL there is no plan to choose and nothing to ask.
+        monkeypatch.setattr(search, "_rarest_word_share", None)
+        assert len(search.search("quan tri cong khai")[0]) == 15
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE asean_portal_searchentry")
+    assert search._rarest_word_share(["quan", "tri"]) == pytest.approx(1, abs=0.01)
+    # Every word that starts with the prefix counts ("quan" for "qu").
+    assert search._rarest_word_share(["qu"]) >= search._rarest_word_share(["quan"])
+    assert search._rarest_word_share(["quan", "cong", "tri"]) == pytest.approx(0.75, abs=0.01)
+    assert search._rarest_word_share(["quan", "vang"]) == 0
+    assert search._rarest_word_share(["ʼ", "'", "\\", "%"]) == 0
+
+
+def test_a_page_of_results_reads_neither_the_vector_nor_the_folded_texts():
+    factories.announcement(title_vi="Nhân lực số", body_vi="<p>Nhân lực số.</p>")
+    results, _terms = search.search("nhan luc so")
+    assert {"vector", "plain", "title_plain"} <= results[0].get_deferred_fields()
+    assert results[0].body_vi == "Tóm tắt. Nhân lực số."
+
+
+def vector_storage():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute"
+            " WHERE attrelid = 'asean_portal_searchentry'::regclass AND attname = 'vector'"
+        )
+        return cursor.fetchone()[0]
+
+
+def test_the_vector_is_kept_in_the_row_and_existing_entries_move_there(client):
+    """Migration 0017 on PostgreSQL: storage MAIN, and every vector written
+    again (by the trigger) so that it moves; nothing to do elsewhere."""
+    from importlib import import_module
+
+    migration = import_module("asean_portal.migrations.0017_search_vector_inline")
+    executed = []
+    editor = SimpleNamespace(connection=connection, execute=executed.append)
+    if connection.vendor != "postgresql":
+        migration.forward(None, editor)
+        migration.backward(None, editor)
+        assert executed == []
+        return
+    assert vector_storage() == "m"
+    item = factories.announcement(title_vi="Chuyển đổi số", body_vi="<p>Nhân lực số.</p>")
+    cursor = connection.cursor()
+    # ALTER TABLE waits for no foreign key check left for the commit.
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    editor = SimpleNamespace(connection=connection, execute=cursor.execute)
+    migration.backward(None, editor)
+    assert vector_storage() == "x"
+    search.SearchEntry.objects.update(vector=None)
+    migration.forward(None, editor)
+    assert vector_storage() == "m"
+    # The trigger wrote every vector again.
+    assert not search.SearchEntry.objects.filter(vector=None).exists()
+    found = titles(client.get("/vi/tim-kiem/", {"q": "nhan luc"}))
+    assert found == [item.title_vi]
 
 
 def test_normalize_keeps_positions_of_precomposed_text_and_folds_decomposed_text():
