@@ -2,7 +2,7 @@ import calendar
 import re
 from datetime import date, timedelta
 
-from django.db.models import F, Q
+from django.db.models import Q, Subquery, Value
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,9 +25,6 @@ from .models import (
     EmbargoView,
     Meeting,
 )
-
-# Earliest first; a meeting whose date is not known yet comes last on every database.
-MEETING_DATE_ORDER = (F("start_date").asc(nulls_last=True), "pk")
 
 # Lists read only what they show: fewer columns to compile, send and convert.
 NEWS_LIST_FIELDS = (
@@ -91,14 +88,43 @@ def meeting_detail(request, slug):
         # Related objects read through live() (asean_portal/core/relations.py):
         # a parent, part or related item that is not public is not linked.
         "parent": meeting.part_of,
-        "parts": meeting.parts.order_by(*MEETING_DATE_ORDER),
-        "related_meetings": meeting.related_meetings.order_by(*MEETING_DATE_ORDER),
+        **_nearby_meetings(meeting),
         "activities": meeting.activities.all(),
         "documents": meeting.documents.all(),
         "announcements": meeting.announcements.order_by("-publish_at")[:10],
         "preview": preview,
     }
     return mark_preview(render(request, "events/meeting_detail.html", context), preview)
+
+
+def _nearby_meetings(meeting):
+    """The meeting's parts and its related meetings, read in one query (a
+    UNION ALL of the two relations, each still read through live()), in
+    date order; a meeting may be in both."""
+    relation = "nearby_relation"
+    # The lists link to the meetings: their titles, slugs and dates. The parts
+    # of a union may not be ordered on SQLite: sorted here.
+    fields = (*LINK_FIELDS, "start_date")
+    rows = (
+        meeting.parts.order_by()
+        .only(*fields)
+        .annotate(**{relation: Value("part")})
+        .union(
+            meeting.related_meetings.order_by()
+            .only(*fields)
+            .annotate(**{relation: Value("related")}),
+            all=True,
+        )
+    )
+    nearby = {"parts": [], "related_meetings": []}
+    for row in sorted(rows, key=_meeting_date_order):
+        nearby["parts" if getattr(row, relation) == "part" else "related_meetings"].append(row)
+    return nearby
+
+
+def _meeting_date_order(meeting):
+    """Earliest first; a meeting whose date is not known yet comes last."""
+    return (meeting.start_date is None, meeting.start_date or date.min, meeting.pk)
 
 
 @require_safe
@@ -167,18 +193,27 @@ def news_detail(request, slug):
         "preview": preview,
     }
     if announcement.publish_at is not None:
-        at, pk = announcement.publish_at, announcement.pk
-        context["previous"] = (
-            live.filter(Q(publish_at__lt=at) | Q(publish_at=at, pk__lt=pk))
-            .order_by("-publish_at", "-pk")
-            .first()
-        )
-        context["next"] = (
-            live.filter(Q(publish_at__gt=at) | Q(publish_at=at, pk__gt=pk))
-            .order_by("publish_at", "pk")
-            .first()
-        )
+        context.update(_neighbours(live, announcement))
     return mark_preview(render(request, "events/announcement_detail.html", context), preview)
+
+
+def _neighbours(live, announcement):
+    """The public items just before and after ``announcement`` in the order of
+    the news list (publish_at, then pk), read in one query: each is a subquery
+    that walks the order's index, and the outer query reads the two rows by
+    their primary key."""
+    at, pk = announcement.publish_at, announcement.pk
+    # The plain bound lets the index start at the item instead of at one end.
+    before = live.filter(Q(publish_at__lt=at) | Q(publish_at=at, pk__lt=pk), publish_at__lte=at)
+    after = live.filter(Q(publish_at__gt=at) | Q(publish_at=at, pk__gt=pk), publish_at__gte=at)
+    found = live.filter(
+        Q(pk=Subquery(before.order_by("-publish_at", "-pk").values("pk")[:1]))
+        | Q(pk=Subquery(after.order_by("publish_at", "pk").values("pk")[:1]))
+    )
+    neighbours = {"previous": None, "next": None}
+    for item in found:
+        neighbours["previous" if (item.publish_at, item.pk) < (at, pk) else "next"] = item
+    return neighbours
 
 
 @never_cache

@@ -302,6 +302,7 @@ def _fast_predictable_settings(settings, tmp_path):
     Each test starts in the default language, whatever the one before it
     served last."""
     from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
     from django.utils import translation
 
     from asean_portal.celery import app
@@ -318,6 +319,8 @@ def _fast_predictable_settings(settings, tmp_path):
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     }
+    # The cache outlives a test's rolled-back data: nothing kept from an earlier test.
+    cache.clear()
     # Whole pages are cached only where a test turns it on (test_pagecache.py).
     settings.PAGE_CACHE_SECONDS = 0
     eager = app.conf.task_always_eager

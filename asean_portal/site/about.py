@@ -6,6 +6,7 @@ import logging
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import DatabaseError, models
 from django.shortcuts import render
@@ -19,7 +20,11 @@ from django_ratelimit.core import is_ratelimited
 
 from asean_portal.core.clients import client_address
 
+from . import dependencies
+
 logger = logging.getLogger(__name__)
+
+FOOTER_KEY = "portal:about-portal"
 
 TO_FILL = _("Not in the sources: to be filled in by the ministry.")
 
@@ -87,6 +92,28 @@ class AboutPortal(models.Model):
         except DatabaseError:
             found = None
         return found or cls(pk=1, managing_agency=gettext("Ministry of Home Affairs"))
+
+    @classmethod
+    def for_footer(cls):
+        """The row as every page's footer shows it: kept in the cache with the
+        version of its type's tag (dependencies.py), and used while that tag
+        has not moved (a save or a deletion moves it: receivers.py). The page
+        records the tag whether the row came from the cache or the table, so
+        an edit still makes every stored page out of date."""
+        tag = dependencies.type_tag(cls)
+        dependencies.record({tag})
+        tag_key = dependencies.TAG_PREFIX + tag
+        found = cache.get_many([tag_key, FOOTER_KEY]) or {}
+        kept = found.get(FOOTER_KEY)
+        if kept is not None and found.get(tag_key) is not None and kept[0] == found[tag_key]:
+            return kept[1]
+        # The version read before the row: a change committed meanwhile moves
+        # the tag again, and this copy is not used past that.
+        version = dependencies.versions([tag])[tag]
+        about = cls.load()
+        if not about._state.adding:  # not the defaults of a missing row or database
+            cache.set(FOOTER_KEY, (version, about), settings.PAGE_CACHE_SECONDS or 300)
+        return about
 
     def recipients(self):
         listed = [line.strip() for line in self.feedback_recipients.splitlines() if line.strip()]

@@ -10,6 +10,6 @@ def portal(request):
         "contrast": prefs.contrast(request),
         "font_sizes": prefs.FONT_SIZES,
         "print_view": request.GET.get("print") == "1",
-        # Read once, by the footer of the pages that show it.
-        "about_portal": SimpleLazyObject(AboutPortal.load),
+        # Read once, by the footer of the pages that show it; mostly from the cache.
+        "about_portal": SimpleLazyObject(AboutPortal.for_footer),
     }

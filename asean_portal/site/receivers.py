@@ -6,7 +6,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from kombu.exceptions import KombuError
 
@@ -63,8 +63,10 @@ def _build_sitemap_later(section):
 
 
 @receiver(post_save, sender=AboutPortal, dispatch_uid="page-cache-about")
+@receiver(post_delete, sender=AboutPortal, dispatch_uid="page-cache-about-deleted")
 def publisher_changed(sender, **kwargs):
-    """Every page's footer names the publisher: every page read its table."""
+    """Every page's footer names the publisher (AboutPortal.for_footer): every
+    page recorded its type's tag."""
     dependencies.move({dependencies.type_tag(sender)})
 
 

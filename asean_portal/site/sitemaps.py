@@ -120,6 +120,25 @@ class LanguagePairs:
         return pairs[offset:stop]
 
 
+class SmallTypePairs:
+    """(object, language) for each object of the small types and each
+    language: counted in one query, read whole only when a page is asked for."""
+
+    def __init__(self, sitemap, languages):
+        self.sitemap = sitemap
+        self.languages = list(languages)
+
+    def count(self):
+        return self.sitemap.count() * len(self.languages)
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        pairs = [(obj, language) for obj in self.sitemap.items() for language in self.languages]
+        return pairs[index]
+
+
 class ContentSitemap(ObjectSitemap):
     """Live objects of one Publishable model; the public rule is live()."""
 
@@ -158,15 +177,29 @@ class SmallTypesSitemap(ObjectSitemap):
         super().__init__()
         self.models = models
 
-    def items(self):
-        items = []
+    def querysets(self):
         for model in self.models:
             if issubclass(model, Publishable):
-                queryset = model.objects.live().only("pk", "slug_vi", "slug_en", "updated_at")
+                yield model.objects.live().only("pk", "slug_vi", "slug_en", "updated_at")
             else:  # reference data (countries, categories) is always public
-                queryset = model.objects.only("pk", "slug_vi", "slug_en")
-            items += list(queryset)
-        return items
+                yield model.objects.only("pk", "slug_vi", "slug_en")
+
+    def items(self):
+        return [obj for queryset in self.querysets() for obj in queryset]
+
+    def count(self):
+        """How many objects the types have, in one query (a UNION ALL of
+        their keys) instead of one per type."""
+        keys = [queryset.order_by().values_list("pk") for queryset in self.querysets()]
+        if not keys:
+            return 0
+        return keys[0].union(*keys[1:], all=True).count()
+
+    @property
+    def paginator(self):
+        # The index needs only the number of pages: the rows are read for a
+        # page of the section itself.
+        return Paginator(SmallTypePairs(self, self._languages()), self.limit)
 
     def lastmod(self, obj):
         return getattr(obj, "updated_at", None)

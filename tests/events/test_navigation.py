@@ -1,7 +1,10 @@
 """No dead ends: a meeting lists its parts, its parent, its documents, activities and
 related meetings; activities and priorities list their news. Only live objects."""
 
-from datetime import date
+import re
+from datetime import date, timedelta
+
+from django.utils import timezone
 
 from asean_portal.core.publishing import Status
 from tests import factories
@@ -57,3 +60,49 @@ def test_activity_and_priority_pages_list_their_news(client):
         html = client.get(url_of(obj, "en")).content.decode()
         assert "Live news" in html and "Draft news" not in html
     assert "The priority activity" in client.get(url_of(priority, "en")).content.decode()
+
+
+def neighbours(client, item):
+    html = client.get(url_of(item, "en")).content.decode()
+    found = {}
+    for rel in ("prev", "next"):
+        match = re.search(rf'<a href="([^"]+)"\s+rel="{rel}"', html)
+        found[rel] = match.group(1) if match else None
+    return found
+
+
+def test_a_news_item_links_the_public_items_just_before_and_after_it(client):
+    now = timezone.now()
+    oldest = factories.announcement(publish_at=now - timedelta(days=3))
+    # Published at the same second: the one created first comes first.
+    tied = factories.announcement(publish_at=now - timedelta(days=2))
+    middle = factories.announcement(publish_at=now - timedelta(days=2))
+    factories.announcement(**hidden(publish_at=now - timedelta(days=2, hours=1)))
+    factories.announcement(status=Status.SCHEDULED, publish_at=now + timedelta(hours=1))
+    newest = factories.announcement(publish_at=now - timedelta(days=1))
+
+    assert neighbours(client, oldest) == {"prev": None, "next": url_of(tied, "en")}
+    assert neighbours(client, tied) == {"prev": url_of(oldest, "en"), "next": url_of(middle, "en")}
+    assert neighbours(client, middle) == {"prev": url_of(tied, "en"), "next": url_of(newest, "en")}
+    assert neighbours(client, newest) == {"prev": url_of(middle, "en"), "next": None}
+
+
+def test_a_news_item_lists_the_five_latest_public_items_of_its_category(client):
+    now = timezone.now()
+    category = factories.category()
+    item = factories.announcement(category=category, title_en="The item itself")
+    same = [
+        factories.announcement(
+            category=category, publish_at=now - timedelta(days=day), title_en=f"Same {day}"
+        )
+        for day in range(1, 8)
+    ]
+    factories.announcement(category=category, **hidden(title_en="A draft of the category"))
+    factories.announcement(title_en="Another category")
+    html = client.get(url_of(item, "en")).content.decode()
+    related = html[html.index("Related news") : html.index('class="prev-next')]
+    shown = re.findall(r"Same \d", related)
+    assert shown == [f"Same {day}" for day in range(1, 6)]
+    assert url_of(same[5], "en") not in related
+    assert "A draft of the category" not in html and "Another category" not in related
+    assert related.count("The item itself") == 0

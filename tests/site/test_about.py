@@ -3,7 +3,9 @@ contact form: stored, emailed, CSRF-protected, with a honeypot and a limit per a
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from asean_portal.site.about import AboutPortal, FeedbackMessage
 from tests import factories
@@ -106,3 +108,24 @@ def test_an_edit_of_the_publisher_reaches_cached_pages(client, settings):
     about.licence_en = "Licence 456/GP"
     about.save()
     assert "Licence 456/GP" in client.get("/en/").content.decode()
+
+
+def footer(client, url):
+    html = client.get(url).content.decode()
+    return html[html.index("<footer") :]
+
+
+def test_the_footer_reads_the_publisher_once_and_shows_an_edit_or_a_deletion_at_once(client):
+    assert "Ministry of Home Affairs" in footer(client, "/en/")
+    with CaptureQueriesContext(connection) as queries:
+        assert "Ministry of Home Affairs" in footer(client, "/en/news/")
+    assert not [query for query in queries if "aboutportal" in query["sql"]]
+
+    about = AboutPortal.load()
+    about.managing_agency_en = "The new agency"
+    about.save()
+    assert "The new agency" in footer(client, "/en/news/")
+    assert "The new agency" in footer(client, "/en/")
+
+    AboutPortal.objects.all().delete()
+    assert "The new agency" not in footer(client, "/en/news/")

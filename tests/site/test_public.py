@@ -1,6 +1,7 @@
 """What the site assembles: home, sitemap, robots.txt, canonical addresses and the
 open data API, in both languages."""
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
@@ -125,3 +126,33 @@ def test_the_focus_on_the_home_page_shows_its_photo(client):
     assert 'alt="Delegates pose for a group photo."' in focus
     assert 'type="image/webp"' in focus and "srcset=" in focus
     assert 'width="960"' in focus and 'height="640"' in focus
+
+
+def test_home_lists_the_four_next_and_the_four_last_public_meetings(client):
+    today = timezone.localdate()
+
+    def meeting(days, **fields):
+        return factories.meeting(
+            start_date=today + timedelta(days=days), title_en=f"Meeting at {days:+d}", **fields
+        )
+
+    for days in (9, 1, 7, 0, 3, 5, -1, -8, -3, -20, -5):
+        meeting(days)
+    meeting(2, status=Status.DRAFT)
+    meeting(-2, status=Status.DRAFT)
+    factories.meeting(start_date=None, title_en="Meeting at no date")
+    html = client.get("/en/").content.decode()
+    upcoming = html[html.index(">Upcoming<") : html.index(">Recent<")]
+    recent = html[html.index(">Recent<") : html.index("All meetings")]
+    assert re.findall(r"Meeting at [^<]+", upcoming) == [
+        "Meeting at +0",
+        "Meeting at +1",
+        "Meeting at +3",
+        "Meeting at +5",
+    ]
+    assert re.findall(r"Meeting at [^<]+", recent) == [
+        "Meeting at -1",
+        "Meeting at -3",
+        "Meeting at -5",
+        "Meeting at -8",
+    ]

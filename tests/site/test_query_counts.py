@@ -1,4 +1,4 @@
-"""A page's query count does not grow with the number of items it shows."""
+"""A page makes at most seven queries, however many items it shows."""
 
 from datetime import date
 
@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from asean_portal.site import due_revisions
 from tests import factories
 
 
@@ -95,6 +96,9 @@ def pages(world):
 def counts(client, urls):
     # Each page built from the data: no stored sitemap section or fragment.
     cache.clear()
+    # The first request of a generation of content also looks for due pending
+    # changes (site/due_revisions.py): once per generation, not per page.
+    due_revisions.apply_if_due()
     found = {}
     for url in urls:
         with CaptureQueriesContext(connection) as queries:
@@ -103,7 +107,7 @@ def counts(client, urls):
     return found
 
 
-def test_query_counts_do_not_grow_with_the_data(client, world):
+def test_every_page_makes_at_most_seven_queries_however_many_items(client, world):
     grow(world, 5)
     # A news item's own page too: related news and neighbours grow with the data.
     first = counts(
@@ -114,7 +118,7 @@ def test_query_counts_do_not_grow_with_the_data(client, world):
     grow(world, 100)
     second = counts(client, list(first))
     assert second == first
-    assert max(first.values()) <= 10, first
+    assert max(first.values()) <= 7, {url: count for url, count in first.items() if count > 7}
 
 
 def test_the_home_page_s_focus_costs_the_same_for_one_item_or_four(client):

@@ -187,6 +187,27 @@ def test_a_page_of_a_section_lists_what_djangos_own_paging_lists(monkeypatch):
             assert list(ours.page(page)) == list(django.page(page))
 
 
+def test_the_small_types_are_counted_in_one_query_and_paged_as_django_pages_them(
+    monkeypatch, django_assert_num_queries
+):
+    from django.contrib.sitemaps import Sitemap
+    from django.core.paginator import Paginator
+
+    sitemap = SITEMAPS["more"]
+    factories.priority()  # and its chairmanship and chair country
+    factories.document()
+    factories.document(status=Status.DRAFT)
+    everything = Sitemap._items(sitemap)
+    assert len(everything) == 2 * len(sitemap.items()) >= 8
+    for limit in (3, 4, 7, 2500):
+        monkeypatch.setattr(sitemap, "limit", limit)
+        ours, django = sitemap.paginator, Paginator(everything, limit)
+        with django_assert_num_queries(1):
+            assert ours.num_pages == django.num_pages
+        for page in django.page_range:
+            assert list(sitemap.paginator.page(page)) == list(django.page(page))
+
+
 def test_every_section_is_written_as_djangos_template_writes_it(client):
     factories.announcement(title_vi='Tin <đặc biệt> & "trích dẫn"')
     factories.meeting()
