@@ -261,13 +261,18 @@ def test_the_page_cache_keeps_the_gzip_and_the_plain_copy_apart(client, settings
     assert [hit.content for hit in hits] == [packed.content, plain.content]
 
 
-def test_a_stored_page_is_served_from_its_finished_copy_alone(client):
+def test_a_stored_page_is_served_from_its_finished_copy_alone(client, monkeypatch):
     factories.announcement()
     built = client.get(NEWS)
-    # A request reads the stamps and the finished copy, not the page itself.
+    # A request reads the stamps and the finished copy, not the page itself:
+    # this process has the copy, another reads it from the cache.
     cache.delete(sitemaps.page_key(sitemaps.page_id("news", SITEMAPS["news"], 1)))
     stored = client.get(NEWS)
     assert (stored["X-Sitemap"], stored.content) == ("stored", built.content)
+    monkeypatch.setattr(sitemaps, "recent", sitemaps.RecentCopies(limit=2**20))
+    stored = client.get(NEWS)
+    assert (stored["X-Sitemap"], stored.content) == ("stored", built.content)
+    assert sitemaps.recent.size == len(built.content)
 
 
 def test_a_page_stored_at_another_page_size_is_not_served(client, monkeypatch):
@@ -278,3 +283,18 @@ def test_a_page_stored_at_another_page_size_is_not_served(client, monkeypatch):
     monkeypatch.setattr(ContentSitemap, "limit", 6)
     state, body = fetch(client)
     assert (state, items[2].slug_vi in body) == ("built", True)
+
+
+def test_a_process_keeps_the_copies_it_served_last_up_to_its_limit():
+    recent = sitemaps.RecentCopies(limit=10)
+    first, second, third = ({"source": (1, None, name), "body": b"12345"} for name in "abc")
+    recent.put("first", first)
+    recent.put("second", second)
+    assert recent.get("first", first["source"]) is first
+    recent.put("third", third)  # the least recently served goes
+    assert recent.get("second", second["source"]) is None
+    assert recent.get("first", first["source"]) is first
+    assert recent.get("third", third["source"]) is third
+    # A copy of another build than the stored one is never served.
+    assert recent.get("first", (1, None, "z")) is None
+    assert recent.size == 10
