@@ -34,7 +34,7 @@ from django.utils.translation import get_language_from_path
 
 from asean_portal.core.publishing import publishable_models
 
-from . import dependencies
+from . import dependencies, sitemaps
 from .middleware import remember_language
 from .preferences import CONTRAST_COOKIE, FONT_COOKIE
 
@@ -124,19 +124,30 @@ def normalised_query(request):
     return urlencode(sorted(kept))
 
 
+def encoding(request):
+    """A sitemap section is sent in gzip to a client that accepts it
+    (sitemaps.section, Vary: Accept-Encoding); every other page is sent as it
+    is, whatever the client accepts."""
+    if request.path_info.startswith("/sitemap-"):
+        return sitemaps.accepted_encoding(request)
+    return ""
+
+
 def page_key(request, host, query):
     """Pages carry absolute addresses (canonical, hreflang), so the scheme and
-    host are part of the key, with the reader's display preferences."""
-    variant = "|".join(
-        (
-            request.scheme,
-            host,
-            request.path,
-            query,
-            request.COOKIES.get(FONT_COOKIE, ""),
-            request.COOKIES.get(CONTRAST_COOKIE, ""),
-        )
-    )
+    host are part of the key, with the reader's display preferences and the
+    encoding of a page that has more than one."""
+    parts = [
+        request.scheme,
+        host,
+        request.path,
+        query,
+        request.COOKIES.get(FONT_COOKIE, ""),
+        request.COOKIES.get(CONTRAST_COOKIE, ""),
+    ]
+    if sent_as := encoding(request):
+        parts.append(sent_as)
+    variant = "|".join(parts)
     digest = hashlib.sha256(variant.encode("utf-8", "surrogateescape")).hexdigest()
     return f"portal:page:{request.method}:{digest}"
 

@@ -4,8 +4,11 @@ A section page is built once and stored in the cache, then served from there
 until the section changes: a save, publication or withdrawal of one of its
 types gives the section a new *stamp* (an edit of a news item leaves the other
 sections stored), and no stored page outlives the section's next scheduled
-transition, as for the page cache. Pages are stored without the host, which
-is put in when one is served.
+transition, as for the page cache. Pages are stored without the host; the
+first request at a scheme and host makes the copies served there, finished
+(the host put in, uncompressed and in gzip, with an ETag) and stores them
+under the page's stamp, so that a request reads the stamps and one finished
+copy and sends its bytes (in gzip to a client that accepts it).
 
 After a change, a task queued on commit builds every page of the section
 again (build_section), so requests do not build it. Until that build is
@@ -17,7 +20,12 @@ or worker outage). The stamp is a page dependency (dependencies.py), so the
 page cache's copy of a section follows it too.
 """
 
+import gzip
+import hashlib
+import secrets
+import threading
 import time
+from collections import OrderedDict
 from datetime import datetime
 from types import SimpleNamespace
 from urllib.parse import quote
@@ -29,6 +37,7 @@ from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 from django.utils.http import http_date
 
@@ -142,9 +151,11 @@ class SmallTypePairs:
 class ContentSitemap(ObjectSitemap):
     """Live objects of one Publishable model; the public rule is live()."""
 
-    # Each address carries both languages: 2 000 items make a page of about
-    # 4 000 entries that a crawler fetches quickly and the page cache keeps.
-    limit = 2000
+    # Addresses a page: 250 objects in both languages, each address with its
+    # two hreflang alternates, about 215 kB (8 kB in gzip). A request that
+    # sends it costs little more than one that sends a short page; the index
+    # lists every page.
+    limit = 500
 
     def __init__(self, model):
         super().__init__()
@@ -239,12 +250,18 @@ def stamp_key(section):
     return dependencies.TAG_PREFIX + section_tag(section)
 
 
-def page_key(section, page):
-    return f"portal:sitemap:{section}:{page}"
+def page_id(section, sitemap, page):
+    """A page's number means something only with the page size: a stored page
+    of another size (before a change of ``limit``) is never served."""
+    return f"{section}:{sitemap.limit}:{page}"
 
 
-def pages_key(section):
-    return f"portal:sitemap:{section}:pages"
+def page_key(page):
+    return f"portal:sitemap:{page}"
+
+
+def pages_key(section, sitemap):
+    return f"portal:sitemap:{section}:{sitemap.limit}:pages"
 
 
 def section_of(model):
@@ -305,13 +322,10 @@ def urlset_xml(urls):
     return "".join(parts)
 
 
-def build(sitemap, page, stamp):
-    """A stored section page: its body, stamp and the instant it expires."""
-    urls = sitemap.get_urls(
-        page=page,
-        site=SimpleNamespace(domain=STORED_ORIGIN.partition("://")[2]),
-        protocol="http",
-    )
+def expiry(sitemap):
+    """The section's next scheduled transition (a timestamp), or None. Found
+    before the rows are read, a transition while they are read ends the life
+    of what is built from them."""
     now = timezone.now()
     moments = [
         model.objects.next_change(now)
@@ -319,18 +333,57 @@ def build(sitemap, page, stamp):
         if issubclass(model, Publishable)
     ]
     moments = [moment for moment in moments if moment is not None]
+    return min(moments).timestamp() if moments else None
+
+
+def build(sitemap, page, stamp, until):
+    """A stored section page: its body, stamp and the instant it expires
+    (``until``, from expiry() before the build)."""
+    urls = sitemap.get_urls(
+        page=page,
+        site=SimpleNamespace(domain=STORED_ORIGIN.partition("://")[2]),
+        protocol="http",
+    )
     lastmod = getattr(sitemap, "latest_lastmod", None)
     return {
         "stamp": stamp,
-        "until": min(moments).timestamp() if moments else None,
+        # Tells this build from another of the same stamp and expiry.
+        "built": secrets.token_hex(8),
+        "until": until,
         "last_modified": http_date(lastmod.timestamp()) if lastmod else None,
         "body": urlset_xml(urls).encode(),
     }
 
 
-def store(section, page, entry):
-    lifetime = None if entry["until"] is None else max(1, int(entry["until"] - time.time()))
-    cache.set(page_key(section, page), entry, lifetime)
+def meta_key(page):
+    return f"portal:sitemap:{page}:meta"
+
+
+def served_key(page, origin, encoding):
+    digest = hashlib.sha256(origin.encode("utf-8", "surrogateescape")).hexdigest()[:20]
+    return f"portal:sitemap:{page}:{encoding}:{digest}"
+
+
+def source(entry):
+    """A stored page's stamp, expiry and build: what tells it from another
+    page stored at the same address."""
+    return (entry["stamp"], entry["until"], entry.get("built"))
+
+
+def lifetime(until, longest=None):
+    seconds = None if until is None else max(1, int(until - time.time()))
+    if longest is not None:
+        seconds = longest if seconds is None else min(seconds, longest)
+    return seconds
+
+
+def store(page, entry):
+    """The page, and beside it what it is (stamp, expiry), which a request
+    reads instead of the page to know whether its served copy is current."""
+    cache.set_many(
+        {page_key(page): entry, meta_key(page): source(entry)},
+        lifetime(entry["until"]),
+    )
 
 
 def queued_key(section):
@@ -355,50 +408,171 @@ def build_section(section):
     release_build(section)
     sitemap = sitemaps()[section]
     stamp = current_stamp(section)
+    until = expiry(sitemap)
     count = sitemap.paginator.num_pages
     for page in range(1, count + 1):
-        store(section, page, build(sitemap, page, stamp))
-    before = cache.get(pages_key(section)) or 0
-    cache.delete_many([page_key(section, page) for page in range(count + 1, before + 1)])
-    cache.set(pages_key(section), count, None)
+        store(page_id(section, sitemap, page), build(sitemap, page, stamp, until))
+    before = cache.get(pages_key(section, sitemap)) or 0
+    gone = [page_id(section, sitemap, page) for page in range(count + 1, before + 1)]
+    cache.delete_many([key(page) for page in gone for key in (page_key, meta_key)])
+    cache.set(pages_key(section, sitemap), count, None)
     return count
 
 
+# A served copy (one per scheme, host and encoding) is derived again at most
+# this often even while its page stays current, so that copies for a host no
+# longer served do not stay in the cache.
+SERVED_SECONDS = 86400
+GZIP = "gzip"
+IDENTITY = "identity"
+
+
+def accepted_encoding(request):
+    """GZIP when the request's Accept-Encoding allows gzip (RFC 9110 12.5.3:
+    named, or covered by "*", with a non-zero weight), else IDENTITY."""
+    weights = {}
+    for part in request.headers.get("Accept-Encoding", "").split(","):
+        name, _, parameters = part.partition(";")
+        weight = 1.0
+        for parameter in parameters.split(";"):
+            key, _, value = parameter.strip().partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        weights[name.strip().lower()] = weight
+    weight = weights.get(GZIP, weights.get("x-gzip", weights.get("*", 0.0)))
+    return GZIP if weight > 0 else IDENTITY
+
+
+def serve(page, entry, origin):
+    """The copies of a stored page served at ``origin``, uncompressed and in
+    gzip, finished: the addresses at that scheme and host, and an ETag, so
+    that a request only reads one and sends its bytes. Both are stored."""
+    body = entry["body"].replace(STORED_ORIGIN.encode(), origin.encode())
+    copies = {}
+    for encoding, data in (
+        (IDENTITY, body),
+        (GZIP, gzip.compress(body, compresslevel=6, mtime=0)),
+    ):
+        copies[encoding] = {
+            "source": source(entry),
+            "last_modified": entry["last_modified"],
+            "etag": f'"{hashlib.md5(data, usedforsecurity=False).hexdigest()}"',
+            "body": data,
+        }
+    cache.set_many(
+        {served_key(page, origin, key): copy for key, copy in copies.items()},
+        lifetime(entry["until"], SERVED_SECONDS),
+    )
+    return copies
+
+
+class RecentCopies:
+    """The finished copies this process served last, up to ``limit`` bytes
+    (least recently served first out): a request whose copy is here, from
+    the build the stored meta names, reads only the stamps from the cache."""
+
+    def __init__(self, limit):
+        self.limit = limit
+        self.size = 0
+        self.copies = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key, meta):
+        with self.lock:
+            copy = self.copies.get(key)
+            if copy is None or copy["source"] != meta:
+                return None
+            self.copies.move_to_end(key)
+            return copy
+
+    def put(self, key, copy):
+        with self.lock:
+            previous = self.copies.pop(key, None)
+            if previous is not None:
+                self.size -= len(previous["body"])
+            self.copies[key] = copy
+            self.size += len(copy["body"])
+            while self.size > self.limit:
+                _key, gone = self.copies.popitem(last=False)
+                self.size -= len(gone["body"])
+
+
+# 32 MB a process: every page of a 10 000-item section (41 pages of 215 kB)
+# at one host, uncompressed and in gzip, three times over.
+recent = RecentCopies(32 * 2**20)
+
+
+def state(meta, stamp, now):
+    """How a stored page with ``meta`` (its stamp and expiry) may be served:
+    "stored" (current), "previous" (out of date, within the grace after the
+    change that its build follows) or None (not at all: build it)."""
+    if meta is None:
+        return None
+    stored_stamp, until, _built = meta
+    if (until or 1e20) <= now:
+        return None
+    if stored_stamp == stamp:
+        return "stored"
+    if now - stamp / 1e9 < settings.SITEMAP_BUILD_GRACE_SECONDS:
+        return "previous"  # the task queued by the change builds it
+    return None
+
+
 def section(request, section, sitemaps):
-    """One page of a sitemap section, from the cache when it is still current."""
+    """One page of a sitemap section, from the cache when it is still current.
+
+    A request reads the section's stamp, the stored page's stamp and expiry,
+    and the copy served at its scheme, host and encoding, finished; the
+    stored page itself is read only to make that copy again after a build."""
     if section not in sitemaps:
         raise Http404(f"No sitemap section {section!r}")
     try:
         page = int(request.GET.get("p", 1))
     except ValueError:
         raise Http404("Not a page number") from None
-    keys = [stamp_key(section), page_key(section, page)]
+    sitemap = sitemaps[section]
+    name = page_id(section, sitemap, page)
+    origin = f"{request.scheme}://{request.get_host()}"
+    encoding = accepted_encoding(request)
+    key = served_key(name, origin, encoding)
+    keys = [stamp_key(section), meta_key(name)]
     found = cache.get_many(keys) or {}
     stamp = found.get(keys[0])
     if stamp is None:
         stamp = current_stamp(section)
     dependencies.record({section_tag(section)})
-    entry = found.get(keys[1])
+    meta = found.get(keys[1])
     now = time.time()
-    served = None
-    if entry is not None and (entry["until"] or 1e20) > now:
-        if entry["stamp"] == stamp:
-            served = "stored"
-        elif now - stamp / 1e9 < settings.SITEMAP_BUILD_GRACE_SECONDS:
-            served = "previous"  # the task queued by the change builds it
-    if served is None:
-        try:
-            entry = build(sitemaps[section], page, stamp)
-        except EmptyPage:
-            raise Http404(f"Page {page} empty") from None
-        store(section, page, entry)
-        served = "built"
-    origin = f"{request.scheme}://{request.get_host()}".encode()
-    response = HttpResponse(
-        entry["body"].replace(STORED_ORIGIN.encode(), origin), content_type="application/xml"
-    )
-    if entry["last_modified"]:
-        response["Last-Modified"] = entry["last_modified"]
+    served = state(meta, stamp, now)
+    copy = None if served is None else recent.get(key, meta)
+    if copy is None and served is not None:
+        copy = cache.get(key)
+        if copy is not None and copy["source"] == meta:
+            recent.put(key, copy)
+    if copy is None or served is None or copy["source"] != meta:
+        entry = None if served is None else cache.get(page_key(name))
+        # A build may have stored another page since the meta was read.
+        served = None if entry is None else state(source(entry), stamp, now)
+        if served is None:
+            try:
+                entry = build(sitemap, page, stamp, expiry(sitemap))
+            except EmptyPage:
+                raise Http404(f"Page {page} empty") from None
+            store(name, entry)
+            served = "built"
+        copy = serve(name, entry, origin)[encoding]
+        recent.put(key, copy)
+    response = HttpResponse(copy["body"], content_type="application/xml")
+    # Set here, ConditionalGetMiddleware does not hash the body for it.
+    response["ETag"] = copy["etag"]
+    if encoding == GZIP:
+        response["Content-Encoding"] = GZIP
+    patch_vary_headers(response, ("Accept-Encoding",))
+    if copy["last_modified"]:
+        response["Last-Modified"] = copy["last_modified"]
     if served == "previous":
         # Neither the page cache nor a proxy may keep what is being replaced.
         response["Cache-Control"] = "no-cache"

@@ -4,11 +4,13 @@ and never caches, the refresh that purges a page (only from its own host),
 and a node that dies under it."""
 
 import contextlib
+import gzip
 import http.client
 import shutil
 import signal
 import time
 from datetime import timedelta
+from xml.etree import ElementTree
 
 import pytest
 from django.db import transaction
@@ -29,13 +31,17 @@ class Stack:
         self.nodes = nodes
 
     def get(self, path, headers=None, source="127.0.0.1"):
+        status, body, headers = self.get_bytes(path, headers, source)
+        return status, body.decode(errors="replace"), headers
+
+    def get_bytes(self, path, headers=None, source="127.0.0.1"):
         connection = http.client.HTTPConnection(
             "127.0.0.1", self.port, timeout=15, source_address=(source, 0)
         )
         try:
             connection.request("GET", path, headers={"Host": "127.0.0.1", **(headers or {})})
             response = connection.getresponse()
-            return response.status, response.read().decode(errors="replace"), response.headers
+            return response.status, response.read(), response.headers
         finally:
             connection.close()
 
@@ -105,6 +111,21 @@ def test_anonymous_pages_are_cached_per_language_as_cache_control_allows(stack):
         assert "public" in first[2]["Cache-Control"]
         second = stack.get(path, cookie)
         assert second[2]["X-Cache"] == "HIT" and title in second[1]
+
+
+def test_a_sitemap_section_is_kept_once_in_gzip_and_sent_as_each_client_accepts(stack):
+    item = factories.announcement()
+    status, plain, headers = stack.get_bytes("/sitemap-news.xml")
+    assert status == 200 and "Content-Encoding" not in headers
+    assert f"http://127.0.0.1/vi/tin-tuc/{item.slug_vi}/".encode() in plain
+    ElementTree.fromstring(plain)
+    # The copy the proxy keeps is the node's gzip one, whoever asked first.
+    status, packed, headers = stack.get_bytes("/sitemap-news.xml", {"Accept-Encoding": "gzip"})
+    assert (status, headers["Content-Encoding"], headers["X-Cache"]) == (200, "gzip", "HIT")
+    assert gzip.decompress(packed) == plain
+    status, again, headers = stack.get_bytes("/sitemap-news.xml", {"Accept-Encoding": "br"})
+    assert (status, headers["X-Cache"], again) == (200, "HIT", plain)
+    assert "Content-Encoding" not in headers
 
 
 def test_a_response_that_sets_a_cookie_and_a_signed_in_reader_are_never_cached(stack):

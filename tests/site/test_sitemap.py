@@ -1,6 +1,7 @@
 """Sitemap sections are built once and served from the cache until their
 section changes or reaches a scheduled transition."""
 
+import gzip
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from asean_portal.core.publishing import Status, item_unpublish
+from asean_portal.site import sitemaps
 from asean_portal.site.sitemaps import ContentSitemap
 from asean_portal.urls import SITEMAPS
 from tests import factories
@@ -241,3 +243,79 @@ def test_edits_in_a_row_queue_one_build_a_little_later(
     with django_capture_on_commit_callbacks(execute=True):
         items[0].save()
     assert len(queued) == 2
+
+
+def test_a_client_that_accepts_gzip_gets_the_same_page_in_gzip(client):
+    factories.announcement()
+    plain = client.get(NEWS)
+    for accepted in ("gzip", "br, gzip;q=0.5", "*", "x-gzip"):
+        packed = client.get(NEWS, HTTP_ACCEPT_ENCODING=accepted)
+        assert packed["X-Sitemap"] == "stored"
+        assert packed["Content-Encoding"] == "gzip", accepted
+        assert gzip.decompress(packed.content) == plain.content
+        assert packed["ETag"] != plain["ETag"]
+    for refused in ("", "identity", "br", "gzip;q=0", "*;q=0", "deflate, gzip;q=0, *", "gzip;q=x"):
+        response = client.get(NEWS, HTTP_ACCEPT_ENCODING=refused)
+        assert not response.has_header("Content-Encoding"), refused
+        assert response.content == plain.content
+    assert "Accept-Encoding" in plain["Vary"] and "Accept-Encoding" in packed["Vary"]
+
+
+def test_a_crawler_holding_the_pages_etag_gets_a_304(client):
+    factories.announcement()
+    for accepted in ("", "gzip"):
+        first = client.get(NEWS, HTTP_ACCEPT_ENCODING=accepted)
+        again = client.get(NEWS, HTTP_ACCEPT_ENCODING=accepted, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert (again.status_code, again.content) == (304, b"")
+
+
+def test_the_page_cache_keeps_the_gzip_and_the_plain_copy_apart(client, settings):
+    settings.PAGE_CACHE_SECONDS = 300
+    factories.announcement()
+    packed = client.get(NEWS, HTTP_ACCEPT_ENCODING="gzip")
+    assert (packed["X-Page-Cache"], packed["Content-Encoding"]) == ("miss", "gzip")
+    plain = client.get(NEWS)
+    assert plain["X-Page-Cache"] == "miss" and not plain.has_header("Content-Encoding")
+    assert gzip.decompress(packed.content) == plain.content
+    hits = [client.get(NEWS, HTTP_ACCEPT_ENCODING=accepted) for accepted in ("gzip", "")]
+    assert [hit["X-Page-Cache"] for hit in hits] == ["hit", "hit"]
+    assert [hit.content for hit in hits] == [packed.content, plain.content]
+
+
+def test_a_stored_page_is_served_from_its_finished_copy_alone(client, monkeypatch):
+    factories.announcement()
+    built = client.get(NEWS)
+    # A request reads the stamps and the finished copy, not the page itself:
+    # this process has the copy, another reads it from the cache.
+    cache.delete(sitemaps.page_key(sitemaps.page_id("news", SITEMAPS["news"], 1)))
+    stored = client.get(NEWS)
+    assert (stored["X-Sitemap"], stored.content) == ("stored", built.content)
+    monkeypatch.setattr(sitemaps, "recent", sitemaps.RecentCopies(limit=2**20))
+    stored = client.get(NEWS)
+    assert (stored["X-Sitemap"], stored.content) == ("stored", built.content)
+    assert sitemaps.recent.size == len(built.content)
+
+
+def test_a_page_stored_at_another_page_size_is_not_served(client, monkeypatch):
+    # Two items a page, then three: the stamp has not moved, the pages have.
+    monkeypatch.setattr(ContentSitemap, "limit", 4)
+    items = [factories.announcement() for _ in range(5)]
+    assert items[2].slug_vi not in fetch(client)[1]
+    monkeypatch.setattr(ContentSitemap, "limit", 6)
+    state, body = fetch(client)
+    assert (state, items[2].slug_vi in body) == ("built", True)
+
+
+def test_a_process_keeps_the_copies_it_served_last_up_to_its_limit():
+    recent = sitemaps.RecentCopies(limit=10)
+    first, second, third = ({"source": (1, None, name), "body": b"12345"} for name in "abc")
+    recent.put("first", first)
+    recent.put("second", second)
+    assert recent.get("first", first["source"]) is first
+    recent.put("third", third)  # the least recently served goes
+    assert recent.get("second", second["source"]) is None
+    assert recent.get("first", first["source"]) is first
+    assert recent.get("third", third["source"]) is third
+    # A copy of another build than the stored one is never served.
+    assert recent.get("first", (1, None, "z")) is None
+    assert recent.size == 10
