@@ -1,10 +1,10 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from asean_portal.core.content import TranslatedContent, slug_constraints, slug_field, year_errors
 from asean_portal.core.declarations import SearchIndex, year_of
+from asean_portal.core.display import Date, Displayed, Url
 from asean_portal.core.documents import DocumentField, document_path, validate_document
 from asean_portal.core.publishing import Publishable
 from asean_portal.core.richtext import RichTextField
@@ -26,7 +26,7 @@ def _check_years(first, last, first_field, last_field):
         raise ValidationError(errors)
 
 
-class WorkPlan(Publishable, TranslatedContent):
+class WorkPlan(Publishable, TranslatedContent, Displayed):
     slug_source = "name"
 
     name = models.CharField(_("name"), max_length=300)
@@ -47,6 +47,11 @@ class WorkPlan(Publishable, TranslatedContent):
     )
     sitemap_section = "more"
 
+    display_values = (
+        Url("civil_service:work_plan_detail"),
+        Date("adopted_on"),
+    )
+
     class Meta(Publishable.Meta):
         verbose_name = _("work plan")
         verbose_name_plural = _("work plans")
@@ -60,11 +65,8 @@ class WorkPlan(Publishable, TranslatedContent):
         super().clean()
         _check_years(self.first_year, self.last_year, "first_year", "last_year")
 
-    def get_absolute_url(self):
-        return reverse("civil_service:work_plan_detail", kwargs={"slug": self.slug})
 
-
-class Activity(Publishable, TranslatedContent):
+class Activity(Publishable, TranslatedContent, Displayed):
     class Progress(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
         CONCEPT_NOTE_APPROVED = "approved", _("Concept note approved")
@@ -127,6 +129,11 @@ class Activity(Publishable, TranslatedContent):
     # An activity of a work plan that is not public is not public either.
     public_parents = ("work_plan",)
 
+    display_values = (
+        Url("civil_service:activity"),
+        Date("concept_note_approved_on"),
+    )
+
     class Meta(Publishable.Meta):
         verbose_name = _("work-plan activity")
         verbose_name_plural = _("work-plan activities")
@@ -145,11 +152,8 @@ class Activity(Publishable, TranslatedContent):
     def breadcrumb_parent(self):
         return self.work_plan
 
-    def get_absolute_url(self):
-        return reverse("civil_service:activity", kwargs={"slug": self.slug})
 
-
-class Document(Publishable, TranslatedContent):
+class Document(Publishable, TranslatedContent, Displayed):
     class Kind(models.TextChoices):
         DECLARATION = "declaration", _("Declaration")
         DECISION = "decision", _("Decision")
@@ -197,6 +201,11 @@ class Document(Publishable, TranslatedContent):
     )
     sitemap_section = "more"
 
+    display_values = (
+        Url("civil_service:document"),
+        Date("issued_on"),
+    )
+
     class Meta(Publishable.Meta):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
@@ -205,6 +214,3 @@ class Document(Publishable, TranslatedContent):
 
     def __str__(self):
         return f"{self.number} – {self.title}" if self.number else self.title
-
-    def get_absolute_url(self):
-        return reverse("civil_service:document", kwargs={"slug": self.slug})

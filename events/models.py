@@ -10,12 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from asean_portal.core.content import TranslatedContent, in_languages, slug_constraints, slug_field
 from asean_portal.core.declarations import SearchIndex, year_of
+from asean_portal.core.display import Date, Displayed, Posted, Summary, Url
 from asean_portal.core.images import PhotoField, focus_field
 from asean_portal.core.publishing import Publishable
 from asean_portal.core.richtext import RichTextField
 
 
-class Country(TranslatedContent):
+class Country(TranslatedContent, Displayed):
     """Reference data: always public, so not Publishable."""
 
     class Group(models.TextChoices):
@@ -39,6 +40,8 @@ class Country(TranslatedContent):
 
     sitemap_section = "more"
 
+    display_values = (Url("meetings:country"),)
+
     class Meta:
         verbose_name = _("country")
         verbose_name_plural = _("countries")
@@ -54,9 +57,6 @@ class Country(TranslatedContent):
             self.iso_code = self.iso_code.upper()
             if not self.iso_code.isalpha() or len(self.iso_code) != 2:
                 raise ValidationError({"iso_code": _("Enter two letters, e.g. VN.")})
-
-    def get_absolute_url(self):
-        return reverse("meetings:country", kwargs={"slug": self.slug})
 
 
 class MeetingSeries(TranslatedContent):
@@ -81,7 +81,7 @@ class MeetingSeries(TranslatedContent):
         return self.code
 
 
-class Meeting(Publishable, TranslatedContent):
+class Meeting(Publishable, TranslatedContent, Displayed):
     class Kind(models.TextChoices):
         CONFERENCE = "conference", _("Conference (heads of civil service)")
         SENIOR_OFFICIALS = "som", _("Senior officials' meeting")
@@ -185,6 +185,13 @@ class Meeting(Publishable, TranslatedContent):
     # The publishing agenda lists the meetings of the days it shows.
     agenda_day_field = "start_date"
 
+    display_values = (
+        Url("meetings:detail"),
+        Date("start_date"),
+        Date("end_date"),
+        Summary("summary", "summary", words=40),
+    )
+
     class Meta(Publishable.Meta):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
@@ -206,9 +213,6 @@ class Meeting(Publishable, TranslatedContent):
     def breadcrumb_parent(self):
         """The meeting this one is part of, in the public trail: only when live."""
         return self.part_of if self.part_of_id and self.part_of.is_live() else None
-
-    def get_absolute_url(self):
-        return reverse("meetings:detail", kwargs={"slug": self.slug})
 
 
 class Participation(models.Model):
@@ -293,7 +297,7 @@ class MeetingPhoto(models.Model):
         return self.meeting.title_en if self.meeting_id else ""
 
 
-class Category(TranslatedContent):
+class Category(TranslatedContent, Displayed):
     """News categories (chuyên mục)."""
 
     slug_source = "name"
@@ -304,6 +308,8 @@ class Category(TranslatedContent):
 
     sitemap_section = "more"
 
+    display_values = (Url("news:category"),)
+
     class Meta:
         verbose_name = _("news category")
         verbose_name_plural = _("news categories")
@@ -312,9 +318,6 @@ class Category(TranslatedContent):
 
     def __str__(self):
         return self.name
-
-    def get_absolute_url(self):
-        return reverse("news:category", kwargs={"slug": self.slug})
 
 
 # An announcement's main photo as pages show it: read with the row, or each
@@ -329,7 +332,7 @@ PHOTO_FIELDS = (
 )
 
 
-class Announcement(Publishable, TranslatedContent):
+class Announcement(Publishable, TranslatedContent, Displayed):
     """A news item or press release: what press officers schedule."""
 
     class Kind(models.TextChoices):
@@ -434,6 +437,14 @@ class Announcement(Publishable, TranslatedContent):
     # A Focus period changes the home page by itself.
     window_fields = ("featured_from", "featured_until")
 
+    display_values = (
+        Url("news:detail"),
+        Posted(),
+        Posted("posted_long", style="long"),
+        Summary("summary", "lead", words=40),
+        Summary("teaser", "lead", words=30),
+    )
+
     class Meta(Publishable.Meta):
         verbose_name = _("announcement")
         verbose_name_plural = _("announcements")
@@ -474,9 +485,6 @@ class Announcement(Publishable, TranslatedContent):
     @property
     def breadcrumb_parent(self):
         return self.category
-
-    def get_absolute_url(self):
-        return reverse("news:detail", kwargs={"slug": self.slug})
 
 
 class EmbargoLink(models.Model):

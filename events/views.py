@@ -37,6 +37,7 @@ NEWS_LIST_FIELDS = (
     # dimensions on load.
     *PHOTO_FIELDS,
     *in_languages("name", "slug", relation="category"),
+    "category__display",
 )
 
 

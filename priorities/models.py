@@ -1,15 +1,15 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from asean_portal.core.content import TranslatedContent, slug_constraints, slug_field, year_errors
 from asean_portal.core.declarations import SearchIndex
+from asean_portal.core.display import Displayed, Url
 from asean_portal.core.publishing import Publishable
 from asean_portal.core.richtext import RichTextField
 
 
-class Chairmanship(Publishable, TranslatedContent):
+class Chairmanship(Publishable, TranslatedContent, Displayed):
     slug_source = "theme"
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
@@ -33,6 +33,8 @@ class Chairmanship(Publishable, TranslatedContent):
     )
     sitemap_section = "more"
 
+    display_values = (Url("priorities:chairmanship"),)
+
     class Meta(Publishable.Meta):
         verbose_name = _("ASEAN Chairmanship")
         verbose_name_plural = _("ASEAN Chairmanships")
@@ -48,11 +50,8 @@ class Chairmanship(Publishable, TranslatedContent):
         if errors:
             raise ValidationError(errors)
 
-    def get_absolute_url(self):
-        return reverse("priorities:chairmanship", kwargs={"slug": self.slug})
 
-
-class Priority(Publishable, TranslatedContent):
+class Priority(Publishable, TranslatedContent, Displayed):
     chairmanship = models.ForeignKey(
         Chairmanship,
         verbose_name=_("chairmanship"),
@@ -79,6 +78,8 @@ class Priority(Publishable, TranslatedContent):
     # A priority of a chairmanship that is not public is not public either.
     public_parents = ("chairmanship",)
 
+    display_values = (Url("priorities:detail"),)
+
     class Meta(Publishable.Meta):
         verbose_name = _("priority")
         verbose_name_plural = _("priorities")
@@ -96,6 +97,3 @@ class Priority(Publishable, TranslatedContent):
     @property
     def breadcrumb_parent(self):
         return self.chairmanship
-
-    def get_absolute_url(self):
-        return reverse("priorities:detail", kwargs={"slug": self.slug})

@@ -41,8 +41,9 @@ def in_languages(*names, relation=""):
     return tuple(f"{prefix}{name}_{language}" for name in names for language in LANGUAGES)
 
 
-# What a link to a translated object shows and points to.
-LINK_FIELDS = ("pk", *in_languages("slug", "title"))
+# What a link to a translated object shows and points to; its stored address
+# and dates are in ``display`` (asean_portal/core/display.py).
+LINK_FIELDS = ("pk", *in_languages("slug", "title"), "display")
 SLUG_MAX_LENGTH = 200
 
 

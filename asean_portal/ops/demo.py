@@ -15,6 +15,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from PIL import Image, ImageDraw
 
+from asean_portal.core import display
 from asean_portal.core.content import EnglishState, transliterate_slug
 from asean_portal.core.images import rendition_files
 from asean_portal.core.publishing import Status
@@ -284,6 +285,9 @@ class DemoGenerator:
             (Meeting, self.meetings(meetings, series, countries)),
             (Activity, self.activities(activities, plans, countries)),
         ):
+            # bulk_create calls no save(): the display values are computed here.
+            for row in rows:
+                row.display = display.compute(row)
             model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
             made[model._meta.model_name] = len(rows)
         # bulk_create sends no signals: index the new rows in one go.

@@ -7,11 +7,11 @@ from django.core.exceptions import DisallowedHost
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse, translate_url
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.html import _json_script_escapes, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_from_path
 
+from asean_portal.core import display
 from asean_portal.core.content import translated_value
 from asean_portal.core.images import picture as picture_data
 
@@ -308,16 +308,21 @@ def picture(obj, field_name, alt, sizes="", eager=False, thumbnail=False):
 @register.simple_tag
 def posted(item, style="short"):
     """The <time> an item was posted, in Hanoi time; the date alone when the
-    source gives only the day (no invented 00:00)."""
-    at = getattr(item, "publish_at", None)
-    if at is None:
-        return ""
-    local = timezone.localtime(at)
-    if getattr(item, "posted_time_known", True):
-        text = date_format(local, "SHORT_DATETIME_FORMAT" if style == "short" else "H:i d/m/Y")
-        return format_html('<time datetime="{}">{}</time>', local.isoformat(), text)
-    text = date_format(local, "SHORT_DATE_FORMAT" if style == "short" else "d/m/Y")
-    return format_html('<time datetime="{}">{}</time>', local.date().isoformat(), text)
+    source gives only the day (no invented 00:00). Read from the item's
+    display values when its type stores them."""
+    name = "posted" if style == "short" else "posted_long"
+    if name in display.specs(type(item)):
+        parts = display.value(item, name)
+    else:
+        parts = display.posted_parts(item, style)
+    return format_html('<time datetime="{}">{}</time>', *parts) if parts else ""
+
+
+@register.filter(name="display")
+def display_value(obj, name):
+    """{{ item|display:"summary" }}: a display value of ``item`` in the page's
+    language (asean_portal/core/display.py)."""
+    return display.value(obj, name)
 
 
 @register.filter

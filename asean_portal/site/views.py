@@ -118,9 +118,8 @@ def _hits(page, terms, language):
         model = ContentType.objects.get_for_id(content_type_id).model_class()
         ids = [entry.object_id for entry in entries if entry.content_type_id == content_type_id]
         # live() has the last word on what is shown, whatever an entry says.
-        for obj in (
-            model.objects.live().filter(pk__in=ids).only("pk", "slug_vi", "slug_en").order_by()
-        ):
+        shown = model.objects.live().filter(pk__in=ids).order_by()
+        for obj in shown.only("pk", "slug_vi", "slug_en", "display"):
             objects[(content_type_id, obj.pk)] = obj
     kinds = site_search.kinds()
     hits = []

@@ -1,0 +1,346 @@
+"""Display values (asean_portal/core/display.py): computed when an item is
+written, stored on its row, and equal to what the templates computed on every
+render before; a value whose row changed without them is computed again."""
+
+import io
+from datetime import UTC, date, datetime, timedelta
+from unittest import mock
+
+import pytest
+from django.apps import apps
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import timezone, translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from asean_portal.core import display, revisions
+from asean_portal.core.publishing import (
+    Status,
+    item_go_live,
+    item_publish_now,
+    item_schedule,
+)
+from civil_service.models import Activity, Document, WorkPlan
+from events.models import Announcement, Category, Country, Meeting
+from priorities.models import Chairmanship, Priority
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+LANGUAGES = ("vi", "en")
+
+# How the templates formatted each value before they were stored.
+BEFORE = {
+    "summary": '{% load portal %}{% tr item "lead" as lead %}{{ lead|truncatewords:40 }}',
+    "teaser": '{% load portal %}{% tr item "lead" as lead %}{{ lead|truncatewords:30 }}',
+    "meeting_summary": (
+        '{% load portal %}{% tr item "summary" as summary %}{{ summary|truncatewords:40 }}'
+    ),
+    "date": '{{ value|date:"DATE_FORMAT" }}',
+}
+
+
+def rendered(source, **context):
+    return Template(source).render(Context(context, autoescape=False))
+
+
+def posted_before(item, style):
+    """The posted tag as it computed on every render."""
+    from django.utils.formats import date_format
+
+    if item.publish_at is None:
+        return None
+    local = timezone.localtime(item.publish_at)
+    if item.posted_time_known:
+        text = date_format(local, "SHORT_DATETIME_FORMAT" if style == "short" else "H:i d/m/Y")
+        return [local.isoformat(), text]
+    text = date_format(local, "SHORT_DATE_FORMAT" if style == "short" else "d/m/Y")
+    return [local.date().isoformat(), text]
+
+
+def stored(item, name, language):
+    return item.display[language][name][0]
+
+
+# Text as editors type it: Vietnamese and English words, separated by spaces,
+# line breaks and tabs; up to 80 words, so that the summaries cut some.
+word = st.text(
+    alphabet=st.sampled_from(list("aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạếềểễệABCĐZ-,.<&")),
+    min_size=1,
+    max_size=12,
+)
+
+
+def texts(min_words, max_words):
+    return st.lists(
+        st.tuples(word, st.sampled_from([" ", "  ", "\n", "\t", " \n"])),
+        min_size=min_words,
+        max_size=max_words,
+    ).map(lambda pairs: "".join(f"{text}{space}" for text, space in pairs).strip())
+
+
+words = texts(1, 12)
+# Leads and summaries around the 30 and 40 words that lists show.
+paragraphs = texts(20, 60)
+# Instants to the microsecond, aware (UTC), across the day boundary of Hanoi time.
+FIRST, LAST = datetime(1990, 1, 1, tzinfo=UTC), datetime(2090, 12, 31, tzinfo=UTC)
+moments = st.integers(min_value=0, max_value=int((LAST - FIRST).total_seconds() * 1e6)).map(
+    lambda micros: FIRST + timedelta(microseconds=micros)
+)
+days = st.dates(min_value=date(1967, 1, 1), max_value=date(2100, 12, 31))
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    title_vi=words,
+    title_en=st.one_of(st.just(""), words),
+    lead_vi=st.one_of(st.just(""), paragraphs),
+    lead_en=st.one_of(st.just(""), paragraphs),
+    at=moments,
+    time_known=st.booleans(),
+)
+def test_stored_values_of_an_announcement_equal_what_pages_computed(
+    title_vi, title_en, lead_vi, lead_en, at, time_known
+):
+    item = factories.announcement(
+        title_vi=title_vi,
+        title_en=title_en,
+        lead_vi=lead_vi,
+        lead_en=lead_en,
+        publish_at=at,
+        posted_time_known=time_known,
+    )
+    item = Announcement.objects.get(pk=item.pk)
+    for language in LANGUAGES:
+        with translation.override(language):
+            slug = getattr(item, f"slug_{language}") or item.slug_vi
+            assert stored(item, "url", language) == reverse("news:detail", kwargs={"slug": slug})
+            assert stored(item, "posted", language) == posted_before(item, "short")
+            assert stored(item, "posted_long", language) == posted_before(item, "long")
+            assert stored(item, "summary", language) == rendered(BEFORE["summary"], item=item)
+            assert stored(item, "teaser", language) == rendered(BEFORE["teaser"], item=item)
+            # What a page reads is the stored value.
+            for name in ("url", "posted", "posted_long", "summary", "teaser"):
+                assert display.value(item, name) == stored(item, name, language)
+    assert item.display == display.compute(item)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    title_vi=words,
+    summary_vi=st.one_of(st.just(""), paragraphs),
+    summary_en=st.one_of(st.just(""), paragraphs),
+    start=st.one_of(st.none(), days),
+    length=st.integers(min_value=0, max_value=5),
+)
+def test_stored_values_of_a_meeting_equal_what_pages_computed(
+    title_vi, summary_vi, summary_en, start, length
+):
+    end = start + timedelta(days=length) if start else None
+    item = factories.meeting(
+        title_vi=title_vi,
+        summary_vi=summary_vi,
+        summary_en=summary_en,
+        start_date=start,
+        end_date=end,
+    )
+    item = Meeting.objects.get(pk=item.pk)
+    for language in LANGUAGES:
+        with translation.override(language):
+            assert stored(item, "url", language) == reverse(
+                "meetings:detail", kwargs={"slug": item.slug}
+            )
+            assert stored(item, "start_date", language) == rendered(BEFORE["date"], value=start)
+            assert stored(item, "end_date", language) == rendered(BEFORE["date"], value=end)
+            assert stored(item, "summary", language) == rendered(
+                BEFORE["meeting_summary"], item=item
+            )
+    assert item.display == display.compute(item)
+
+
+@pytest.mark.parametrize(
+    "make, model, pattern, dates",
+    [
+        (factories.country, Country, "meetings:country", ()),
+        (factories.category, Category, "news:category", ()),
+        (factories.chairmanship, Chairmanship, "priorities:chairmanship", ()),
+        (factories.priority, Priority, "priorities:detail", ()),
+        (factories.work_plan, WorkPlan, "civil_service:work_plan_detail", ("adopted_on",)),
+        (factories.activity, Activity, "civil_service:activity", ("concept_note_approved_on",)),
+        (factories.document, Document, "civil_service:document", ("issued_on",)),
+    ],
+)
+def test_every_type_stores_its_address_and_dates_in_both_languages(make, model, pattern, dates):
+    item = model.objects.get(pk=make(**dict.fromkeys(dates, date(2025, 3, 9))).pk)
+    for language in LANGUAGES:
+        with translation.override(language):
+            assert stored(item, "url", language) == reverse(pattern, kwargs={"slug": item.slug})
+            for name in dates:
+                assert stored(item, name, language) == rendered(
+                    BEFORE["date"], value=date(2025, 3, 9)
+                )
+    assert stored(item, "url", "vi").startswith("/vi/")
+    assert stored(item, "url", "en").startswith("/en/")
+
+
+def test_a_page_reads_the_stored_address_without_reversing():
+    item = Announcement.objects.get(pk=factories.announcement().pk)
+    expected = {language: stored(item, "url", language) for language in LANGUAGES}
+    with mock.patch.object(display, "reverse", side_effect=AssertionError("reversed")):
+        for language in LANGUAGES:
+            with translation.override(language):
+                assert item.get_absolute_url() == expected[language]
+
+
+def test_a_row_written_without_its_values_is_computed_not_wrong():
+    item = factories.announcement(lead_vi="Một hai ba.")
+    # An UPDATE that changed the slug and the lead but not the display values.
+    Announcement.objects.filter(pk=item.pk).update(slug_vi="dia-chi-moi", lead_vi="Bốn năm.")
+    item = Announcement.objects.get(pk=item.pk)
+    with translation.override("vi"):
+        assert item.get_absolute_url() == reverse("news:detail", kwargs={"slug": "dia-chi-moi"})
+        assert display.value(item, "summary") == "Bốn năm."
+    # No stored values at all (a row older than the column, a bulk insert).
+    Announcement.objects.filter(pk=item.pk).update(display={})
+    item = Announcement.objects.get(pk=item.pk)
+    with translation.override("en"):
+        assert item.get_absolute_url() == reverse("news:detail", kwargs={"slug": item.slug_en})
+        assert display.value(item, "summary") == item.lead_en
+
+
+def test_values_of_another_deployment_are_computed():
+    item = factories.announcement()
+    wrong = {**item.display, "vi": {"url": ["/vi/tin-tuc/cu/", item.slug_vi]}, "v": "other"}
+    Announcement.objects.filter(pk=item.pk).update(display=wrong)
+    item = Announcement.objects.get(pk=item.pk)
+    with translation.override("vi"):
+        assert item.get_absolute_url() == reverse("news:detail", kwargs={"slug": item.slug_vi})
+
+
+def test_posted_in_another_time_zone_is_computed_in_it():
+    item = factories.announcement(publish_at=datetime(2025, 1, 1, 20, 30, tzinfo=UTC))
+    item = Announcement.objects.get(pk=item.pk)
+    with translation.override("en"):
+        assert display.value(item, "posted_long")[1] == "03:30 02/01/2025"
+        with timezone.override("UTC"):
+            assert display.value(item, "posted_long")[1] == "20:30 01/01/2025"
+
+
+def test_a_deferred_column_is_not_read_to_check_a_value(django_assert_num_queries):
+    factories.announcement()
+    with django_assert_num_queries(1):
+        item = Announcement.objects.only("pk", "slug_vi", "slug_en", "display").get()
+        with translation.override("vi"):
+            item.get_absolute_url()
+
+
+def test_publishing_a_draft_stores_when_it_was_posted():
+    officer = factories.staff(role="Chief editor")
+    item = factories.announcement(status=Status.DRAFT, publish_at=None)
+    assert item.display["vi"]["posted"][0] is None
+    now = timezone.now()
+    item_publish_now(item=item, by=officer, now=now)
+    item = Announcement.objects.get(pk=item.pk)
+    assert item.status == Status.PUBLISHED
+    for language in LANGUAGES:
+        with translation.override(language):
+            assert stored(item, "posted", language) == posted_before(item, "short")
+            assert item.display["vi"]["posted"][1][0] == display._micros(now)
+
+
+def test_a_schedule_then_the_sweep_keep_the_values_current():
+    officer = factories.staff(role="Chief editor")
+    item = factories.announcement(status=Status.DRAFT, publish_at=None)
+    at = (timezone.now() + timedelta(hours=2)).replace(second=0, microsecond=0)
+    item_schedule(item=item, at=at, by=officer)
+    assert item_go_live(model=Announcement, pk=item.pk, now=at + timedelta(seconds=1))
+    item = Announcement.objects.get(pk=item.pk)
+    assert item.status == Status.PUBLISHED
+    assert item.display == display.compute(item)
+    with translation.override("vi"):
+        assert stored(item, "posted", "vi") == posted_before(item, "short")
+
+
+def test_a_rename_stores_the_new_address_in_both_languages():
+    item = factories.announcement()
+    item.slug_vi, item.slug_en = "ten-moi", "new-name"
+    item.save()
+    item = Announcement.objects.get(pk=item.pk)
+    assert stored(item, "url", "vi") == "/vi/tin-tuc/ten-moi/"
+    assert stored(item, "url", "en").endswith("/new-name/")
+    with translation.override("en"):
+        assert item.get_absolute_url() == reverse("news:detail", kwargs={"slug": "new-name"})
+
+
+def test_a_rename_with_update_fields_stores_the_values_too():
+    item = factories.meeting()
+    item.slug_vi = "hoi-nghi-moi"
+    item.save(update_fields=["slug_vi"])
+    item = Meeting.objects.get(pk=item.pk)
+    assert stored(item, "url", "vi").endswith("/hoi-nghi-moi/")
+
+
+def test_applying_a_revision_stores_its_values():
+    item = factories.announcement(lead_vi="Bản cũ.", lead_en="Old lead.")
+    editor = factories.staff(role="Editor")
+    officer = factories.staff(role="Chief editor")
+    item.lead_vi, item.lead_en = "Bản mới đã duyệt.", "The approved new lead."
+    item.slug_en = "approved-new-address"
+    revision = revisions.store(item, ["lead_vi", "lead_en", "slug_en"], by=editor, submit=True)
+    live = Announcement.objects.get(pk=item.pk)
+    # Waiting for approval, the public row keeps the approved text.
+    assert stored(live, "summary", "en") == "Old lead."
+    revisions.publish_now(revision=revision, by=officer)
+    item = Announcement.objects.get(pk=item.pk)
+    assert stored(item, "summary", "vi") == "Bản mới đã duyệt."
+    assert stored(item, "summary", "en") == "The approved new lead."
+    assert stored(item, "url", "en").endswith("/approved-new-address/")
+    assert item.display == display.compute(item)
+
+
+def test_the_pending_version_in_memory_is_computed_from_its_own_text():
+    item = factories.announcement(lead_vi="Bản đã duyệt.")
+    editor = factories.staff(role="Editor")
+    item.lead_vi = "Bản chờ duyệt."
+    revision = revisions.store(item, ["lead_vi"], by=editor, submit=True)
+    pending = revisions.as_applied(revision)
+    with translation.override("vi"):
+        assert display.value(pending, "summary") == "Bản chờ duyệt."
+
+
+def test_the_data_migration_and_refresh_fill_rows_without_values():
+    items = [factories.announcement(), factories.announcement()]
+    Announcement.objects.update(display={})
+    display.fill_historical(apps, "events.Announcement")
+    for item in items:
+        row = Announcement.objects.get(pk=item.pk)
+        assert row.display == display.compute(row) and row.display["en"]["url"]
+    Announcement.objects.update(display={})
+    assert display.refresh(Announcement) == len(items)
+    assert display.refresh(Announcement) == 0
+    assert all(row.display == display.compute(row) for row in Announcement.objects.all())
+
+
+def test_demo_content_is_written_with_its_values():
+    from asean_portal.ops.demo import DemoGenerator
+
+    DemoGenerator(seed=1).generate(announcements=3, meetings=2, activities=2)
+    for model in (Announcement, Meeting, Activity):
+        for row in model.objects.filter(slug_vi__startswith="demo-"):
+            assert row.display == display.compute(row)
+
+
+def test_the_command_writes_the_values_of_every_type():
+    from django.core.management import call_command
+
+    item, meeting = factories.announcement(), factories.meeting()
+    Announcement.objects.update(display={})
+    Meeting.objects.update(display={"v": "an older deployment"})
+    call_command("refresh_display_values", stdout=io.StringIO())
+    for row in (Announcement.objects.get(pk=item.pk), Meeting.objects.get(pk=meeting.pk)):
+        assert row.display == display.compute(row)
