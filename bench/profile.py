@@ -3,8 +3,9 @@
 Renders each page REQUESTS times through Django's test client with the page
 cache off (DEBUG off, the database and cache of DATABASE_URL and REDIS_URL),
 after WARMUP requests that fill Django's own caches (URL resolvers, template
-loaders), then prints the time per request and the top functions by
-cumulative time under cProfile. Pages: news-list, news-detail (default both),
+loaders), then prints the time per request, the calls per request of
+reverse(), date_format() and word truncation (what display values save), and
+the top functions by cumulative time under cProfile. Pages: news-list, news-detail (default both),
 home, meeting-list, meeting-detail, work-plan, search.
 
 Environment: PROFILE_REQUESTS (default 50), PROFILE_TOP (default 10).
@@ -94,6 +95,26 @@ def top_functions(profile, count):
     return "\n".join(lines)
 
 
+# What computing an item's display values costs per call: the functions whose
+# calls per request the profile counts (see asean_portal/core/display.py).
+COUNTED = {
+    "reverse()": ("django/urls/base.py", "reverse"),
+    "date format": ("django/utils/formats.py", "date_format"),
+    "truncation": ("django/utils/text.py", "words"),
+}
+
+
+def counted_calls(profile):
+    """Calls per request of each COUNTED function."""
+    stats = pstats.Stats(profile, stream=io.StringIO())
+    found = dict.fromkeys(COUNTED, 0)
+    for (filename, _line, name), (_cc, calls, *_rest) in stats.stats.items():
+        for label, (tail, function) in COUNTED.items():
+            if name == function and filename.endswith(tail):
+                found[label] += calls
+    return ", ".join(f"{label}: {calls / REQUESTS:g}" for label, calls in found.items())
+
+
 def main(names):
     import django
 
@@ -122,6 +143,7 @@ def main(names):
             f"{plain * 1000:.1f} ms per request ({1 / plain:.0f} requests/s, one process), "
             f"{cpu * 1000:.1f} ms of it in Django's process (medians)\n"
         )
+        print(f"Calls per request: {counted_calls(profile)}\n")
         print(top_functions(profile, TOP))
 
 
