@@ -336,7 +336,8 @@ class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
         parts = [
             (field.attname, field.value_to_string(obj))
             for field in obj._meta.concrete_fields
-            if field.attname not in STATE_COLUMNS and field.attname != "updated_at"
+            # The display values follow the publication time too: derived, not edited.
+            if field.attname not in (*STATE_COLUMNS, "updated_at", "display")
         ]
         for field in obj._meta.many_to_many:
             parts.append(

@@ -92,7 +92,9 @@ def display_columns(model):
     appears: these move only the object's own tag."""
     columns = set(getattr(model, "tracked_columns", list)())
     columns |= {"english_state", "english_basis", "english_label", "english_source"}
-    columns |= {"updated_at", "revised_at"}
+    # The stored address, dates and summaries follow the columns they are
+    # computed from: those decide whether a change moves the type's tag.
+    columns |= {"updated_at", "revised_at", "display"}
     columns |= {
         f"{name}_{language}"
         for name in ("change_note", "withdrawal_reason")

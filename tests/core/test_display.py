@@ -344,3 +344,43 @@ def test_the_command_writes_the_values_of_every_type():
     call_command("refresh_display_values", stdout=io.StringIO())
     for row in (Announcement.objects.get(pk=item.pk), Meeting.objects.get(pk=meeting.pk)):
         assert row.display == display.compute(row)
+
+
+def test_a_correction_of_the_lead_or_slug_moves_only_the_item_s_own_tag():
+    """The display values change with the texts and slugs they are computed
+    from: like those, they only change how the item looks, so the pages that
+    do not show the item stay cached (asean_portal/site/dependencies.py)."""
+    from asean_portal.site import dependencies
+
+    item = factories.announcement(lead_vi="Bản đầu.")
+    item = Announcement.objects.get(pk=item.pk)
+    before = dependencies.versions({"events.announcement"})
+    item.lead_vi = "Bản đã sửa, dài hơn."
+    item.slug_en = "a-corrected-address"
+    item.save()
+    assert stored(item, "summary", "vi") == "Bản đã sửa, dài hơn."
+    assert dependencies.versions({"events.announcement"}) == before
+    item.publish_at -= timedelta(days=1)
+    item.save()
+    assert dependencies.versions({"events.announcement"}) != before
+
+
+def test_a_reschedule_in_between_is_not_an_editing_conflict(client):
+    """The lost-update check compares what staff edit: the display values
+    follow the publication time, which the transitions change, so they are
+    not part of it."""
+    import re
+
+    from tests.core.test_admin import admin_url, announcement_form
+
+    officer = factories.staff(role="Chief editor")
+    editor = factories.staff(role="Editor")
+    item = factories.announcement(status=Status.DRAFT, publish_at=None)
+    url = admin_url("events.announcement", suffix=f"{item.pk}/change/")
+    client.force_login(editor)
+    html = client.get(url).content.decode()
+    token = re.search(r'name="opened_as" value="([^"]*)"', html).group(1)
+    at = (timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
+    item_schedule(item=item, at=at, by=officer)
+    form = announcement_form(item.category, slug_vi=item.slug_vi, title_vi="Sửa sau khi lên lịch")
+    assert client.post(url, {**form, "opened_as": token}).status_code == 302
