@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 
 from asean_portal.core import revisions
 from asean_portal.core.declarations import content_apps, public_models
+from asean_portal.core.display import Displayed
 from asean_portal.core.listing import paginate, query_without_page, reads_query
 from asean_portal.core.publishing import PublicationEvent, Status, overdue, publishable_models
 from asean_portal.core.publishing_admin import state_text
@@ -119,7 +120,8 @@ def _hits(page, terms, language):
         ids = [entry.object_id for entry in entries if entry.content_type_id == content_type_id]
         # live() has the last word on what is shown, whatever an entry says.
         shown = model.objects.live().filter(pk__in=ids).order_by()
-        for obj in shown.only("pk", "slug_vi", "slug_en", "display"):
+        stored = ("display",) if issubclass(model, Displayed) else ()
+        for obj in shown.only("pk", "slug_vi", "slug_en", *stored):
             objects[(content_type_id, obj.pk)] = obj
     kinds = site_search.kinds()
     hits = []
