@@ -20,9 +20,8 @@ from modeltranslation.admin import TabbedTranslationAdmin
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import display, revision_log
+from . import revision_log
 from .admin_session import RESTORED, restore_expired_post
-from .display import Displayed
 from .publishing import PublicationEvent, Status, hanoi_time
 from .publishing_admin import PublishingAdminMixin
 from .revisions_admin import RevisionAdminMixin
@@ -560,10 +559,6 @@ class ContentAdmin(RevisionAdminMixin, PublishingAdminMixin, TranslatedAdmin):
             # Called by the history views just after the version was written
             # back, in their transaction.
             self.model._default_manager.filter(pk=unquote(object_id)).update(**state)
-            # The version written back carries the display values of its
-            # time: computed again with the state it now has.
-            if issubclass(self.model, Displayed):
-                display.refresh(self.model, [unquote(object_id)])
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("publication time (Hanoi time, UTC+7)"), ordering="publish_at")

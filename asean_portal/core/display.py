@@ -11,8 +11,8 @@ of the text), and the row holds a fingerprint of the deployment (URL patterns,
 date formats, time zone). A page uses a stored value only while the loaded row
 still has that basis and the fingerprint is the current one; otherwise it
 computes the value as the templates did before. A row written by a path that
-did not compute its values (a bulk UPDATE, a version restored from the
-history, pending changes shown in memory) is never shown wrong, only computed.
+did not compute its values (a bulk UPDATE, a bulk insert, pending changes
+shown in memory) is never shown wrong, only computed.
 
 Stored shape: {"v": fingerprint, "vi": {name: [value, basis]}, "en": {...}}.
 """

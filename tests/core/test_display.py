@@ -384,3 +384,30 @@ def test_a_reschedule_in_between_is_not_an_editing_conflict(client):
     item_schedule(item=item, at=at, by=officer)
     form = announcement_form(item.category, slug_vi=item.slug_vi, title_vi="Sửa sau khi lên lịch")
     assert client.post(url, {**form, "opened_as": token}).status_code == 302
+
+
+def test_reverting_a_version_stores_the_values_of_the_state_it_keeps(client):
+    """A version from the history brings back its content, not its
+    publication time: the values are computed with the time the item has."""
+    import reversion
+    from reversion.models import Version
+
+    from asean_portal.core.publishing import item_unpublish
+    from tests.core.test_admin import admin_url, announcement_form, errors
+
+    officer = factories.staff(superuser=True)
+    with reversion.create_revision():
+        item = factories.announcement(publish_at=datetime(2024, 5, 1, 1, 0, tzinfo=UTC))
+    item_unpublish(item=item, by=officer, reason_vi="Sai sót")
+    item_publish_now(item=item, by=officer)
+    version = Version.objects.get_for_object(item).get()
+    client.force_login(officer)
+    url = admin_url("events.announcement", suffix=f"{item.pk}/history/{version.pk}/")
+    form = announcement_form(item.category, title_vi=item.title_vi, slug_vi=item.slug_vi)
+    response = client.post(url, form)
+    assert response.status_code == 302, errors(response)
+    item = Announcement.objects.get(pk=item.pk)
+    assert item.publish_at.year == timezone.now().year
+    assert item.display == display.compute(item)
+    with translation.override("vi"):
+        assert stored(item, "posted", "vi") == posted_before(item, "short")
