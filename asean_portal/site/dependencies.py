@@ -34,6 +34,7 @@ front cache is purged of exactly the pages remembered under them
 import contextlib
 import logging
 import re
+import secrets
 import time
 from contextvars import ContextVar
 from functools import cache, lru_cache
@@ -52,6 +53,11 @@ logger = logging.getLogger(__name__)
 TAG_PREFIX = "portal:tag:"
 # Moves on every change: a page rendered while it moved is not stored.
 CHANGES_KEY = "portal:changes"
+# A change moves the count by a random step up to this: should Redis lose its
+# last writes (a restart from its append-only file, a replica taking over),
+# the count goes back, and the next changes must not give it again the values
+# that a process remembered pages by (pagecache.still_current).
+CHANGES_STEP = 2**31
 
 _reads = ContextVar("portal_page_reads", default=None)
 TABLE = re.compile(r'(?:FROM|JOIN)\s+"([^"]+)"', re.IGNORECASE)
@@ -215,7 +221,7 @@ def _move(tags):
     now = time.time_ns()
     django_cache.set_many({TAG_PREFIX + tag: now for tag in tags}, None)
     try:
-        django_cache.incr(CHANGES_KEY)
+        django_cache.incr(CHANGES_KEY, secrets.randbelow(CHANGES_STEP) + 1)
     except ValueError:
         django_cache.set(CHANGES_KEY, now, None)
 

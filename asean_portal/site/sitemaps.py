@@ -446,10 +446,25 @@ def accepted_encoding(request):
     return GZIP if weight > 0 else IDENTITY
 
 
-def serve(page, entry, origin):
+def keeps_copies(host):
+    """Whether the copies served at ``host`` (as the request names it) are
+    kept: only at a host named as the portal serves it, in ALLOWED_HOSTS or
+    the proxy's PROXY_PURGE_HOSTS. Django accepts an allowed host also with
+    any port, a final dot or other capitals, and each spelling is written into
+    the addresses: a copy kept for a day for each would let anyone fill the
+    cache. At another spelling, or under a wildcard, the copy is made again
+    for each request."""
+    named = {name for name in settings.ALLOWED_HOSTS if name != "*" and not name.startswith(".")}
+    for backend in settings.FRONTEND_CACHE_BACKENDS:
+        named.update(backend.get("HOSTS", ()))
+    return host in named
+
+
+def serve(page, entry, origin, keep=True):
     """The copies of a stored page served at ``origin``, uncompressed and in
     gzip, finished: the addresses at that scheme and host, and an ETag, so
-    that a request only reads one and sends its bytes. Both are stored."""
+    that a request only reads one and sends its bytes. Both are stored,
+    unless ``keep`` is false (keeps_copies)."""
     body = entry["body"].replace(STORED_ORIGIN.encode(), origin.encode())
     copies = {}
     for encoding, data in (
@@ -462,10 +477,11 @@ def serve(page, entry, origin):
             "etag": f'"{hashlib.md5(data, usedforsecurity=False).hexdigest()}"',
             "body": data,
         }
-    cache.set_many(
-        {served_key(page, origin, key): copy for key, copy in copies.items()},
-        lifetime(entry["until"], SERVED_SECONDS),
-    )
+    if keep:
+        cache.set_many(
+            {served_key(page, origin, key): copy for key, copy in copies.items()},
+            lifetime(entry["until"], SERVED_SECONDS),
+        )
     return copies
 
 
@@ -535,7 +551,9 @@ def section(request, section, sitemaps):
         raise Http404("Not a page number") from None
     sitemap = sitemaps[section]
     name = page_id(section, sitemap, page)
-    origin = f"{request.scheme}://{request.get_host()}"
+    host = request.get_host()
+    origin = f"{request.scheme}://{host}"
+    keep = keeps_copies(host)
     encoding = accepted_encoding(request)
     key = served_key(name, origin, encoding)
     keys = [stamp_key(section), meta_key(name)]
@@ -547,8 +565,8 @@ def section(request, section, sitemaps):
     meta = found.get(keys[1])
     now = time.time()
     served = state(meta, stamp, now)
-    copy = None if served is None else recent.get(key, meta)
-    if copy is None and served is not None:
+    copy = None if served is None or not keep else recent.get(key, meta)
+    if copy is None and served is not None and keep:
         copy = cache.get(key)
         if copy is not None and copy["source"] == meta:
             recent.put(key, copy)
@@ -563,8 +581,9 @@ def section(request, section, sitemaps):
                 raise Http404(f"Page {page} empty") from None
             store(name, entry)
             served = "built"
-        copy = serve(name, entry, origin)[encoding]
-        recent.put(key, copy)
+        copy = serve(name, entry, origin, keep)[encoding]
+        if keep:
+            recent.put(key, copy)
     response = HttpResponse(copy["body"], content_type="application/xml")
     # Set here, ConditionalGetMiddleware does not hash the body for it.
     response["ETag"] = copy["etag"]

@@ -347,3 +347,23 @@ def test_search_and_sitemap_pages_are_cached_by_what_they_read(client):
     assert client.get("/sitemap-news.xml", {"p": "1"})["X-Page-Cache"] == "miss"
     assert client.get("/sitemap-news.xml", {"p": "1"})["X-Page-Cache"] == "hit"
     assert client.get("/sitemap-news.xml", {"x": "1"})["X-Page-Cache"] == "bypass"
+
+
+def test_a_count_of_changes_that_redis_lost_and_reached_again_is_not_trusted(client, monkeypatch):
+    """Redis restarted from its append-only file, or a replica that took over,
+    may miss the last writes: the count of changes goes back, and the next
+    change must not give it a value that a process remembered a page by."""
+    from asean_portal.site import dependencies, pagecache
+    from events.models import Announcement
+
+    monkeypatch.setattr(pagecache, "_checked", {})
+    item = factories.announcement(title_vi="Tiêu đề trước khi sửa")
+    assert fetch(client)[0] == "miss"
+    kept = cache.get(dependencies.CHANGES_KEY)
+    dependencies._move({"unrelated.type"})
+    assert fetch(client)[0] == "hit"  # found current at the new count, and remembered
+    cache.set(dependencies.CHANGES_KEY, kept, None)  # that change's writes were lost
+    Announcement.objects.filter(pk=item.pk).update(title_vi="Tiêu đề đã sửa")
+    dependencies._move({dependencies.object_tag(Announcement, item.pk)})
+    state, page = fetch(client)
+    assert (state, "Tiêu đề đã sửa" in page) == ("miss", True)

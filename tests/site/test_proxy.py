@@ -128,6 +128,19 @@ def test_a_sitemap_section_is_kept_once_in_gzip_and_sent_as_each_client_accepts(
     assert "Content-Encoding" not in headers
 
 
+def test_a_host_asked_with_another_port_does_not_put_its_addresses_in_everyones_copy(stack):
+    # Django accepts an allowed host with any port, and the portal writes the
+    # host as the request names it (a sitemap's addresses, a canonical link).
+    item = factories.announcement()
+    status, body, headers = stack.get("/sitemap-news.xml", {"Host": "127.0.0.1:6666"})
+    assert (status, headers["X-Cache"]) == (200, "MISS")
+    assert f"http://127.0.0.1:6666/vi/tin-tuc/{item.slug_vi}/" in body
+    status, body, headers = stack.get("/sitemap-news.xml")
+    assert status == 200
+    assert f"http://127.0.0.1/vi/tin-tuc/{item.slug_vi}/" in body
+    assert "6666" not in body
+
+
 def test_a_response_that_sets_a_cookie_and_a_signed_in_reader_are_never_cached(stack):
     # Without the language cookie the page sets it: not stored.
     assert stack.get("/vi/")[2]["X-Cache"] == "MISS"

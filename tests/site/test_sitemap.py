@@ -319,3 +319,28 @@ def test_a_process_keeps_the_copies_it_served_last_up_to_its_limit():
     # A copy of another build than the stored one is never served.
     assert recent.get("first", (1, None, "z")) is None
     assert recent.size == 10
+
+
+def test_copies_are_kept_only_at_a_host_named_as_the_portal_serves_it(client, settings):
+    """Django accepts an allowed host with any port, a final dot or other
+    capitals, and the addresses are written as the request names the host:
+    copies kept for each spelling would let anyone fill the cache."""
+    settings.ALLOWED_HOSTS = ["portal.example"]
+    item = factories.announcement()
+    name = sitemaps.page_id("news", SITEMAPS["news"], 1)
+
+    def kept(origin):
+        return [
+            encoding
+            for encoding in (sitemaps.IDENTITY, sitemaps.GZIP)
+            if cache.get(sitemaps.served_key(name, origin, encoding)) is not None
+        ]
+
+    fetch(client, HTTP_HOST="portal.example")
+    assert kept("http://portal.example") == [sitemaps.IDENTITY, sitemaps.GZIP]
+    for host in ("portal.example:8001", "portal.example:8002", "PORTAL.example", "portal.example."):
+        state, body = fetch(client, HTTP_HOST=host)
+        assert (state, f"http://{host}/vi/tin-tuc/{item.slug_vi}/" in body) == ("stored", True)
+        assert kept(f"http://{host}") == []
+    state, body = fetch(client, HTTP_HOST="portal.example")
+    assert (state, f"http://portal.example/vi/tin-tuc/{item.slug_vi}/" in body) == ("stored", True)
