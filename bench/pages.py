@@ -131,11 +131,29 @@ class Server:
         self.process.wait(timeout=30)
 
 
+# Every request names the host as a reader's does, without the port: the
+# portal keeps finished copies (sitemap sections) only at a host it serves.
+HOST = "127.0.0.1"
+
+
+def fetch(url):
+    request = urllib.request.Request(url, headers={"Host": HOST})
+    return urllib.request.urlopen(request, timeout=30).read()
+
+
 def wrk(url, seconds=SECONDS, script=None):
     # A first request warms each worker (and the page cache, when it is on).
     for _ in range(WORKERS * 2):
-        urllib.request.urlopen(url, timeout=30).read()
-    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
+        fetch(url)
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{CONNECTIONS}",
+        f"-d{seconds}s",
+        "--latency",
+        "-H",
+        f"Host: {HOST}",
+    ]
     if script:
         command += ["-s", str(script)]
     output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
@@ -287,7 +305,7 @@ def storm(port, paths, env, edits):
         if saver.stdout.readline().strip() != "ready":
             raise SystemExit("the edit-storm process did not start")
     for path in paths:
-        urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30).read()
+        fetch(f"http://127.0.0.1:{port}{path}")
     if saver:
         saver.stdin.write("go\n")
         saver.stdin.flush()
