@@ -118,7 +118,9 @@ def test_two_beats_send_the_sweep_once_per_interval(broker, tmp_path):
         sends = queued(broker) - before
         # One sweep a second, from one beat: 8 seconds give 7 to 9 sends, not 16.
         assert 7 <= sends <= 9, (sends, active.log()[-2000:], standby.log()[-2000:])
-        assert active.sent() - sent_before == sends
+        # The queue and the beat's own count are read one after the other, so a
+        # send between the two reads counts in one and not yet in the other.
+        assert abs(active.sent() - sent_before - sends) <= 1, (sends, active.log()[-2000:])
         assert standby.sent() == 0
         assert standby.process.poll() is None, standby.log()
 
