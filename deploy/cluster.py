@@ -57,7 +57,8 @@ def environment():
         "S3_ACCESS_KEY_ID": "cluster",
         "S3_SECRET_ACCESS_KEY": "cluster-secret",
         "PROXY_PURGE_URL": f"http://127.0.0.1:{PROXY_PORT}",
-        "PROXY_PURGE_HOSTS": "127.0.0.1,localhost",
+        # As readers' browsers send them: the proxy keeps a copy per host as sent.
+        "PROXY_PURGE_HOSTS": f"127.0.0.1:{PROXY_PORT},localhost:{PROXY_PORT}",
     }
 
 
