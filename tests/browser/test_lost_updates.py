@@ -4,6 +4,7 @@ the second editor typed, until the second editor saves again knowingly."""
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from asean_portal.core.publishing import Status
@@ -30,7 +31,10 @@ def open_and_type(browser, url, title):
 
 
 def save(browser):
+    # The page before the click may hold a message too: wait for the next one.
+    before = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.NAME, "_continue").click()
+    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(before))
     return WebDriverWait(browser, 10).until(
         lambda d: d.find_element(By.CSS_SELECTOR, ".messagelist, .errornote")
     )
