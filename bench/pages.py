@@ -6,11 +6,11 @@
 2. Starts gunicorn with the project's gunicorn.conf.py (2 gthread workers; DEBUG
    off, Redis cache) on the portal, once with the anonymous page cache off
    (cold) and once on (warm), and the same gunicorn configuration on a minimal
-   hello-world view (the ceiling: measured before the cold pages, before the
-   warm pages and at the end, and the median taken).
+   hello-world view (the ceiling).
 3. Drives each page type with wrk (the sitemap page also as crawlers ask for
    it, with Accept-Encoding: gzip) and prints rps, p50, p99, the ratio to the
-   hello-world rate and the queries per page.
+   hello-world rate read just before that page (CEILING_SECONDS of wrk) and
+   the queries per page.
 4. Drives a mix spread the way readers spread over an archive (home, the lists,
    search and STORM_PAGES distinct news pages) with the page cache on, once
    untouched (warm) and once while a second process saves a random live
@@ -45,6 +45,7 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 STORM_SECONDS = int(os.environ.get("BENCH_STORM_SECONDS", "30"))
 STORM_PAGES = 300
 STORM_INTERVAL = 2
+CEILING_SECONDS = 4
 WORKERS = 2
 SIZES = {"announcements": 10_000, "meetings": 200, "activities": 500}
 
@@ -405,39 +406,49 @@ def main():
 
     hello_env = {key: value for key, value in cold_env.items() if key != "DJANGO_SETTINGS_MODULE"}
     hello = Server("bench.hello:application", free_port(), hello_env, probe="/")
-    # The ceiling is measured before each part and at the end, and their
-    # median taken: on a shared machine the rate of the same process moves
-    # between runs, and one reading would move every ratio with it.
     ceilings = []
+
+    def beside(measure, *args, **kwargs):
+        """A measurement and the ceiling read just before it: on a shared
+        machine the rate of the same process moves by a quarter within a run,
+        and a ratio to a reading taken minutes apart would move with it."""
+        ceilings.append(wrk(f"http://127.0.0.1:{hello.port}/", seconds=CEILING_SECONDS))
+        result = measure(*args, **kwargs)
+        result["ceiling"] = ceilings[-1]["rps"]
+        return result
+
     try:
         mix = storm_paths(cold_env)
         gzip_script = BASE_DIR / "var" / "bench-gzip.lua"
         gzip_script.parent.mkdir(exist_ok=True)
         gzip_script.write_text(ACCEPT_GZIP)
         for mode, seconds in (("cold", 0), ("warm", 300)):
-            ceilings.append(wrk(f"http://127.0.0.1:{hello.port}/"))
             server = Server("asean_portal.wsgi", free_port(), environment(seconds))
             try:
                 for name, path in paths.items():
-                    results[(name, mode)] = wrk(
+                    results[(name, mode)] = beside(
+                        wrk,
                         f"http://127.0.0.1:{server.port}{path}",
                         script=gzip_script if name in GZIP_PAGES else None,
                     )
                 if seconds:
-                    results[("mix", "warm")] = storm(server.port, mix, environment(seconds), False)
-                    results[("mix", "storm")] = storm(server.port, mix, environment(seconds), True)
+                    for storm_mode in ("warm", "storm"):
+                        results[("mix", storm_mode)] = beside(
+                            storm, server.port, mix, environment(seconds), storm_mode == "storm"
+                        )
             finally:
                 server.stop()
-        ceilings.append(wrk(f"http://127.0.0.1:{hello.port}/"))
     finally:
         hello.stop()
     ceiling = sorted(ceilings, key=lambda result: result["rps"])[len(ceilings) // 2]
-    readings = ", ".join(f"{result['rps']:.0f}" for result in ceilings)
+    lowest = min(result["rps"] for result in ceilings)
+    highest = max(result["rps"] for result in ceilings)
 
     lines = [
-        f"Hello-world ceiling: {ceiling['rps']:.0f} rps (p50 {ceiling['p50']}, "
-        f"p99 {ceiling['p99']}; the median of {readings} rps, measured before the cold "
-        f"pages, before the warm pages and at the end); gunicorn {WORKERS} gthread workers, "
+        f"Hello-world ceiling: median {ceiling['rps']:.0f} rps (p50 {ceiling['p50']}, "
+        f"p99 {ceiling['p99']}; {len(ceilings)} readings of {CEILING_SECONDS} s from "
+        f"{lowest:.0f} to {highest:.0f} rps, one just before each measurement, which is "
+        f"divided by it); gunicorn {WORKERS} gthread workers, "
         f"wrk -t2 -c{CONNECTIONS} "
         f"-d{SECONDS}s, PostgreSQL, Redis, {SIZES['announcements']} announcements.",
         "",
@@ -451,9 +462,9 @@ def main():
         lines.append(
             f"| {name} | {count}{'' if status == 200 else f' ({status})'} "
             f"| {cold['rps']:.0f} | {cold['p50']} | {cold['p99']} "
-            f"| {100 * cold['rps'] / ceiling['rps']:.1f} % "
+            f"| {100 * cold['rps'] / cold['ceiling']:.1f} % "
             f"| {warm['rps']:.0f} | {warm['p50']} | {warm['p99']} "
-            f"| {100 * warm['rps'] / ceiling['rps']:.1f} % |"
+            f"| {100 * warm['rps'] / warm['ceiling']:.1f} % |"
         )
         if cold["errors"] or warm["errors"]:
             lines.append(f"|  ⚠ {name}: {cold['errors'] + warm['errors']} error responses |")
@@ -471,7 +482,7 @@ def main():
         misses, seen = result["misses"]
         lines.append(
             f"| {mode} | {result['rps']:.0f} | {result['p50']} | {result['p99']} "
-            f"| {100 * result['rps'] / ceiling['rps']:.1f} % "
+            f"| {100 * result['rps'] / result['ceiling']:.1f} % "
             f"| {100 * misses / max(seen, 1):.1f} % of {seen} | {result.get('saves', 0)} |"
         )
     lines += [
