@@ -70,6 +70,14 @@ def cached_next_transition(changes, now):
     return moment or None
 
 
+def kept_until(changes, now):
+    """Until when a page rendered now may be kept: PAGE_CACHE_SECONDS, and
+    never past the next transition."""
+    until = now + settings.PAGE_CACHE_SECONDS
+    upcoming = cached_next_transition(changes, now)
+    return until if upcoming is None else min(until, upcoming)
+
+
 def cacheable_request(request):
     if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_SECONDS:
         return False
@@ -103,10 +111,22 @@ def query_params(urlconf, language, path):
     return EVERY_PAGE_READS | getattr(match.func, "query_params", frozenset())
 
 
+def canonical_number(value):
+    """False for a number written otherwise than in its shortest form
+    ("01", " 2", "+3", "1_0", other scripts' digits): a view that reads it as
+    a number shows the same page for every spelling, and a cache entry per
+    spelling would let anyone fill the cache."""
+    try:
+        return str(int(value)) == value
+    except ValueError:
+        return True
+
+
 def normalised_query(request):
     """The query string as the view reads it: its parameters sorted, empty
     ones, defaults and a print value other than 1 left out. None when the
-    request carries a parameter the view does not read, or one twice."""
+    request carries a parameter the view does not read, or one twice, or a
+    number spelled otherwise than in its shortest form."""
     if not request.GET:
         return ""
     language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
@@ -120,6 +140,8 @@ def normalised_query(request):
         value = values[0]
         if value == "" or DEFAULTS.get(name) == value or (name == "print" and value != "1"):
             continue
+        if not canonical_number(value):
+            return None
         kept.append((name, value))
     return urlencode(sorted(kept))
 
@@ -170,9 +192,18 @@ REPLACING_STATUSES = frozenset({301, 404, 410})
 REPLACING_SECONDS = 1
 
 
-def replacing_answer(response):
+def shared_seconds(seconds_left, longest):
+    """How long a browser or proxy may keep an answer that holds for
+    ``seconds_left`` more seconds. nginx counts a max-age from the whole
+    second it stored the answer in, so it may serve it up to a second longer:
+    a second is taken off."""
+    return max(0, min(longest, int(seconds_left - 1)))
+
+
+def replacing_answer(response, seconds_left):
     """Let proxies keep briefly a 410, 404 or 301 that no reader's cookie or
-    the view's own Cache-Control keeps from being shared."""
+    the view's own Cache-Control keeps from being shared, never past the next
+    transition (a 404 at the address of an item due to go live)."""
     if response.status_code not in REPLACING_STATUSES or response.streaming:
         return response
     if any(name != settings.LANGUAGE_COOKIE_NAME for name in response.cookies):
@@ -184,14 +215,16 @@ def replacing_answer(response):
         del response["Expires"]
     if response.has_header("Cache-Control"):
         return response
-    patch_cache_control(response, public=True, max_age=REPLACING_SECONDS)
+    patch_cache_control(
+        response, public=True, max_age=shared_seconds(seconds_left, REPLACING_SECONDS)
+    )
     return response
 
 
 def browser_caching(response, seconds_left):
     """Browsers and proxies may keep an anonymous page briefly, never past the
     next transition; repeat visits with the page's ETag get a 304."""
-    max_age = max(0, min(settings.PAGE_BROWSER_SECONDS, int(seconds_left)))
+    max_age = shared_seconds(seconds_left, settings.PAGE_BROWSER_SECONDS)
     patch_cache_control(response, public=True, max_age=max_age)
     patch_vary_headers(response, ("Cookie",))
     return response
@@ -248,7 +281,7 @@ class AnonymousPageCacheMiddleware:
         except DisallowedHost:
             return self.get_response(request)  # the stack answers 400
         query = normalised_query(request)
-        if query is None:
+        if query is None or not sitemaps.keeps_copies(request, host):
             response = self.get_response(request)
             response["X-Page-Cache"] = "bypass"
             return response
@@ -263,11 +296,10 @@ class AnonymousPageCacheMiddleware:
         with dependencies.recording() as reads:
             response = self.get_response(request)
         if not cacheable_response(response):
-            return replacing_answer(response)
-        until = now + settings.PAGE_CACHE_SECONDS
-        upcoming = cached_next_transition(before, now)
-        if upcoming is not None:
-            until = min(until, upcoming)
+            if response.status_code not in REPLACING_STATUSES:
+                return response
+            return replacing_answer(response, kept_until(before, now) - now)
+        until = kept_until(before, now)
         browser_caching(response, until - now)
         # A page that used a CSP nonce must not hand the same nonce to everyone.
         recorded = dependencies.versions(reads)
@@ -300,8 +332,9 @@ class AnonymousPageCacheMiddleware:
         # moment or the reader changes.
         response = entry["response"]
         seconds_left = entry["until"] - now
-        if seconds_left < settings.PAGE_BROWSER_SECONDS:
-            patch_cache_control(response, max_age=int(seconds_left))
+        if seconds_left < settings.PAGE_BROWSER_SECONDS + 1:
+            max_age = shared_seconds(seconds_left, settings.PAGE_BROWSER_SECONDS)
+            patch_cache_control(response, max_age=max_age)
         remember_language(request, response)
         if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
             conditional = get_conditional_response(

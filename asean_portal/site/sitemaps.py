@@ -446,18 +446,22 @@ def accepted_encoding(request):
     return GZIP if weight > 0 else IDENTITY
 
 
-def keeps_copies(host):
+def keeps_copies(request, host):
     """Whether the copies served at ``host`` (as the request names it) are
     kept: only at a host named as the portal serves it, in ALLOWED_HOSTS or
-    the proxy's PROXY_PURGE_HOSTS. Django accepts an allowed host also with
-    any port, a final dot or other capitals, and each spelling is written into
+    the proxy's PROXY_PURGE_HOSTS, without a port or with the port the
+    server itself listens on. Django accepts an allowed host also with any
+    port, a final dot or other capitals, and each spelling is written into
     the addresses: a copy kept for a day for each would let anyone fill the
     cache. At another spelling, or under a wildcard, the copy is made again
-    for each request."""
+    for each request. The page cache keeps pages by the same rule."""
     named = {name for name in settings.ALLOWED_HOSTS if name != "*" and not name.startswith(".")}
     for backend in settings.FRONTEND_CACHE_BACKENDS:
         named.update(backend.get("HOSTS", ()))
-    return host in named
+    if host in named:
+        return True
+    name, colon, port = host.rpartition(":")
+    return bool(colon) and port == request.META.get("SERVER_PORT") and name in named
 
 
 def serve(page, entry, origin, keep=True):
@@ -553,7 +557,7 @@ def section(request, section, sitemaps):
     name = page_id(section, sitemap, page)
     host = request.get_host()
     origin = f"{request.scheme}://{host}"
-    keep = keeps_copies(host)
+    keep = keeps_copies(request, host)
     encoding = accepted_encoding(request)
     key = served_key(name, origin, encoding)
     keys = [stamp_key(section), meta_key(name)]

@@ -177,7 +177,8 @@ def test_browsers_may_keep_a_page_briefly_and_never_past_a_transition(client, se
     with time_machine.travel(start, tick=False):
         response = client.get(NEWS)
     assert "public" in response["Cache-Control"]
-    assert "max-age=20" in response["Cache-Control"]
+    # A second less than is left: nginx counts from the whole second.
+    assert "max-age=19" in response["Cache-Control"]
     assert "Cookie" in response["Vary"]
     etag = response["ETag"]
     with time_machine.travel(start + timedelta(seconds=5), tick=False):
@@ -289,7 +290,23 @@ def test_the_lifetime_is_capped_by_the_first_transition_after_the_request_starte
         assert cached_next_transition(gen, start.timestamp()) == due.timestamp()
 
 
+@pytest.mark.parametrize("due_in, max_age", [(100, 1), (2.5, 1), (1.5, 0), (0.5, 0)])
+def test_a_404_where_an_item_goes_live_soon_is_not_kept_past_that_second(client, due_in, max_age):
+    """A proxy keeps a 404 for a second, counted from the whole second it
+    stored it in: not at all when the item at that address is due sooner."""
+    start = timezone.now().replace(microsecond=0)
+    item = factories.announcement(
+        status=Status.SCHEDULED, publish_at=start + timedelta(seconds=due_in)
+    )
+    with time_machine.travel(start, tick=False):
+        response = client.get(item.get_absolute_url())
+    assert response.status_code == 404
+    assert response["Cache-Control"] == f"public, max-age={max_age}"
+
+
 def test_a_hit_near_a_transition_lets_browsers_keep_it_only_until_then(client):
+    """Browsers and proxies keep it a second less than is left: nginx counts a
+    max-age from the whole second it stored the page in."""
     start = timezone.now().replace(microsecond=0)
     factories.announcement(status=Status.SCHEDULED, publish_at=start + timedelta(seconds=100))
     with time_machine.travel(start, tick=False):
@@ -304,7 +321,7 @@ def test_a_hit_near_a_transition_lets_browsers_keep_it_only_until_then(client):
         response = client.get(NEWS)
         assert (response["X-Page-Cache"], response["Cache-Control"]) == (
             "hit",
-            "public, max-age=15",
+            "public, max-age=14",
         )
 
 
@@ -322,6 +339,45 @@ def test_unknown_query_parameters_create_no_entries(client):
         assert response.status_code == 200
         assert response["X-Page-Cache"] == "bypass"
     assert len(cached_pages()) == 1
+
+
+@pytest.mark.parametrize("spelling", ["02", "002", "+2", " 2", "2 ", "2_0", "\u0662", "\uff12"])
+def test_a_number_spelled_otherwise_than_in_its_shortest_form_creates_no_entry(client, spelling):
+    """A view reads these as the number 2: the page is the same, and an entry
+    per spelling would let anyone fill the cache."""
+    for n in range(25):
+        factories.announcement(title_vi=f"Tin số {n}")
+    assert client.get(NEWS, {"page": "2"})["X-Page-Cache"] == "miss"
+    assert client.get(NEWS, {"page": "2"})["X-Page-Cache"] == "hit"
+    entries = len(cached_pages())
+    for params in ({"page": spelling}, {"page": "2", "year": "0" + "2025"}):
+        response = client.get(NEWS, params)
+        assert (response.status_code, response["X-Page-Cache"]) == (200, "bypass")
+    assert len(cached_pages()) == entries
+
+
+@pytest.mark.parametrize(
+    "host, kept",
+    [
+        ("portal.example", True),
+        ("portal.example:80", True),  # the port the server listens on
+        ("portal.example:8001", False),
+        ("PORTAL.example", False),
+        ("portal.example.", False),
+    ],
+)
+def test_pages_are_kept_only_at_a_host_named_as_the_portal_serves_it(settings, host, kept):
+    """Django accepts an allowed host with any port, a final dot or other
+    capitals, and pages carry addresses at the host as the request names it:
+    an entry per spelling would let anyone fill the cache."""
+    settings.ALLOWED_HOSTS = ["portal.example"]
+    factories.announcement()
+    client = Client(HTTP_HOST=host)
+    first = client.get(NEWS)
+    assert first.status_code == 200
+    assert f"http://{host}/vi/tin-tuc/" in first.content.decode()
+    assert (first["X-Page-Cache"], len(cached_pages())) == (("miss", 1) if kept else ("bypass", 0))
+    assert client.get(NEWS)["X-Page-Cache"] == ("hit" if kept else "bypass")
 
 
 def test_the_key_is_the_normalised_query_the_view_reads(client):
