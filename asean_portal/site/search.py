@@ -15,6 +15,7 @@ The objects shown are still fetched through each model's live(): an entry
 whose object is not public is never shown.
 """
 
+import hashlib
 import html
 import operator
 import re
@@ -24,6 +25,7 @@ from functools import reduce
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
+from django.core.cache import cache
 from django.db import connection, models
 from django.db.models import Case, F, Func, IntegerField, Value, When
 from django.db.models.functions import Coalesce, Concat, Replace
@@ -271,7 +273,7 @@ def _ranked_postgresql(entries, query, terms):
     match; only if too few do, the query is planned as usual."""
     # The tsquery's SQL names no table: the same for every statement below.
     query_sql, query_params = _compile(entries, query)
-    if len(terms) > 1 and _rarest_word_share(terms) * WALK_LIMIT >= 1:
+    if len(terms) > 1 and rarest_word_share(terms) * WALK_LIMIT >= 1:
         walked = entries.order_by("-live_from", "-id").values_list(
             "id", "date", "vector", "live_from"
         )[: WALK_LIMIT * MAX_RESULTS]
@@ -314,6 +316,25 @@ def _ranked(newest_sql, newest_params, query_sql, query_params):
     with connection.cursor() as cursor:
         cursor.execute(sql, (*newest_params, *query_params))
         return [pk for (pk,) in cursor.fetchall()]
+
+
+# The statistics move only when ANALYZE runs, and a share read before then
+# only chooses the plan, never the results.
+SHARE_SECONDS = 600
+
+
+def rarest_word_share(terms):
+    """_rarest_word_share, kept for SHARE_SECONDS: reading the statistics
+    costs the database about as much as the search itself."""
+    key = (
+        "portal:search:share:"
+        + hashlib.sha256("\x00".join(sorted(terms)).encode("utf-8", "surrogateescape")).hexdigest()
+    )
+    share = cache.get(key)
+    if share is None:
+        share = _rarest_word_share(terms)
+        cache.set(key, share, SHARE_SECONDS)
+    return share
 
 
 def _rarest_word_share(terms):

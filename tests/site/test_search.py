@@ -460,6 +460,17 @@ def test_the_share_of_the_rarest_word_comes_from_the_statistics(monkeypatch):
     assert search._rarest_word_share(["ʼ", "'", "\\", "%"]) == 0
 
 
+def test_the_statistics_are_read_once_for_the_same_words_in_any_order():
+    factories.announcement(title_vi="Quản trị công khai")
+    with CaptureQueriesContext(connection) as queries:
+        for query in ("quan tri cong", "cong quan tri", "tri cong quan"):
+            assert len(search.search(query)[0]) == 1
+        search.search("quan tri")
+    reads = [query["sql"] for query in queries.captured_queries if "pg_stats" in query["sql"]]
+    # Without PostgreSQL there are no statistics, nor a plan to choose.
+    assert len(reads) == (2 if connection.vendor == "postgresql" else 0)
+
+
 def test_a_page_of_results_reads_neither_the_vector_nor_the_folded_texts():
     factories.announcement(title_vi="Nhân lực số", body_vi="<p>Nhân lực số.</p>")
     results, _terms = search.search("nhan luc so")
