@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The public pages are Jinja2 templates (templates/jinja2/); the admin's are Django's.
+DJLINT_DJANGO := $(BIN)/djlint templates --extend-exclude templates/jinja2
+DJLINT_JINJA := $(BIN)/djlint templates/jinja2 --profile=jinja
 
 .DEFAULT_GOAL := help
 .PHONY: help screenshots run test lint lock format cluster cluster-down test-cluster bench-cluster messages makemessages migrate ci clean bench bench-micro bench-publish soak backup restore wrk
@@ -84,8 +87,10 @@ test: $(VENV)/.installed-dev .env messages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/djlint templates --check
-	$(BIN)/djlint templates --lint
+	$(DJLINT_DJANGO) --check
+	$(DJLINT_DJANGO) --lint
+	$(DJLINT_JINJA) --check
+	$(DJLINT_JINJA) --lint
 	$(BIN)/hadolint Dockerfile
 	$(PY) deploy/check_compose.py
 	$(PY) manage.py makemigrations --check --dry-run
@@ -96,8 +101,10 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/djlint templates --check
-	$(BIN)/djlint templates --lint
+	$(DJLINT_DJANGO) --check
+	$(DJLINT_DJANGO) --lint
+	$(DJLINT_JINJA) --check
+	$(DJLINT_JINJA) --lint
 	$(BIN)/hadolint Dockerfile
 	$(PY) deploy/check_compose.py
 
@@ -109,7 +116,8 @@ lock: $(VENV)/.installed
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
-	$(BIN)/djlint templates --reformat --quiet || $(BIN)/djlint templates --check --quiet
+	$(DJLINT_DJANGO) --reformat --quiet || $(DJLINT_DJANGO) --check --quiet
+	$(DJLINT_JINJA) --reformat --quiet || $(DJLINT_JINJA) --check --quiet
 
 ci:
 	bash .ci/run

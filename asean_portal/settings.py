@@ -118,21 +118,32 @@ AXES_LOCKOUT_TEMPLATE = "lockout.html"
 ROOT_URLCONF = "asean_portal.urls"
 WSGI_APPLICATION = "asean_portal.wsgi.application"
 
+TEMPLATE_CONTEXT_PROCESSORS = [
+    "django.template.context_processors.request",
+    "django.template.context_processors.i18n",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+    "asean_portal.site.context_processors.portal",
+]
+# The public pages are Jinja2 templates (templates/jinja2/, asean_portal/site/jinja2.py);
+# the admin, its third-party pages and the emails stay Django templates.
 TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "asean_portal.site.jinja2.environment",
+            "context_processors": TEMPLATE_CONTEXT_PROCESSORS,
+            "autoescape": True,
+            "extensions": ["jinja2.ext.i18n", "asean_portal.site.jinja2.FragmentExtension"],
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.template.context_processors.i18n",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "asean_portal.site.context_processors.portal",
-            ],
-            "libraries": {"portal": "asean_portal.site.templatetags"},
-        },
+        "OPTIONS": {"context_processors": TEMPLATE_CONTEXT_PROCESSORS},
     },
 ]
 

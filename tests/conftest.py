@@ -354,3 +354,29 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.get_closest_marker("django_db") is None:
             item.add_marker(pytest.mark.django_db)
+
+
+def pytest_configure(config):
+    _send_template_rendered_for_jinja2()
+
+
+def _send_template_rendered_for_jinja2():
+    """Django's Jinja2 backend sends no template_rendered signal, from which the
+    test client fills response.context and response.templates: each Jinja2
+    template (a page, and each template it includes) sends it with its context,
+    as Django templates do under tests."""
+    import jinja2
+    from django.template import Context
+    from django.test.signals import template_rendered
+
+    new_context = jinja2.Template.new_context
+    if getattr(new_context, "sends_template_rendered", False):
+        return
+
+    def instrumented(self, vars=None, shared=False, locals=None):
+        context = new_context(self, vars, shared, locals)
+        template_rendered.send(sender=self, template=self, context=Context(context.get_all()))
+        return context
+
+    instrumented.sends_template_rendered = True
+    jinja2.Template.new_context = instrumented

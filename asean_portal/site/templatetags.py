@@ -1,7 +1,9 @@
-import hashlib
+"""The portal's template functions: the globals and filters of the Jinja2
+environment of the public pages (asean_portal/site/jinja2.py). A function that
+takes ``context`` reads the page's context (the request, the object shown)."""
+
 import json
 
-from django import template
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.serializers.json import DjangoJSONEncoder
@@ -14,10 +16,6 @@ from django.utils.translation import get_language_from_path
 from asean_portal.core import display
 from asean_portal.core.content import translated_value
 from asean_portal.core.images import picture as picture_data
-
-from . import fragments
-
-register = template.Library()
 
 
 def _swap_prefix(path, language):
@@ -49,7 +47,6 @@ def url_in_language(context, language):
     return f"{url}?{query}" if query else url
 
 
-@register.simple_tag(takes_context=True)
 def language_links(context):
     """One entry per language: code, native name, URL of this page (relative
     and absolute), and whether it is the current language."""
@@ -83,7 +80,6 @@ def _canonical(request, absolute):
 OG_LOCALES = {"vi": "vi_VN", "en": "en_GB"}
 
 
-@register.simple_tag
 def og_locale(code):
     return OG_LOCALES.get(code, code)
 
@@ -108,7 +104,6 @@ SUB_PAGES = {
 }
 
 
-@register.simple_tag(takes_context=True)
 def breadcrumbs(context):
     """The trail from the home page to this page: a list of {name, url}, the
     last one being this page. Empty on the home page and on error pages.
@@ -144,7 +139,6 @@ def breadcrumbs(context):
     return crumbs
 
 
-@register.simple_tag(takes_context=True)
 def breadcrumb_ld(context, crumbs):
     request = context.get("request")
     return _json_ld(
@@ -164,7 +158,6 @@ def breadcrumb_ld(context, crumbs):
     )
 
 
-@register.simple_tag(takes_context=True)
 def nav_items(context):
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
@@ -183,7 +176,6 @@ class TranslatedText(str):
     fallback = False
 
 
-@register.simple_tag
 def tr(obj, name):
     language = translation.get_language()
     value, actual = translated_value(obj, name, language)
@@ -209,14 +201,12 @@ def _absolute(request, url):
         return url
 
 
-@register.simple_tag(takes_context=True)
 def absolute_url(context, url):
     """``url`` with the scheme and host of the request, unless it has its own
     (an upload in an object store)."""
     return _absolute(context.get("request"), url)
 
 
-@register.simple_tag(takes_context=True)
 def organization_ld(context):
     request = context.get("request")
     return _json_ld(
@@ -231,7 +221,6 @@ def organization_ld(context):
     )
 
 
-@register.simple_tag(takes_context=True)
 def news_article_ld(context, item):
     request = context.get("request")
     language = translation.get_language()
@@ -260,7 +249,6 @@ def news_article_ld(context, item):
     return _json_ld(data)
 
 
-@register.simple_tag(takes_context=True)
 def event_ld(context, meeting):
     request = context.get("request")
     language = translation.get_language()
@@ -293,10 +281,10 @@ def event_ld(context, meeting):
     return _json_ld(data)
 
 
-@register.inclusion_tag("includes/picture.html")
 def picture(obj, field_name, alt, sizes="", eager=False, thumbnail=False):
-    """A photo's <picture>: WebP and JPEG renditions at several widths (or the
-    listing thumbnail cropped around its focal point), with width and height."""
+    """The context of a photo's <picture> (includes/picture.html): WebP and
+    JPEG renditions at several widths (or the listing thumbnail cropped around
+    its focal point), with width and height."""
     return {
         "pic": picture_data(obj, field_name, thumbnail=thumbnail),
         "alt": alt,
@@ -305,7 +293,6 @@ def picture(obj, field_name, alt, sizes="", eager=False, thumbnail=False):
     }
 
 
-@register.simple_tag
 def posted(item, style="short"):
     """The <time> an item was posted, in Hanoi time; the date alone when the
     source gives only the day (no invented 00:00). Read from the item's
@@ -318,70 +305,14 @@ def posted(item, style="short"):
     return format_html('<time datetime="{}">{}</time>', *parts) if parts else ""
 
 
-@register.filter(name="display")
 def display_value(obj, name):
-    """{{ item|display:"summary" }}: a display value of ``item`` in the page's
+    """{{ item|display("summary") }}: a display value of ``item`` in the page's
     language (asean_portal/core/display.py)."""
     return display.value(obj, name)
 
 
-@register.filter
 def minutes(value):
     """A timedelta as whole minutes (rounded up)."""
     if value is None:
         return 0
     return max(1, -(-int(value.total_seconds()) // 60))
-
-
-class FragmentNode(template.Node):
-    def __init__(self, nodelist, objects, sequence, source):
-        self.nodelist = nodelist
-        self.objects = objects
-        self.sequence = sequence
-        self.source = source
-
-    def render(self, context):
-        objects = [obj.resolve(context) for obj in self.objects]
-        request = context.get("request")
-        known = None
-        if self.sequence is not None:
-            # The fragments of a whole list in one round trip, on its first item.
-            sequence = self.sequence.resolve(context)
-            found = context.render_context.get(self)
-            if found is None or found[0] is not sequence:
-                found = (sequence, fragments.stored(self.source, list(sequence), request))
-                context.render_context[self] = found
-            known = found[1].get(id(objects[0]))
-        text = fragments.rendered(
-            self.source, objects, request, lambda: self.nodelist.render(context), known
-        )
-        return mark_safe(text)  # noqa: S308 - rendered by the template engine
-
-
-@register.tag
-def fragment(parser, token):
-    """{% fragment obj [obj ...] %}…{% endfragment %}: the block rendered once
-    per version of the objects (fragments.py). Inside, read only those objects
-    (and what was loaded with them), the language and the reader's
-    preferences: nothing else of the page's context.
-
-    {% fragment item in items %}, inside {% for item in items %}, reads the
-    stored fragments of the whole list at its first item."""
-    bits = token.split_contents()[1:]
-    sequence = None
-    if len(bits) == 3 and bits[1] == "in":
-        sequence = parser.compile_filter(bits[2])
-        bits = bits[:1]
-    objects = [parser.compile_filter(bit) for bit in bits]
-    if not objects or "in" in bits:
-        raise template.TemplateSyntaxError("fragment needs the objects it shows")
-    nodelist = parser.parse(("endfragment",))
-    parser.delete_first_token()
-    origin = parser.origin
-    try:
-        contents = origin.loader.get_contents(origin)
-    except Exception:  # a template from a string: its tokens stand for it
-        contents = repr([node.token.contents for node in nodelist if node.token])
-    digest = hashlib.sha256(contents.encode()).hexdigest()
-    source = f"{origin.name}:{token.position}:{digest}"
-    return FragmentNode(nodelist, objects, sequence, source)

@@ -21,6 +21,7 @@ from asean_portal.core.publishing import (
     item_publish_now,
     item_schedule,
 )
+from asean_portal.site.templatetags import tr
 from civil_service.models import Activity, Document, WorkPlan
 from events.models import Announcement, Category, Country, Meeting
 from priorities.models import Chairmanship, Priority
@@ -30,18 +31,20 @@ pytestmark = pytest.mark.django_db
 
 LANGUAGES = ("vi", "en")
 
-# How the templates formatted each value before they were stored.
+# How the templates formatted each value before they were stored: the field
+# that the template read in the page's language (tr), and its filters.
 BEFORE = {
-    "summary": '{% load portal %}{% tr item "lead" as lead %}{{ lead|truncatewords:40 }}',
-    "teaser": '{% load portal %}{% tr item "lead" as lead %}{{ lead|truncatewords:30 }}',
-    "meeting_summary": (
-        '{% load portal %}{% tr item "summary" as summary %}{{ summary|truncatewords:40 }}'
-    ),
-    "date": '{{ value|date:"DATE_FORMAT" }}',
+    "summary": ("lead", "{{ text|truncatewords:40 }}"),
+    "teaser": ("lead", "{{ text|truncatewords:30 }}"),
+    "meeting_summary": ("summary", "{{ text|truncatewords:40 }}"),
+    "date": (None, '{{ value|date:"DATE_FORMAT" }}'),
 }
 
 
-def rendered(source, **context):
+def rendered(before, item=None, **context):
+    field, source = before
+    if field is not None:
+        context["text"] = tr(item, field)
     return Template(source).render(Context(context, autoescape=False))
 
 

@@ -10,10 +10,11 @@ import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.template import TemplateSyntaxError, engines
+from django.template import engines
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
+from jinja2 import TemplateSyntaxError
 from PIL import Image
 
 from asean_portal.core import publishing
@@ -150,7 +151,7 @@ def test_the_query_count_of_a_list_is_the_same_with_fragments_stored(client):
 
 def render(source, **context):
     request = RequestFactory().get("/vi/")
-    return engines["django"].from_string(source).render(context, request)
+    return engines["jinja2"].from_string(source).render(context, request)
 
 
 def test_a_fragment_that_reads_the_database_is_rendered_every_time(
@@ -158,7 +159,7 @@ def test_a_fragment_that_reads_the_database_is_rendered_every_time(
 ):
     item = factories.announcement()
     loaded = Announcement.objects.get(pk=item.pk)  # its category not loaded
-    source = "{% load portal %}{% fragment item %}{{ item.category }}{% endfragment %}"
+    source = "{% fragment item %}{{ item.category }}{% endfragment %}"
     with translation.override("vi"):
         with django_assert_num_queries(1):
             first = render(source, item=loaded)
@@ -169,7 +170,7 @@ def test_a_fragment_that_reads_the_database_is_rendered_every_time(
 
 def test_a_fragment_names_the_objects_it_shows():
     with pytest.raises(TemplateSyntaxError):
-        render("{% load portal %}{% fragment %}x{% endfragment %}")
+        render("{% fragment %}x{% endfragment %}")
 
 
 def test_a_lists_stored_fragments_are_read_in_one_round_trip(client, monkeypatch):

@@ -76,6 +76,19 @@ def test_no_ui_string_is_missing_from_the_po_files(tmp_path):
     assert regenerated - committed == set()
 
 
+def test_the_public_pages_jinja2_strings_are_read_into_the_catalogue():
+    """Django's extraction cannot read Jinja2 templates: makemessages reads
+    them with Babel's extractor (gettext calls, trans blocks and their plurals)."""
+    from asean_portal.management.commands.makemessages import jinja2_catalog
+
+    catalog = jinja2_catalog(BASE_DIR / "templates" / "jinja2")
+    assert "Skip to main content" in catalog
+    assert catalog.get("%(total)s activity").id == ("%(total)s activity", "%(total)s activities")
+    read = {message.id if isinstance(message.id, str) else message.id[0] for message in catalog}
+    assert len(read) > 100
+    assert read - {""} - {e[0] for e in entries(PO["vi"])} == set()
+
+
 def test_an_embargo_is_named_as_the_press_names_it():
     """ "Cấm vận" is a trade sanction; an embargo on news is "cấm công bố trước"."""
     vi = entries(PO["vi"])
