@@ -4,10 +4,14 @@ gettext, url() and static(), the portal's template functions
 ``{% fragment %}`` tag (fragments.py). The admin keeps Django templates."""
 
 import hashlib
+from functools import lru_cache
 
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template import defaultfilters
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from jinja2 import ChainableUndefined, Environment, nodes, pass_context, pass_environment
 from jinja2.ext import Extension
@@ -17,7 +21,28 @@ from . import fragments, templatetags
 
 
 def url(viewname, *args, **kwargs):
-    return reverse(viewname, args=args or None, kwargs=kwargs or None)
+    if args or kwargs:
+        return reverse(viewname, args=args or None, kwargs=kwargs or None)
+    return _fixed_url(
+        viewname,
+        translation.get_language(),
+        get_script_prefix(),
+        get_urlconf() or settings.ROOT_URLCONF,
+    )
+
+
+@lru_cache(maxsize=256)
+def _fixed_url(viewname, language, prefix, urlconf):
+    """The address of a view without arguments (the header's, the footer's
+    links): the same for a language, script prefix and URLconf, worked out
+    once per process instead of on every page."""
+    return reverse(viewname, urlconf=urlconf)
+
+
+@receiver(setting_changed)
+def _forget_fixed_urls(*, setting, **kwargs):
+    if setting in {"ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE", "FORCE_SCRIPT_NAME"}:
+        _fixed_url.cache_clear()
 
 
 def date(value, arg=None):

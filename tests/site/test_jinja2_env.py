@@ -1,0 +1,48 @@
+"""The Jinja2 environment's url(): addresses of views without arguments are
+worked out once per language, script prefix and URLconf."""
+
+import pytest
+from django.http import HttpResponse
+from django.test import override_settings
+from django.urls import path, reverse, set_script_prefix
+from django.utils import translation
+
+from asean_portal.site import jinja2
+
+# A URLconf of its own, where "search" is elsewhere.
+urlpatterns = [path("elsewhere/", lambda request: HttpResponse(), name="search")]
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    jinja2._fixed_url.cache_clear()
+    yield
+    set_script_prefix("/")
+    jinja2._fixed_url.cache_clear()
+
+
+@pytest.mark.parametrize("name", ["news:list", "search", "about", "civil_service:work_plan"])
+def test_an_address_without_arguments_is_the_one_reverse_gives_in_each_language(name):
+    for language in ("vi", "en", "vi"):
+        with translation.override(language):
+            assert jinja2.url(name) == reverse(name)
+    assert jinja2.url("news:list") != translation.override("en")(jinja2.url)("news:list")
+
+
+def test_the_address_follows_the_script_prefix_and_the_urlconf():
+    with translation.override("vi"):
+        plain = jinja2.url("search")
+        set_script_prefix("/portal/")
+        assert jinja2.url("search") == "/portal" + plain
+        set_script_prefix("/")
+        assert jinja2.url("search") == plain
+        with override_settings(ROOT_URLCONF=__name__):
+            assert jinja2.url("search") == "/elsewhere/"
+        assert jinja2.url("search") == plain
+
+
+def test_addresses_with_arguments_are_reversed_each_time():
+    with translation.override("en"):
+        assert jinja2.url("news:detail", slug="a") == reverse("news:detail", kwargs={"slug": "a"})
+        assert jinja2.url("news:detail", slug="b").endswith("/b/")
+    assert jinja2._fixed_url.cache_info().currsize == 0
