@@ -3,12 +3,14 @@ environment of the public pages (asean_portal/site/jinja2.py). A function that
 takes ``context`` reads the page's context (the request, the object shown)."""
 
 import json
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse, translate_url
 from django.utils import timezone, translation
+from django.utils.encoding import force_str
 from django.utils.html import _json_script_escapes, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_from_path
@@ -309,6 +311,21 @@ def display_value(obj, name):
     """{{ item|display("summary") }}: a display value of ``item`` in the page's
     language (asean_portal/core/display.py)."""
     return display.value(obj, name)
+
+
+@cache
+def _choices(field):
+    return dict(field.flatchoices)
+
+
+def choice(obj, name):
+    """The label of a field's choice, as get_<name>_display() gives it.
+    Django's method hashes every label of the field on each call, and a lazy
+    label is translated to be hashed: 8 translations a row of the activity
+    table, where this is one."""
+    field = obj._meta.get_field(name)
+    value = getattr(obj, field.attname)
+    return force_str(_choices(field).get(value, value), strings_only=True)
 
 
 def minutes(value):

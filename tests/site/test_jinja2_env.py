@@ -46,3 +46,23 @@ def test_addresses_with_arguments_are_reversed_each_time():
         assert jinja2.url("news:detail", slug="a") == reverse("news:detail", kwargs={"slug": "a"})
         assert jinja2.url("news:detail", slug="b").endswith("/b/")
     assert jinja2._fixed_url.cache_info().currsize == 0
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_choice_label_is_the_one_django_gives_in_each_language(language):
+    from asean_portal.site.templatetags import choice
+    from civil_service.models import Activity
+    from events.models import Meeting
+
+    with translation.override(language):
+        for value, _label in Activity.Progress.choices:
+            activity = Activity(progress=value)
+            assert choice(activity, "progress") == activity.get_progress_display()
+        assert choice(Activity(progress="unknown"), "progress") == "unknown"
+        for value, _label in Meeting._meta.get_field("kind").flatchoices:
+            meeting = Meeting(kind=value)
+            assert choice(meeting, "kind") == meeting.get_kind_display()
+    with translation.override("en"):
+        english = choice(Activity(progress="completed"), "progress")
+    with translation.override("vi"):
+        assert choice(Activity(progress="completed"), "progress") != english
