@@ -104,8 +104,10 @@ def _nearby_meetings(meeting):
     date order; a meeting may be in both."""
     relation = "nearby_relation"
     # The lists link to the meetings: their titles, slugs and dates. The parts
-    # of a union may not be ordered on SQLite: sorted here.
-    fields = (*LINK_FIELDS, "start_date")
+    # of a union may not be ordered on SQLite: sorted here. A part is read
+    # with its parent's id, which the relation checks on every row it returns
+    # (a deferred field would cost a query a part).
+    fields = (*LINK_FIELDS, "start_date", "part_of")
     rows = (
         meeting.parts.order_by()
         .only(*fields)

@@ -44,7 +44,11 @@ def grow(world, total):
             host_country=world["country"],
             start_date=date(2022, 1, 1),
             title_vi=f"Hội nghị công vụ {number}",
+            # Parts and related meetings of the meeting's page.
+            part_of=world["meeting"] if number % 2 else None,
         )
+        if not number % 2:
+            world["meeting"].related_meetings.add(other)
         other.participations.create(country=world["country"])
         world["meeting"].participations.create(country=factories.country())
         world["meeting"].documents.add(factories.document(title_vi=f"Văn bản công vụ {number}"))
