@@ -200,7 +200,7 @@ def shared_seconds(seconds_left, longest):
     return max(0, min(longest, int(seconds_left - 1)))
 
 
-def replacing_answer(response, seconds_left):
+def replacing_answer(response, changes, now):
     """Let proxies keep briefly a 410, 404 or 301 that no reader's cookie or
     the view's own Cache-Control keeps from being shared, never past the next
     transition (a 404 at the address of an item due to go live)."""
@@ -215,6 +215,7 @@ def replacing_answer(response, seconds_left):
         del response["Expires"]
     if response.has_header("Cache-Control"):
         return response
+    seconds_left = kept_until(changes, now) - now
     patch_cache_control(
         response, public=True, max_age=shared_seconds(seconds_left, REPLACING_SECONDS)
     )
@@ -296,9 +297,7 @@ class AnonymousPageCacheMiddleware:
         with dependencies.recording() as reads:
             response = self.get_response(request)
         if not cacheable_response(response):
-            if response.status_code not in REPLACING_STATUSES:
-                return response
-            return replacing_answer(response, kept_until(before, now) - now)
+            return replacing_answer(response, before, now)
         until = kept_until(before, now)
         browser_caching(response, until - now)
         # A page that used a CSP nonce must not hand the same nonce to everyone.
