@@ -1,5 +1,7 @@
 """The anonymous page cache never outlives a transition, with or without a worker."""
 
+import contextlib
+import socket
 from datetime import timedelta
 
 import pytest
@@ -378,6 +380,22 @@ def test_pages_are_kept_only_at_a_host_named_as_the_portal_serves_it(settings, h
     assert f"http://{host}/vi/tin-tuc/" in first.content.decode()
     assert (first["X-Page-Cache"], len(cached_pages())) == (("miss", 1) if kept else ("bypass", 0))
     assert client.get(NEWS)["X-Page-Cache"] == ("hit" if kept else "bypass")
+
+
+@pytest.mark.parametrize("family, kept", [(socket.AF_UNIX, False), (socket.AF_INET, True)])
+def test_a_port_is_trusted_only_from_a_server_that_listens_on_it(settings, family, kept):
+    """gunicorn bound to a unix socket gives the Host header's port as
+    SERVER_PORT: there a port spelling of the host is not the port the server
+    listens on, and each one would otherwise get its own entry."""
+    settings.ALLOWED_HOSTS = ["portal.example"]
+    factories.announcement()
+    with contextlib.closing(socket.socket(family, socket.SOCK_STREAM)) as connection:
+        client = Client(HTTP_HOST="portal.example:6666", **{"gunicorn.socket": connection})
+        first, second = (client.get(NEWS, SERVER_PORT="6666") for _ in range(2))
+        assert (first["X-Page-Cache"], second["X-Page-Cache"]) == (
+            ("miss", "hit") if kept else ("bypass", "bypass")
+        )
+    assert len(cached_pages()) == (1 if kept else 0)
 
 
 def test_the_key_is_the_normalised_query_the_view_reads(client):
