@@ -21,7 +21,7 @@ class AseanPortalConfig(AppConfig):
         from asean_portal import tasks  # noqa: F401
         from asean_portal.core import relations
         from asean_portal.core.signals import announce_content_changes
-        from asean_portal.site import receivers  # noqa: F401
+        from asean_portal.site import checks, receivers  # noqa: F401
 
         announce_content_changes()
         relations.install()

@@ -42,6 +42,30 @@ def test_check_deploy_warns_when_https_is_off():
     assert "security.W012" in output  # SESSION_COOKIE_SECURE
 
 
+@pytest.mark.parametrize(
+    "extra, warned",
+    [
+        ({"ALLOWED_HOSTS": "*"}, True),
+        ({"ALLOWED_HOSTS": ".example.gov.vn"}, True),
+        ({"ALLOWED_HOSTS": "*", "PAGE_CACHE_SECONDS": "0"}, False),
+        (
+            {
+                "ALLOWED_HOSTS": "*",
+                "PROXY_PURGE_URL": "http://127.0.0.1:8080",
+                "PROXY_PURGE_HOSTS": "asean.example.gov.vn",
+            },
+            False,
+        ),
+    ],
+)
+def test_check_warns_when_only_wildcards_leave_the_page_cache_nothing_to_keep(extra, warned):
+    """The page cache keeps pages only at a named host: with wildcards alone it
+    would be off without a word."""
+    extra.setdefault("CSRF_TRUSTED_ORIGINS", "https://asean.example.gov.vn")
+    result = check_deploy(**extra)
+    assert ("asean_portal.W001" in result.stdout + result.stderr) is warned
+
+
 @pytest.fixture
 def https(settings):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
