@@ -11,8 +11,8 @@ whenever the edit committed. Which objects a list shows is not part of a
 fragment: the list's query decides that on every render (live()).
 
 A fragment's text may depend only on the objects named in its tag, the
-language, the reader's display preferences and the deployment (the template's
-source, the translations, where uploads are served from); all are in the key.
+language, the reader's display preferences and the deployment (the templates,
+the translations, where uploads are served from); all are in the key.
 A fragment whose rendering reads the database is never stored: what it read
 must reach the page's dependencies (dependencies.py) on every render.
 """
@@ -59,13 +59,24 @@ def object_state(obj, depth=2):
 
 @lru_cache(maxsize=1)
 def deployment():
-    """Changes with what a deployment changes in the text of a fragment."""
-    compiled = sorted(
-        f"{path}:{path.stat().st_mtime_ns}"
-        for folder in settings.LOCALE_PATHS
-        for path in Path(folder).glob("*/LC_MESSAGES/*.mo")
-    )
-    return repr((compiled, settings.MEDIA_URL, settings.STORAGES.get("default")))
+    """Changes with what a deployment changes in the text of a fragment: the
+    compiled translations, every public template (a fragment's text comes
+    also from the templates it includes and the macros it calls), and where
+    uploads are served from. Files count by their contents, not their dates,
+    so that the nodes of one release share their fragments."""
+    digest = hashlib.sha256()
+    folders = [(Path(folder), "*/LC_MESSAGES/*.mo") for folder in settings.LOCALE_PATHS]
+    folders += [
+        (Path(folder), "**/*.html")
+        for engine in settings.TEMPLATES
+        if engine["BACKEND"].endswith(".Jinja2")
+        for folder in engine["DIRS"]
+    ]
+    for folder, pattern in folders:
+        for path in sorted(folder.glob(pattern)):
+            digest.update(f"{path.relative_to(folder)}\0".encode())
+            digest.update(path.read_bytes())
+    return repr((digest.hexdigest(), settings.MEDIA_URL, settings.STORAGES.get("default")))
 
 
 def fragment_key(source, objects, request):

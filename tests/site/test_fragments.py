@@ -239,3 +239,29 @@ def test_a_lazy_object_has_the_state_of_what_it_wraps():
     assert fragments.object_state(SimpleLazyObject(lambda: loaded)) == fragments.object_state(
         loaded
     )
+
+
+def test_the_deployment_part_of_a_key_follows_every_template_by_its_contents(settings, tmp_path):
+    """A fragment's text comes also from the templates it includes (the news
+    list's thumbnails, picture.html): a release that changes only those must
+    not serve the old text. Two nodes of one release, installed in different
+    folders at different times, share their fragments."""
+    first, second = tmp_path / "node-1", tmp_path / "node-2"
+    for folder in (first, second):
+        (folder / "includes").mkdir(parents=True)
+        (folder / "includes" / "picture.html").write_text("<picture></picture>")
+        (folder / "list.html").write_text("{% include 'includes/picture.html' %}")
+    jinja2 = next(engine for engine in settings.TEMPLATES if engine["BACKEND"].endswith("Jinja2"))
+
+    def deployment(folder):
+        settings.TEMPLATES = [{**jinja2, "DIRS": [folder]}]
+        fragments.deployment.cache_clear()
+        return fragments.deployment()
+
+    try:
+        before = deployment(first)
+        assert deployment(second) == before
+        (second / "includes" / "picture.html").write_text('<picture class="new"></picture>')
+        assert deployment(second) != before
+    finally:
+        fragments.deployment.cache_clear()
