@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from asean_portal.core.listing import YEAR_FIELD
+from asean_portal.core.listing import YEAR_FIELD, ModelChoiceFilter
 
 from .models import Activity, Document, Framework
 
@@ -18,7 +18,7 @@ class ActivityFilter(django_filters.FilterSet):
         label=_("Status"),
         empty_label=_("All statuses"),
     )
-    country = django_filters.ModelChoiceFilter(
+    country = ModelChoiceFilter(
         field_name="registering_country",
         queryset=Country.objects.all(),
         to_field_name="iso_code",

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from asean_portal.core.listing import YEAR_FIELD
+from asean_portal.core.listing import YEAR_FIELD, ModelChoiceFilter
 
 from .models import Announcement, Category, Country, Meeting, MeetingSeries
 
@@ -21,7 +21,7 @@ class FocusWidget(django_filters.widgets.BooleanWidget):
 
 
 class AnnouncementFilter(django_filters.FilterSet):
-    category = django_filters.ModelChoiceFilter(
+    category = ModelChoiceFilter(
         queryset=Category.objects.all(),
         to_field_name="slug_vi",
         label=_("Category"),
@@ -40,14 +40,14 @@ class AnnouncementFilter(django_filters.FilterSet):
 
 
 class MeetingFilter(django_filters.FilterSet):
-    series = django_filters.ModelChoiceFilter(
+    series = ModelChoiceFilter(
         queryset=MeetingSeries.objects.all(),
         to_field_name="code",
         label=_("Series"),
         empty_label=_("All series"),
     )
     year = django_filters.NumberFilter(field_name="start_date", lookup_expr="year", **YEAR_FIELD)
-    country = django_filters.ModelChoiceFilter(
+    country = ModelChoiceFilter(
         queryset=Country.objects.all(),
         to_field_name="iso_code",
         label=_("Country"),

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from asean_portal.site import due_revisions
+from events.models import Country
 from tests import factories
 
 
@@ -131,3 +132,33 @@ def test_the_home_page_s_focus_costs_the_same_for_one_item_or_four(client):
     for _ in range(3):
         factories.announcement(is_featured=True, on_home=True)
     assert counts(client, ["/vi/", "/en/"]) == one
+
+
+def test_a_filter_s_choices_are_read_without_a_server_side_cursor(client, world):
+    """Django reads a ModelChoiceField's choices with iterator(), which on
+    PostgreSQL is a server-side cursor: DECLARE, FETCH and CLOSE, three round
+    trips on every uncached list page for a few categories or countries."""
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side cursors exist only on PostgreSQL")
+    grow(world, 3)
+    named = []
+
+    def record(execute, sql, params, many, context):
+        # psycopg2 declares a named cursor itself: its name tells it apart.
+        if context["cursor"].cursor.name:
+            named.append(sql)
+        return execute(sql, params, many, context)
+
+    lists = ["/vi/tin-tuc/", "/en/meetings/", "/en/work-plan/"]
+    with connection.execute_wrapper(record):
+        pages = {url: client.get(url) for url in lists}
+    assert {url: page.status_code for url, page in pages.items()} == dict.fromkeys(lists, 200)
+    assert named == []
+    # The choices are all there: every country of the meeting list's filter.
+    html = pages["/en/meetings/"].content.decode()
+    select = html[
+        html.index('<select name="country"') : html.index(
+            "</select>", html.index('<select name="country"')
+        )
+    ]
+    assert select.count("<option") == 1 + Country.objects.count()
