@@ -3,15 +3,15 @@
 from django.conf import settings
 from django.core import checks
 
-from . import sitemaps
+from . import hosts
 
 
 @checks.register(checks.Tags.caches)
 def page_cache_has_a_host(app_configs, **kwargs):
     """The page cache and the sitemap copies keep pages only at a host named
-    in ALLOWED_HOSTS or PROXY_PURGE_HOSTS (sitemaps.keeps_copies): with only
+    in ALLOWED_HOSTS or PROXY_PURGE_HOSTS (hosts.keeps_copies): with only
     wildcards, every page is rendered for every reader."""
-    if not settings.PAGE_CACHE_SECONDS or sitemaps.named_hosts():
+    if not settings.PAGE_CACHE_SECONDS or hosts.named_hosts():
         return []
     return [
         checks.Warning(

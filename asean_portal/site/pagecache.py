@@ -34,7 +34,7 @@ from django.utils.translation import get_language_from_path
 
 from asean_portal.core.publishing import publishable_models
 
-from . import dependencies, sitemaps
+from . import dependencies, hosts, sitemaps
 from .middleware import remember_language
 from .preferences import CONTRAST_COOKIE, FONT_COOKIE
 
@@ -282,7 +282,7 @@ class AnonymousPageCacheMiddleware:
         except DisallowedHost:
             return self.get_response(request)  # the stack answers 400
         query = normalised_query(request)
-        if query is None or not sitemaps.keeps_copies(request, host):
+        if query is None or not hosts.keeps_copies(request, host):
             response = self.get_response(request)
             response["X-Page-Cache"] = "bypass"
             return response

@@ -23,7 +23,6 @@ page cache's copy of a section follows it too.
 import gzip
 import hashlib
 import secrets
-import socket
 import threading
 import time
 from collections import OrderedDict
@@ -46,7 +45,7 @@ from asean_portal.core.content import LANGUAGES, translated_value
 from asean_portal.core.declarations import sitemap_models
 from asean_portal.core.publishing import Publishable
 
-from . import dependencies
+from . import dependencies, hosts
 
 
 class PortalSitemap(Sitemap):
@@ -447,45 +446,11 @@ def accepted_encoding(request):
     return GZIP if weight > 0 else IDENTITY
 
 
-def keeps_copies(request, host):
-    """Whether the copies served at ``host`` (as the request names it) are
-    kept: only at a host named as the portal serves it, in ALLOWED_HOSTS or
-    the proxy's PROXY_PURGE_HOSTS, without a port or with the port the
-    server itself listens on (listening_port). Django accepts an allowed host also with any
-    port, a final dot or other capitals, and each spelling is written into
-    the addresses: a copy kept for a day for each would let anyone fill the
-    cache. At another spelling, or under a wildcard, the copy is made again
-    for each request. The page cache keeps pages by the same rule."""
-    named = named_hosts()
-    if host in named:
-        return True
-    name, colon, port = host.rpartition(":")
-    return bool(colon) and port == listening_port(request) and name in named
-
-
-def named_hosts():
-    """The hosts named in ALLOWED_HOSTS (not wildcards) and the proxy's
-    PROXY_PURGE_HOSTS."""
-    named = {name for name in settings.ALLOWED_HOSTS if name != "*" and not name.startswith(".")}
-    for backend in settings.FRONTEND_CACHE_BACKENDS:
-        named.update(backend.get("HOSTS", ()))
-    return named
-
-
-def listening_port(request):
-    """The port the server listens on, or None when the request cannot tell:
-    gunicorn bound to a unix socket takes SERVER_PORT from the Host header."""
-    connection = request.META.get("gunicorn.socket")
-    if connection is not None and connection.family == socket.AF_UNIX:
-        return None
-    return request.META.get("SERVER_PORT")
-
-
 def serve(page, entry, origin, keep=True):
     """The copies of a stored page served at ``origin``, uncompressed and in
     gzip, finished: the addresses at that scheme and host, and an ETag, so
     that a request only reads one and sends its bytes. Both are stored,
-    unless ``keep`` is false (keeps_copies)."""
+    unless ``keep`` is false (hosts.keeps_copies)."""
     body = entry["body"].replace(STORED_ORIGIN.encode(), origin.encode())
     copies = {}
     for encoding, data in (
@@ -574,7 +539,7 @@ def section(request, section, sitemaps):
     name = page_id(section, sitemap, page)
     host = request.get_host()
     origin = f"{request.scheme}://{host}"
-    keep = keeps_copies(request, host)
+    keep = hosts.keeps_copies(request, host)
     encoding = accepted_encoding(request)
     key = served_key(name, origin, encoding)
     keys = [stamp_key(section), meta_key(name)]
