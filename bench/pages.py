@@ -12,7 +12,9 @@
    middleware alone (robots.txt) and a page of the layout alone (the search
    page before any words are given), and prints rps, p50, p99, the ratio to
    the hello-world rate (the median of readings of CEILING_SECONDS, one before
-   each measurement) and the queries per page.
+   each measurement), the queries per page, and the CPU each server's
+   processes (gunicorn's workers, PostgreSQL, Redis) spent per request, read
+   from /proc.
 4. Drives a mix spread the way readers spread over an archive (home, the lists,
    search and STORM_PAGES distinct news pages) with the page cache on, once
    untouched (warm) and once while a second process saves a random live
@@ -35,7 +37,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench.common import ensure_database, save_table
+from bench.common import ensure_database, save_table, worker_pids
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 DATABASE_URL = os.environ.get(
@@ -144,10 +146,50 @@ def fetch(url):
     return urllib.request.urlopen(request, timeout=30).read()
 
 
-def wrk(url, seconds=SECONDS, script=None):
+def cpu_seconds(pids):
+    """The CPU time (user and system) the processes ``pids`` have used."""
+    ticks = 0
+    for pid in pids:
+        try:
+            # The fields after the command's name, from the state on: utime, stime.
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # it ended meanwhile
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def named_processes(name):
+    """The processes whose command is ``name`` (every process of a server)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == name:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def servers_of(server):
+    """The processes whose CPU a request of ``server`` costs, by server:
+    gunicorn's workers, every PostgreSQL process, Redis."""
+    return lambda: {
+        "web": worker_pids(server.process.pid),
+        "PostgreSQL": named_processes("postgres"),
+        "Redis": named_processes("redis-server"),
+    }
+
+
+def wrk(url, seconds=SECONDS, script=None, processes=None):
+    """wrk's rates and latencies; with ``processes`` (servers_of), the CPU
+    each server spent per request meanwhile, in ms."""
     # A first request warms each worker (and the page cache, when it is on).
     for _ in range(WORKERS * 2):
         fetch(url)
+    groups = processes() if processes else {}
+    before = {group: cpu_seconds(pids) for group, pids in groups.items()}
     command = [
         "wrk",
         "-t2",
@@ -160,6 +202,9 @@ def wrk(url, seconds=SECONDS, script=None):
     if script:
         command += ["-s", str(script)]
     output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+    # Processes started meanwhile (a database connection) count from zero.
+    after = {group: cpu_seconds(pids) for group, pids in (processes() if processes else {}).items()}
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.M))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -170,6 +215,10 @@ def wrk(url, seconds=SECONDS, script=None):
         "p99": latency.get("99", "?"),
         "errors": int(non_2xx.group(1)) if non_2xx else 0,
         "misses": (int(cache.group(1)), int(cache.group(2))) if cache else None,
+        "cpu": {
+            group: 1000 * (after[group] - before.get(group, 0)) / max(requests, 1)
+            for group in after
+        },
     }
 
 
@@ -294,7 +343,7 @@ print(json.dumps([item.get_absolute_url() for item in news]))
     ]
 
 
-def storm(port, paths, env, edits):
+def storm(port, paths, env, edits, processes=None):
     """wrk over the archive mix; with ``edits``, a process saves an item every
     STORM_INTERVAL seconds meanwhile."""
     script = BASE_DIR / "var" / "bench-storm.lua"
@@ -318,7 +367,12 @@ def storm(port, paths, env, edits):
         saver.stdin.write("go\n")
         saver.stdin.flush()
     try:
-        result = wrk(f"http://127.0.0.1:{port}/vi/", seconds=STORM_SECONDS, script=script)
+        result = wrk(
+            f"http://127.0.0.1:{port}/vi/",
+            seconds=STORM_SECONDS,
+            script=script,
+            processes=processes,
+        )
     finally:
         if saver:
             failed = saver.poll() is not None
@@ -419,7 +473,13 @@ def main():
         """A measurement, after a reading of the ceiling. On a shared machine
         the rate of the same process moves by half within a run: every ratio
         is to the median of all the readings, spread over the whole run."""
-        ceilings.append(wrk(f"http://127.0.0.1:{hello.port}/", seconds=CEILING_SECONDS))
+        ceilings.append(
+            wrk(
+                f"http://127.0.0.1:{hello.port}/",
+                seconds=CEILING_SECONDS,
+                processes=lambda: {"web": worker_pids(hello.process.pid)},
+            )
+        )
         return measure(*args, **kwargs)
 
     try:
@@ -435,11 +495,17 @@ def main():
                         wrk,
                         f"http://127.0.0.1:{server.port}{path}",
                         script=gzip_script if name in GZIP_PAGES else None,
+                        processes=servers_of(server),
                     )
                 if seconds:
                     for storm_mode in ("warm", "storm"):
                         results[("mix", storm_mode)] = beside(
-                            storm, server.port, mix, environment(seconds), storm_mode == "storm"
+                            storm,
+                            server.port,
+                            mix,
+                            environment(seconds),
+                            storm_mode == "storm",
+                            servers_of(server),
                         )
             finally:
                 server.stop()
@@ -473,22 +539,48 @@ def main():
         )
         if cold["errors"] or warm["errors"]:
             lines.append(f"|  ⚠ {name}: {cold['errors'] + warm['errors']} error responses |")
+    hello_cpu = sorted(result["cpu"]["web"] for result in ceilings)[len(ceilings) // 2]
+    lines += [
+        "",
+        "CPU per request, in ms, of each server's processes while wrk ran (gunicorn's "
+        "workers, every PostgreSQL process, Redis; read from /proc): what a request "
+        "costs the machine, steadier than a rate on a shared machine. The hello-world "
+        f"view costs its workers {hello_cpu:.2f} ms (median of the readings).",
+        "",
+        "| page | cold web | cold PostgreSQL | cold Redis | warm web | warm PostgreSQL "
+        "| warm Redis |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name in paths:
+        cold, warm = results[(name, "cold")]["cpu"], results[(name, "warm")]["cpu"]
+        lines.append(
+            f"| {name} | "
+            + " | ".join(
+                f"{usage[group]:.2f}"
+                for usage in (cold, warm)
+                for group in ("web", "PostgreSQL", "Redis")
+            )
+            + " |"
+        )
     lines += [
         "",
         f"The archive mix ({len(mix)} pages: home, lists, search, {STORM_PAGES} news pages, "
         f"picked at random), page cache on, {STORM_SECONDS} s each; during the edit storm "
         f"a process saves a random live announcement every {STORM_INTERVAL} s.",
         "",
-        "| mix | rps | p50 | p99 | % of ceiling | page-cache misses | saves |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| mix | rps | p50 | p99 | % of ceiling | page-cache misses | saves "
+        "| CPU ms: web, PostgreSQL, Redis |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for mode in ("warm", "storm"):
         result = results[("mix", mode)]
         misses, seen = result["misses"]
+        usage = result["cpu"]
         lines.append(
             f"| {mode} | {result['rps']:.0f} | {result['p50']} | {result['p99']} "
             f"| {100 * result['rps'] / ceiling['rps']:.1f} % "
-            f"| {100 * misses / max(seen, 1):.1f} % of {seen} | {result.get('saves', 0)} |"
+            f"| {100 * misses / max(seen, 1):.1f} % of {seen} | {result.get('saves', 0)} "
+            f"| {usage['web']:.2f}, {usage['PostgreSQL']:.2f}, {usage['Redis']:.2f} |"
         )
     lines += [
         "",
