@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from asean_portal.core.content import LINK_FIELDS, in_languages, translated_value
-from asean_portal.core.detail import find_by_slug, mark_preview
+from asean_portal.core.detail import find_by_slug, mark_preview, newest_related
 from asean_portal.core.listing import filtered, paginate, query_without_page, reads_query
 
 from .charts import timeline
@@ -92,7 +92,7 @@ def activity_detail(request, slug):
         "translated_object": activity,
         "meetings": activity.meetings.all(),
         "documents": activity.documents.all(),
-        "announcements": activity.announcements.order_by("-publish_at")[:10],
+        "announcements": newest_related(activity, "announcements", 10),
         "preview": preview,
     }
     return mark_preview(render(request, "civil_service/activity_detail.html", context), preview)

@@ -436,6 +436,16 @@ class Announcement(Publishable, TranslatedContent, Displayed):
     sitemap_section = "news"
     # A Focus period changes the home page by itself.
     window_fields = ("featured_from", "featured_until")
+    # An item's page reads its category's newest items and its neighbours in
+    # time; a meeting's, priority's or activity's page reads their own news.
+    read_scopes = (
+        *TranslatedContent.read_scopes,
+        "category_id",
+        "meeting_id",
+        "priority_id",
+        "activity_id",
+        "publish_at",
+    )
 
     display_values = (
         Url("news:detail"),

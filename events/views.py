@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from asean_portal.core import scopes
 from asean_portal.core.clients import client_address
 from asean_portal.core.content import FIRST_YEAR, LAST_YEAR, LINK_FIELDS, in_languages
-from asean_portal.core.detail import find_by_slug, mark_preview, shown_rows
+from asean_portal.core.detail import find_by_slug, mark_preview, newest_related, shown_rows
 from asean_portal.core.listing import filtered, paginate, query_without_page, reads_query
 from asean_portal.core.publishing import Status
 
@@ -92,7 +93,7 @@ def meeting_detail(request, slug):
         **_nearby_meetings(meeting),
         "activities": meeting.activities.all(),
         "documents": meeting.documents.all(),
-        "announcements": meeting.announcements.order_by("-publish_at")[:10],
+        "announcements": newest_related(meeting, "announcements", 10),
         "preview": preview,
     }
     return mark_preview(render(request, "events/meeting_detail.html", context), preview)
@@ -188,7 +189,9 @@ def news_detail(request, slug):
         return answer
     # Links to other items need their titles, slugs and dates, not their bodies.
     live = Announcement.objects.live().only(*LINK_FIELDS, "publish_at", "posted_time_known")
-    related = live.filter(category_id=announcement.category_id).exclude(pk=announcement.pk)[:5]
+    category = announcement.category_id
+    with scopes.reading(Announcement, category_id=category):
+        related = list(live.filter(category_id=category).exclude(pk=announcement.pk)[:5])
     context = {
         "announcement": announcement,
         "translated_object": announcement,
@@ -214,8 +217,16 @@ def _neighbours(live, announcement):
         | Q(pk=Subquery(after.order_by("publish_at", "pk").values("pk")[:1]))
     )
     neighbours = {"previous": None, "next": None}
-    for item in found:
-        neighbours["previous" if (item.publish_at, item.pk) < (at, pk) else "next"] = item
+    # They change only with an item published between them (a range without
+    # an end, for the first and the last item, counts as the whole type).
+    with scopes.reading(Announcement) as scope:
+        for item in found:
+            neighbours["previous" if (item.publish_at, item.pk) < (at, pk) else "next"] = item
+        previous, following = neighbours["previous"], neighbours["next"]
+        scope["publish_at"] = (
+            previous and previous.publish_at,
+            following and following.publish_at,
+        )
     return neighbours
 
 

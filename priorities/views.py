@@ -2,7 +2,7 @@ from django.db.models import Prefetch
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from asean_portal.core.detail import find_by_slug, mark_preview
+from asean_portal.core.detail import find_by_slug, mark_preview, newest_related
 
 from .models import Chairmanship, Priority
 
@@ -51,7 +51,7 @@ def priority_detail(request, slug):
     context = {
         "priority": priority,
         "translated_object": priority,
-        "announcements": priority.announcements.order_by("-publish_at")[:10],
+        "announcements": newest_related(priority, "announcements", 10),
         "activities": priority.activities.select_related("registering_country"),
         "preview": preview,
     }

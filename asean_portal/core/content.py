@@ -96,6 +96,9 @@ class TranslatedContent(models.Model):
     translated ``slug`` generated from ``slug_source``."""
 
     slug_source = "title"
+    # The fields a public read may be declared for (asean_portal/core/scopes.py):
+    # the item at an address.
+    read_scopes = in_languages("slug")
 
     english_state = models.CharField(
         _("English translation"),

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from reversion.errors import RevertError
 from reversion.models import Version
 
+from . import scopes
 from .content import LANGUAGES, SlugHistory
 from .publishing import Publishable, Status
 from .relations import show_to_public
@@ -136,7 +137,9 @@ def find_by_slug(request, queryset, slug):
 def _find(request, queryset, slug):
     queryset, preview = visible_queryset(request, queryset)
     language = get_language()
-    obj = queryset.filter(**{f"slug_{language}": slug}).first()
+    lookup = {f"slug_{language}": slug}
+    with scopes.reading(queryset.model, **lookup):
+        obj = queryset.filter(**lookup).first()
     if obj is not None:
         return with_pending_changes(obj, preview), None, preview
     candidates = [f"slug_{other}" for other in LANGUAGES if other != language]
@@ -163,6 +166,15 @@ def _find(request, queryset, slug):
         # Vietnamese one.
         return with_pending_changes(obj, preview), None, preview
     return obj, HttpResponsePermanentRedirect(target), preview
+
+
+def newest_related(obj, accessor, count):
+    """The ``count`` newest public items of ``obj``'s reverse relation
+    ``accessor`` (the news about a meeting), read as the items of ``obj``
+    only: the page depends on them, not on every item of their type."""
+    manager = getattr(obj, accessor)
+    with scopes.reading(manager.model, **{manager.field.attname: obj.pk}):
+        return list(manager.order_by("-publish_at")[:count])
 
 
 def mark_preview(response, preview):

@@ -3,7 +3,8 @@ listen (asean_portal.site.receivers); the core imports none of them.
 
 - ``content_changed``: an object of a public content app was saved or
   deleted, or one of its many-to-many relations changed. Arguments:
-  ``instance``, ``deleted`` and ``relation`` (true for a many-to-many change).
+  ``instance``, ``deleted``, ``relation`` (true for a many-to-many change) and
+  ``created`` (true for the save that created it).
 - ``published`` / ``withdrawn``: a transition happened, sent once, by its
   single winner, after its transaction committed. Arguments: ``pk``.
 - ``revision_times_changed``: a pending revision of the item ``pk`` was
@@ -22,9 +23,11 @@ withdrawn = Signal()
 revision_times_changed = Signal()
 
 
-def _saved(sender, instance, raw=False, **kwargs):
+def _saved(sender, instance, created=False, raw=False, **kwargs):
     if not raw:
-        content_changed.send(sender=sender, instance=instance, deleted=False, relation=False)
+        content_changed.send(
+            sender=sender, instance=instance, deleted=False, relation=False, created=created
+        )
 
 
 def _deleted(sender, instance, **kwargs):

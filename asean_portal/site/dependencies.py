@@ -19,6 +19,17 @@ rendered with and is served only while they are all current. A change moves:
   note; ``display_columns``). A text correction of one news item therefore
   leaves every page that does not show that item cached.
 
+A read of only some rows of a type (scopes.reading: the item at an address,
+the items of its category, the items just before and after it in time)
+records *scope* tags instead of the type's (``events.announcement|category_id=3``,
+``events.announcement|publish_at=2025-11-30`` by day, and
+``events.announcement|*``). A change moves the scope tags of the values the
+object held before it and holds now, for every field in the model's
+``read_scopes`` when it moves the type's tag, else for the fields it changed
+(a new slug); a change whose earlier values are not known moves ``|*``. A
+publication therefore leaves cached the pages of the other items of its
+type, except those it now neighbours or shares a category with.
+
 Search pages read the search index, whose tag moves whenever a searchable
 object is indexed again.
 
@@ -37,15 +48,17 @@ import re
 import secrets
 import time
 from contextvars import ContextVar
+from datetime import UTC, date, datetime, timedelta
 from functools import cache, lru_cache
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache as django_cache
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models.signals import post_init
 from django.dispatch import Signal
 
+from asean_portal.core import scopes
 from asean_portal.core.declarations import public_models
 
 logger = logging.getLogger(__name__)
@@ -69,6 +82,58 @@ def type_tag(model):
 
 def object_tag(model, pk):
     return f"{model._meta.label_lower}:{pk}"
+
+
+def scope_tag(model, field, value):
+    return f"{model._meta.label_lower}|{field}={_scope_value(value)}"
+
+
+def any_scope_tag(model):
+    """Recorded by every scoped read of the type; moved by a change whose
+    earlier values are not known."""
+    return f"{model._meta.label_lower}|*"
+
+
+def _scope_value(value):
+    """A value's name in a scope tag: a date and time counts by its day (UTC)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+@cache
+def scope_fields(model):
+    """The fields a read of ``model`` may be declared for; none for a model
+    whose changes are not followed."""
+    return frozenset(getattr(model, "read_scopes", ()) if tracked(model) else ())
+
+
+# A scoped range longer than this counts as a read of the whole type.
+LONGEST_SCOPED_DAYS = 62
+
+
+def read_tags(model, values):
+    """The tags of a read declared with scopes.reading(model, **values)."""
+    if not values or not set(values) <= scope_fields(model):
+        return {type_tag(model)}
+    tags = {any_scope_tag(model)}
+    for field, value in values.items():
+        if not isinstance(value, tuple):
+            tags.add(scope_tag(model, field, value))
+            continue
+        if None in value:
+            return {type_tag(model)}  # a range without an end
+        first, last = sorted(
+            moment.astimezone(UTC).date() if isinstance(moment, datetime) else moment
+            for moment in value
+        )
+        days = (last - first).days
+        if days > LONGEST_SCOPED_DAYS:
+            return {type_tag(model)}
+        tags.update(scope_tag(model, field, first + timedelta(days=n)) for n in range(days + 1))
+    return tags
 
 
 @lru_cache(maxsize=1)
@@ -139,8 +204,12 @@ def _record_table(execute, sql, params, many, context):
     reads = _reads.get()
     if reads is not None:
         known = table_tags()
+        # A declared read of a type records its scope tags (recording()).
+        scoped = scopes.reading_model()
+        skipped = scoped._meta.db_table if scoped is not None else None
         for table in TABLE.findall(sql):
-            reads.update(known.get(table, ()))
+            if table != skipped:
+                reads.update(known.get(table, ()))
     return execute(sql, params, many, context)
 
 
@@ -165,8 +234,10 @@ def recording():
     reads = set()
     token = _reads.set(reads)
     try:
-        with connection.execute_wrapper(_record_table):
+        with scopes.collecting() as declared, connection.execute_wrapper(_record_table):
             yield reads
+            for model, values in declared:
+                reads.update(read_tags(model, values))
     finally:
         _reads.reset(token)
 
@@ -239,22 +310,62 @@ def changed_columns(instance):
     }
 
 
-def content_changed(model, instance, deleted, relation=False):
+def content_changed(model, instance, deleted, relation=False, created=False):
     tags = {type_tag(model)}
     if instance is not None and instance.pk is not None:
         tags.add(object_tag(model, instance.pk))
         changed = None if deleted or relation else changed_columns(instance)
         if changed is not None and changed <= display_columns(model):
             tags.discard(type_tag(model))
+        tags |= moved_scopes(model, instance, changed, type_tag(model) in tags, created)
         # The next save of the same object compares with what this one wrote.
         instance._portal_loaded = {
             name: value for name, value in instance.__dict__.items() if not name.startswith("_")
         }
+    elif scope_fields(model):
+        tags.add(any_scope_tag(model))
     move(tags)
 
 
+def moved_scopes(model, instance, changed, moves_type, created):
+    """The scope tags a change of ``instance`` moves: those of the values it
+    held when it was read and holds now, for every scope field when the change
+    may move it in or out of a read or within one, else for the fields it
+    changed. Earlier values that are not known move ``|*``."""
+    fields = scope_fields(model)
+    if not fields:
+        return set()
+    loaded = getattr(instance, "_portal_loaded", None) or {}
+    known = created or loaded.get(model._meta.pk.attname) is not None
+    names = fields if moves_type or changed is None else fields & changed
+    tags = set()
+    for name in names:
+        if name not in instance.__dict__ or (known and not created and name not in loaded):
+            return {any_scope_tag(model)}  # not read, or not read then
+        tags.add(scope_tag(model, name, instance.__dict__[name]))
+        if name in loaded:
+            tags.add(scope_tag(model, name, loaded[name]))
+    if not known:
+        tags.add(any_scope_tag(model))
+    return tags
+
+
 def transition(model, pk):
-    move({type_tag(model), object_tag(model, pk)})
+    """A publication or withdrawal (or a revision's new time) of the object
+    ``pk``: its scopes are those of its values now (a transition changes its
+    state, not the fields it is scoped by)."""
+    tags = {type_tag(model), object_tag(model, pk)}
+    fields = scope_fields(model)
+    if fields:
+        try:
+            row = model._base_manager.filter(pk=pk).values(*sorted(fields)).first()
+        except DatabaseError:
+            row = None
+        if row is None:
+            tags.add(any_scope_tag(model))
+        else:
+            tags |= {scope_tag(model, name, value) for name, value in row.items()}
+    move(tags)
 
 
 def index_changed(entry_model):

@@ -21,8 +21,8 @@ logger = logging.getLogger(__name__)
 
 
 @receiver(signals.content_changed, dispatch_uid="page-dependencies-content")
-def pages_showing_content(sender, instance, deleted, relation=False, **kwargs):
-    dependencies.content_changed(sender, instance, deleted, relation)
+def pages_showing_content(sender, instance, deleted, relation=False, created=False, **kwargs):
+    dependencies.content_changed(sender, instance, deleted, relation, created)
 
 
 @receiver(signals.published, dispatch_uid="page-dependencies-published")
