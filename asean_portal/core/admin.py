@@ -395,7 +395,10 @@ class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
             context["media"] = media.with_nonce(str(nonce))
         return super().render_change_form(request, context, *args, **kwargs)
 
-    @admin.action(description=_("Mark the English as reviewed (it still matches the Vietnamese)"))
+    @admin.action(
+        description=_("Mark the English as reviewed (it still matches the Vietnamese)"),
+        permissions=["change"],
+    )
     def mark_english_reviewed(self, request, queryset):
         count = 0
         for obj in queryset:

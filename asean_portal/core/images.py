@@ -392,6 +392,10 @@ def picture(instance, field_name, thumbnail=False):
         }
     size = _size(instance, field)
     widths = _widths(size[0])
+    if not widths or not size[1]:
+        # The size was not read when the photo was saved (the store could not
+        # give the file): no rendition was made, so there is none to show.
+        return None
     srcsets = {
         fmt: [(_rendition_url(instance, file, width=w, image_format=fmt), w) for w in widths]
         for fmt in ("WEBP", "JPEG")

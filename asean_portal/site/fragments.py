@@ -29,7 +29,7 @@ from django.utils.functional import LazyObject, empty
 
 from asean_portal.core import storage
 
-from .preferences import CONTRAST_COOKIE, FONT_COOKIE
+from .preferences import cache_variant
 
 PREFIX = "portal:fragment:"
 
@@ -86,8 +86,7 @@ def fragment_key(source, objects, request):
         source,
         deployment(),
         translation.get_language() or "",
-        cookies.get(FONT_COOKIE, ""),
-        cookies.get(CONTRAST_COOKIE, ""),
+        *cache_variant(cookies),
         *(object_state(obj) if obj is not None else "None" for obj in objects),
     ):
         digest.update(part.encode("utf-8", "surrogateescape"))

@@ -36,7 +36,7 @@ from asean_portal.core.publishing import publishable_models
 
 from . import dependencies, hosts, sitemaps
 from .middleware import remember_language
-from .preferences import CONTRAST_COOKIE, FONT_COOKIE
+from .preferences import cache_variant
 
 # Per request or per reader: never stored with a page.
 NOT_KEPT_HEADERS = {"x-request-id", "x-page-cache", "expires", "date"}
@@ -164,8 +164,7 @@ def page_key(request, host, query):
         host,
         request.path,
         query,
-        request.COOKIES.get(FONT_COOKIE, ""),
-        request.COOKIES.get(CONTRAST_COOKIE, ""),
+        *cache_variant(request.COOKIES),
     ]
     if sent_as := encoding(request):
         parts.append(sent_as)

@@ -29,3 +29,17 @@ def font_size(request):
 def contrast(request):
     value = request.COOKIES.get(CONTRAST_COOKIE, "normal")
     return value if value in CONTRASTS else "normal"
+
+
+def cache_variant(cookies):
+    """The reading preferences a page's cached copy is kept under: (font
+    size, contrast), each "" for its default or for a value that is not one
+    (the page renders the default then), as the proxy maps the cookies. Any
+    other value would be a new copy of the same page, so anyone could fill
+    the cache by sending made-up values."""
+    font = cookies.get(FONT_COOKIE, "")
+    contrast = cookies.get(CONTRAST_COOKIE, "")
+    return (
+        font if font in FONT_SIZES and font != "normal" else "",
+        contrast if contrast in CONTRASTS and contrast != "normal" else "",
+    )

@@ -414,3 +414,22 @@ def test_reverting_a_version_stores_the_values_of_the_state_it_keeps(client):
     assert item.display == display.compute(item)
     with translation.override("vi"):
         assert stored(item, "posted", "vi") == posted_before(item, "short")
+
+
+@pytest.mark.parametrize(
+    "time_known,expected",
+    [
+        (True, {"vi": "06:26 03/08/2022", "en": "03/08/2022 06:26"}),
+        (False, {"vi": "03/08/2022", "en": "03/08/2022"}),
+    ],
+)
+def test_lists_write_the_day_first_with_slashes_as_the_item_page_does(time_known, expected):
+    # Django's own Vietnamese short formats are d-m-Y, which a narrow list
+    # breaks at a hyphen ("31-" / "12-2025"); the portal writes 03/08/2022
+    # in both languages, as on the item's page.
+    item = factories.announcement(
+        publish_at=datetime(2022, 8, 2, 23, 26, tzinfo=UTC), posted_time_known=time_known
+    )
+    for language in LANGUAGES:
+        with translation.override(language):
+            assert display.posted_parts(item)[1] == expected[language]

@@ -285,3 +285,22 @@ def test_rendition_names_are_imagekit_s_own_and_worked_out_once_per_photo(monkey
     monkeypatch.setattr(Rendition, "cachefile_name", property(hashed_again))
     assert picture(photo, "image") == data
     assert picture(photo, "image", thumbnail=True) == thumbnail
+
+
+def test_a_photo_whose_size_was_not_read_leaves_its_page_standing(client):
+    # A store that could not give the file when it was saved leaves the
+    # photo's size empty (PhotoField.update_dimension_fields): no renditions
+    # can be named, and the page shows the caption instead of failing.
+    photo = MeetingPhoto.objects.create(
+        meeting=factories.meeting(),
+        image=cleaned(image_bytes()),
+        alt_text_vi="Ảnh",
+        caption_vi="Toàn cảnh hội nghị",
+    )
+    MeetingPhoto.objects.filter(pk=photo.pk).update(width=None, height=None)
+    photo.refresh_from_db()
+    assert picture(photo, "image") is None
+    with translation.override("vi"):
+        response = client.get(photo.meeting.get_absolute_url())
+    assert response.status_code == 200
+    assert "Toàn cảnh hội nghị" in response.content.decode()

@@ -369,3 +369,16 @@ def test_messages_are_marked_handled_from_the_list(client):
     )
     assert response.status_code == 302
     assert FeedbackMessage.objects.filter(handled=True).count() == 2
+
+
+def test_only_those_who_may_change_an_item_mark_its_english_reviewed(client):
+    meeting = factories.meeting()
+    meeting.title_vi = "Tên mới"
+    meeting.save()
+    assert meeting.english_state == "outdated"
+    client.force_login(factories.staff(role="Press officer"))
+    url = admin_url("events.meeting")
+    assert "mark_english_reviewed" not in client.get(url).content.decode()
+    client.post(url, {"action": "mark_english_reviewed", "_selected_action": [meeting.pk]})
+    meeting.refresh_from_db()
+    assert meeting.english_state == "outdated"

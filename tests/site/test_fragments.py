@@ -68,6 +68,16 @@ def test_a_list_rendered_again_renders_no_unchanged_item(client, pictures):
     assert again == first
 
 
+def test_made_up_reading_preferences_render_no_item_again(client, pictures):
+    with_photo()
+    first = client.get("/vi/tin-tuc/").content
+    pictures.clear()
+    client.cookies["portal_font"] = "made-up"
+    client.cookies["portal_contrast"] = "normal"
+    assert client.get("/vi/tin-tuc/").content == first
+    assert pictures == []
+
+
 def test_only_the_edited_item_is_rendered_again(client, pictures):
     items = [with_photo() for _ in range(3)]
     client.get("/vi/tin-tuc/")

@@ -135,6 +135,14 @@ def test_languages_and_reading_preferences_have_their_own_entries(client):
     assert fetch(client, "/en/")[0] == "miss"
 
 
+def test_made_up_reading_preferences_share_the_default_entry(client):
+    assert fetch(client, "/en/")[0] == "miss"
+    for font, contrast in (("huge", "x"), ("normal", "normal"), ("zz1", ""), ("", "zz2")):
+        client.cookies["portal_font"] = font
+        client.cookies["portal_contrast"] = contrast
+        assert fetch(client, "/en/")[0] == "hit"
+
+
 def test_signed_in_staff_are_never_served_from_the_cache(client):
     draft = factories.announcement(status=Status.DRAFT, publish_at=None)
     fetch(client)
