@@ -20,9 +20,9 @@ from modeltranslation.admin import TabbedTranslationAdmin
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import revision_log
+from . import revision_log, revisions
 from .admin_session import RESTORED, restore_expired_post
-from .publishing import PublicationEvent, Status, hanoi_time
+from .publishing import PublicationEvent, Publishable, Status, hanoi_time
 from .publishing_admin import PublishingAdminMixin
 from .revisions_admin import RevisionAdminMixin
 
@@ -400,19 +400,45 @@ class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
         permissions=["change"],
     )
     def mark_english_reviewed(self, request, queryset):
-        count = 0
+        count = refused = 0
         for obj in queryset:
+            # It takes the "English may be outdated" notice off a public page:
+            # on a public or scheduled item, only a publisher may, as for any
+            # other change of what the public sees.
+            if (
+                isinstance(obj, Publishable)
+                and revisions.guarded(obj)
+                and not revisions.may_publish(request.user, type(obj))
+            ):
+                refused += 1
+                continue
             obj.mark_english_reviewed()
             obj.save()
             count += 1
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)d item marked as reviewed.", "%(count)d items marked as reviewed.", count
+        if count or not refused:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d item marked as reviewed.",
+                    "%(count)d items marked as reviewed.",
+                    count,
+                )
+                % {"count": count},
+                messages.SUCCESS,
             )
-            % {"count": count},
-            messages.SUCCESS,
-        )
+        if refused:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d item is public or scheduled: only those who may publish it can "
+                    "mark its English as reviewed.",
+                    "%(count)d items are public or scheduled: only those who may publish them can "
+                    "mark their English as reviewed.",
+                    refused,
+                )
+                % {"count": refused},
+                messages.WARNING,
+            )
 
     @admin.display(description=_("English"), ordering="english_state")
     def english(self, obj):

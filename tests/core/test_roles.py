@@ -7,8 +7,10 @@ from django.contrib.admin import ModelAdmin
 from django.contrib.auth.models import Group, Permission, User
 from django.forms import MultiWidget
 from django.test import Client
+from django.utils import translation
 
 from asean_portal import admin as accounts_admin
+from asean_portal.core.publishing import Status
 from asean_portal.roles import Role
 from asean_portal.site.about import AboutPortal, FeedbackMessage
 from tests import factories
@@ -382,3 +384,29 @@ def test_only_those_who_may_change_an_item_mark_its_english_reviewed(client):
     client.post(url, {"action": "mark_english_reviewed", "_selected_action": [meeting.pk]})
     meeting.refresh_from_db()
     assert meeting.english_state == "outdated"
+
+
+def test_only_a_publisher_marks_the_english_of_a_public_item_reviewed(client):
+    """The action takes the "English may be outdated" notice off a public
+    page: an editor, whose changes of public items wait for review, may use it
+    on drafts only; a chief editor may on public items too."""
+    public = factories.meeting()
+    draft = factories.meeting(status=Status.DRAFT, publish_at=None)
+    for meeting in (public, draft):
+        meeting.title_vi = "Tên mới"
+        meeting.save()
+        assert meeting.english_state == "outdated"
+    client.force_login(factories.staff(role="Editor"))
+    url = admin_url("events.meeting")
+    action = {"action": "mark_english_reviewed", "_selected_action": [public.pk, draft.pk]}
+    with translation.override("vi"):
+        response = client.post(url, action, follow=True)
+    shown = [str(message) for message in response.context["messages"]]
+    assert any("chỉ người có quyền xuất bản" in message for message in shown), shown
+    public.refresh_from_db()
+    draft.refresh_from_db()
+    assert (public.english_state, draft.english_state) == ("outdated", "complete")
+    client.force_login(factories.staff(role="Chief editor"))
+    client.post(url, action)
+    public.refresh_from_db()
+    assert public.english_state == "complete"
