@@ -17,10 +17,11 @@
    from /proc.
 4. Drives a mix spread the way readers spread over an archive (home, the lists,
    search and STORM_PAGES distinct news pages) with the page cache on, once
-   untouched (warm) and once while a second process saves a random live
+   untouched (warm), once while a second process saves a random live
    announcement every STORM_INTERVAL seconds through the ORM, with the signals
-   a real save sends (the edit storm); the miss rate is read from each
-   response's X-Page-Cache header.
+   a real save sends (the edit storm), and once while it publishes a new
+   announcement in a random category as often (the publication storm); the
+   miss rate is read from each response's X-Page-Cache header.
 5. Writes the tables to var/bench.md and stops every process it started.
 
 Environment: BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_SECONDS (per page,
@@ -336,6 +337,37 @@ while True:
 """
 
 
+PUBLISHER = """
+import django, random, sys, time
+django.setup()
+from django.utils import timezone
+from asean_portal.core.publishing import Status
+from events.models import Announcement, Category
+categories = list(Category.objects.values_list("pk", flat=True))
+print("ready", flush=True)
+sys.stdin.readline()
+saved = 0
+while True:
+    saved += 1
+    Announcement.objects.create(
+        title_vi=f"Tin mới trong lúc đo số {saved}",
+        title_en=f"News published during the bench, {saved}",
+        lead_vi="Tóm tắt.",
+        lead_en="Summary.",
+        category_id=random.choice(categories),
+        status=Status.PUBLISHED,
+        publish_at=timezone.now(),
+    )
+    print(saved, flush=True)
+    time.sleep(%s)
+"""
+STORMS = {"edits": SAVER, "publications": PUBLISHER}
+
+
+# The mix's runs: what a second process does meanwhile (a key of STORMS).
+MIXES = {"warm": None, "storm": "edits", "publications": "publications"}
+
+
 def storm_paths(env):
     """The archive mix: home, the lists, search and STORM_PAGES distinct news pages."""
     import json
@@ -368,15 +400,16 @@ print(json.dumps([item.get_absolute_url() for item in news]))
 
 
 def storm(port, paths, env, edits, processes=None):
-    """wrk over the archive mix; with ``edits``, a process saves an item every
-    STORM_INTERVAL seconds meanwhile."""
+    """wrk over the archive mix; with ``edits`` ("edits" or "publications", a
+    key of STORMS), a process saves an item every STORM_INTERVAL seconds
+    meanwhile."""
     script = BASE_DIR / "var" / "bench-storm.lua"
     script.parent.mkdir(exist_ok=True)
     script.write_text(STORM_SCRIPT % ", ".join(f'"{path}"' for path in paths))
     saver = None
     if edits:
         saver = subprocess.Popen(
-            [sys.executable, "-c", SAVER % STORM_INTERVAL],
+            [sys.executable, "-c", STORMS[edits] % STORM_INTERVAL],
             cwd=BASE_DIR,
             env=env,
             stdin=subprocess.PIPE,
@@ -522,13 +555,13 @@ def main():
                         processes=servers_of(server),
                     )
                 if seconds:
-                    for storm_mode in ("warm", "storm"):
+                    for storm_mode, edits in MIXES.items():
                         results[("mix", storm_mode)] = beside(
                             storm,
                             server.port,
                             mix,
                             environment(seconds),
-                            storm_mode == "storm",
+                            edits,
                             servers_of(server),
                         )
             finally:
@@ -597,13 +630,14 @@ def main():
         "",
         f"The archive mix ({len(mix)} pages: home, lists, search, {STORM_PAGES} news pages, "
         f"picked at random), page cache on, {STORM_SECONDS} s each; during the edit storm "
-        f"a process saves a random live announcement every {STORM_INTERVAL} s.",
+        f"a process saves a random live announcement every {STORM_INTERVAL} s, during the "
+        "publication storm it publishes a new one in a random category as often.",
         "",
         "| mix | rps | p50 | p99 | % of ceiling | page-cache misses | saves "
         "| CPU ms: web, PostgreSQL, Redis |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for mode in ("warm", "storm"):
+    for mode in MIXES:
         result = results[("mix", mode)]
         misses, seen = result["misses"]
         usage = result["cpu"]
