@@ -7,7 +7,8 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import linebreaks, strip_tags
+from django.utils.html import format_html, linebreaks, strip_tags
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
@@ -22,6 +23,13 @@ FEED_SIZE = 30
 
 def text(obj, name):
     return translated_value(obj, name, get_language())[0]
+
+
+def _shown(obj, name):
+    """The text of ``name`` in the feed's language, and whether it is the
+    Vietnamese shown in its place."""
+    value, language = translated_value(obj, name, get_language())
+    return value, bool(value) and language != get_language()
 
 
 class NewsFeed(Feed):
@@ -59,13 +67,25 @@ class NewsFeed(Feed):
         return items.order_by("-publish_at")[:FEED_SIZE]
 
     def item_title(self, item):
-        return text(item, "title")
+        title, fallback = _shown(item, "title")
+        if fallback:
+            # A feed has one language: an item not yet in it says so, as its
+            # page does, rather than passing for a translation.
+            return gettext("%(title)s (in Vietnamese)") % {"title": title}
+        return title
 
     def item_description(self, item):
         # RSS's description and Atom's summary are HTML; the lead is plain
         # text, so its <, & and line breaks become HTML, never markup.
-        lead = text(item, "lead")
-        return linebreaks(lead, autoescape=True) if lead else ""
+        lead, fallback = _shown(item, "lead")
+        description = linebreaks(lead, autoescape=True) if lead else ""
+        if fallback or _shown(item, "title")[1]:
+            notice = gettext(
+                "This page has not been fully translated into English yet. The parts that are "
+                "missing are shown in Vietnamese."
+            )
+            description = format_html("<p>{}</p>{}", notice, mark_safe(description))
+        return description
 
     def item_link(self, item):
         return item.get_absolute_url()

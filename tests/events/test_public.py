@@ -31,6 +31,19 @@ def test_news_feeds_parse_in_each_language(client, language, prefix, kind):
     assert feed.entries[0].link.endswith(url_of(item, language))
 
 
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_the_english_feed_says_which_items_are_not_in_english_yet(client, kind):
+    factories.announcement(title_vi="Tin chưa dịch", title_en="", lead_vi="Tóm tắt.", lead_en="")
+    factories.announcement(title_vi="Tin đã dịch", title_en="Translated news")
+    english = feedparser.parse(client.get(f"/en/news/{kind}/").content)
+    entries = {entry.title: entry.summary for entry in english.entries}
+    assert set(entries) == {"Tin chưa dịch (in Vietnamese)", "Translated news"}
+    assert "not been fully translated" in entries["Tin chưa dịch (in Vietnamese)"]
+    assert "not been fully translated" not in entries["Translated news"]
+    vietnamese = feedparser.parse(client.get(f"/vi/tin-tuc/{kind}/").content)
+    assert {entry.title for entry in vietnamese.entries} == {"Tin chưa dịch", "Tin đã dịch"}
+
+
 def test_category_feed_only_has_its_category(client):
     mine = factories.category(name_vi="Diễn đàn", name_en="Forum")
     kept = factories.announcement(category=mine)
