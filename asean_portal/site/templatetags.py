@@ -30,11 +30,16 @@ def _swap_prefix(path, language):
 def url_in_language(context, language):
     """The URL of the page being shown, in another language.
 
-    A view that shows an object with per-language slugs passes the object; its
+    On a "not found" page, the home page of that language. A view that shows
+    an object with per-language slugs passes the object; its
     get_absolute_url() is evaluated in the target language. Other pages are
     translated by resolving the path again under the target language.
     """
     request = context.get("request")
+    error = context.get("error")
+    if error and error["status"] == 404:
+        # No page here in any language: the other language's home page.
+        return f"/{language}/"
     obj = context.get("translated_object")
     if obj is not None and hasattr(obj, "get_absolute_url"):
         with translation.override(language):

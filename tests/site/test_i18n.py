@@ -111,9 +111,14 @@ def test_switcher_keeps_the_query_string(client):
     assert switcher_links(html)["en"] == "/en/search/?q=c%C3%B4ng+v%E1%BB%A5"
 
 
-def test_switcher_on_an_unknown_page_swaps_the_prefix(client):
-    html = client.get("/en/no-such-page/").content.decode()
-    assert switcher_links(html)["vi"] == "/vi/no-such-page/"
+@pytest.mark.parametrize(
+    ("path", "other", "home"),
+    [("/vi/khong-co-trang-nay/", "en", "/en/"), ("/en/nowhere/", "vi", "/vi/")],
+)
+def test_switcher_on_an_unknown_page_leads_to_the_other_language_s_home(client, path, other, home):
+    """Not to the same missing address under the other prefix: another 404."""
+    html = client.get(path).content.decode()
+    assert switcher_links(html)[other] == home
 
 
 def test_search_box_is_in_every_header(client):
