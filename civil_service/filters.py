@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from asean_portal.core.listing import YEAR_FIELD, ModelChoiceFilter
+from asean_portal.core.listing import ModelChoiceFilter, YearFilter
 
 from .models import Activity, Document, Framework
 
@@ -11,7 +11,7 @@ Country = Activity._meta.get_field("registering_country").related_model
 
 
 class ActivityFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="start_year", **YEAR_FIELD)
+    year = YearFilter(field_name="start_year")
     status = django_filters.ChoiceFilter(
         field_name="progress",
         choices=Activity.Progress.choices,
@@ -40,7 +40,7 @@ class DocumentFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         choices=Document.Kind.choices, label=_("Kind"), empty_label=_("All kinds")
     )
-    year = django_filters.NumberFilter(field_name="issued_on", lookup_expr="year", **YEAR_FIELD)
+    year = YearFilter(field_name="issued_on", lookup_expr="year")
 
     class Meta:
         model = Document

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from asean_portal.core.listing import YEAR_FIELD, ModelChoiceFilter
+from asean_portal.core.listing import ModelChoiceFilter, YearFilter
 
 from .models import Announcement, Category, Country, Meeting, MeetingSeries
 
@@ -27,7 +27,7 @@ class AnnouncementFilter(django_filters.FilterSet):
         label=_("Category"),
         empty_label=_("All categories"),
     )
-    year = django_filters.NumberFilter(field_name="publish_at", lookup_expr="year", **YEAR_FIELD)
+    year = YearFilter(field_name="publish_at", lookup_expr="year")
     focus = django_filters.BooleanFilter(
         field_name="is_featured",
         label=_("Focus"),
@@ -46,7 +46,7 @@ class MeetingFilter(django_filters.FilterSet):
         label=_("Series"),
         empty_label=_("All series"),
     )
-    year = django_filters.NumberFilter(field_name="start_date", lookup_expr="year", **YEAR_FIELD)
+    year = YearFilter(field_name="start_date", lookup_expr="year")
     country = ModelChoiceFilter(
         queryset=Country.objects.all(),
         to_field_name="iso_code",

@@ -3,6 +3,7 @@
 from functools import cache
 
 import django_filters
+from django import forms
 from django.core.paginator import Paginator
 from django.forms.renderers import Jinja2
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,16 @@ YEAR_FIELD = {
     "max_value": LAST_YEAR,
     "label": _("Year"),
 }
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A year is a whole number: 2020.5 is "not understood", as "abc" is,
+    and the field's input steps by one."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{**YEAR_FIELD, **kwargs})
 
 
 def filtered(request, filterset_class, queryset):

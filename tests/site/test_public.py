@@ -62,6 +62,17 @@ def test_odd_filters_get_a_page_not_an_error(client, url, params):
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("year", ["2022.5", "2e3", "２０２２.５"])
+@pytest.mark.parametrize("url", ["/vi/tin-tuc/", "/en/meetings/", "/en/work-plan/"])
+def test_a_year_that_is_not_a_whole_number_is_reported_not_understood(client, url, year):
+    """Not read as a year that matches nothing: the list says it was left out,
+    and the field steps by whole years."""
+    factories.announcement()
+    html = client.get(url, {"year": year}).content.decode()
+    assert ("không hợp lệ" if url.startswith("/vi/") else "not understood") in html
+    assert 'name="year"' in html and 'step="any"' not in html
+
+
 def test_api_reports_ignored_filters(client):
     factories.announcement()
     data = client.get("/api/news/", {"year": "abc"}).json()
