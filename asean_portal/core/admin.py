@@ -2,15 +2,19 @@
 publishing fields guarded by the "publish" permission, times shown in Hanoi
 time, and the state of the English translation."""
 
+import functools
 import hashlib
 import logging
 import re
+from itertools import chain
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
+from django.db.models.deletion import Collector
+from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html, strip_tags
 from django.utils.text import Truncator
@@ -18,7 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 from reversion.admin import VersionAdmin
-from reversion.models import Version
+from reversion.models import Version, _safe_revert
+from reversion.revisions import _follow_relations_recursive
 
 from . import revision_log, revisions
 from .admin_session import RESTORED, restore_expired_post
@@ -580,7 +585,22 @@ class ContentAdmin(RevisionAdminMixin, PublishingAdminMixin, TranslatedAdmin):
             self.model._default_manager.filter(pk=version.object_id).values(*STATE_COLUMNS).first()
         )
         request.publication_state = current or RECOVERED_STATE
+        # The revision may hold other items (a bulk action saves every item it
+        # changes in one revision): only this item and its rows come back.
+        version.revision.revert = functools.partial(revert_item, version)
         return super()._reversion_revisionform_view(request, version, template_name, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        """Recover brings back a deleted item of this type only: an item that
+        still exists is restored from its History, under that page's rules."""
+        version = Version.objects.filter(pk=version_id).select_related("content_type").first()
+        if (
+            version is None
+            or version.content_type.model_class() is not self.model
+            or self.model._default_manager.filter(pk=version.object_id).exists()
+        ):
+            raise Http404
+        return super().recover_view(request, version_id, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         state = getattr(request, "publication_state", None)
@@ -597,3 +617,44 @@ class ContentAdmin(RevisionAdminMixin, PublishingAdminMixin, TranslatedAdmin):
     @admin.display(description=_("public now"), boolean=True)
     def public_now(self, obj):
         return obj.is_live()
+
+
+def _of_item(candidate, version):
+    """Whether ``candidate`` (a version in ``version``'s revision) is of
+    ``version``'s item or of one of its rows (an inline's, pointing at it)."""
+    if (candidate.content_type_id, candidate.object_id) == (
+        version.content_type_id,
+        version.object_id,
+    ):
+        return True
+    model = candidate._model
+    if model is None or issubclass(model, Publishable):
+        return False
+    values = candidate.field_dict
+    return any(
+        field.many_to_one
+        and field.related_model is version._model
+        and str(values.get(field.attname)) == str(version.object_id)
+        for field in model._meta.concrete_fields
+    )
+
+
+def revert_item(version, delete=False):
+    """Revision.revert narrowed to ``version``'s item and its rows: the other
+    items of the revision keep their content and their publication state."""
+    versions = [v for v in version.revision.version_set.all() if _of_item(v, version)]
+    with transaction.atomic(using=version.db):
+        if delete:
+            # As Revision.revert: the rows added since the version go.
+            old = set()
+            for each in versions:
+                model = each._model
+                found = model._default_manager.using(each.db).filter(pk=each.object_id).first()
+                if found is not None:
+                    old.add(found)
+            now = chain.from_iterable(_follow_relations_recursive(obj) for obj in old)
+            collector = Collector(using=version.db)
+            for obj in [obj for obj in now if obj not in old]:
+                collector.collect([obj])
+            collector.delete()
+        _safe_revert(versions)

@@ -107,6 +107,48 @@ def test_recovering_a_deleted_item_gives_a_draft(client, role):
     assert not Announcement.objects.live().filter(pk=pk).exists()
 
 
+@pytest.mark.parametrize("role", [*ROLES, "superuser"])
+def test_reverting_a_version_leaves_the_other_items_of_its_revision_alone(client, role):
+    """A bulk action saves every item it changes in one revision: restoring
+    one item's version from it restores that item only."""
+    officer = factories.staff(superuser=True)
+    with reversion.create_revision():
+        item = factories.announcement(title_vi="Mục được khôi phục")
+        other = factories.announcement(title_vi="Mục khác, đã gỡ")
+    for each in (item, other):
+        item_unpublish(item=each, by=officer, reason_vi="Sai sót")
+    Announcement.objects.filter(pk=other.pk).update(title_vi="Mục khác, đã sửa")
+    version = Version.objects.get_for_object(item).get()
+    signed_in(client, role)
+    url = admin_url(CHANGE, suffix=f"{item.pk}/history/{version.pk}/")
+    response = client.post(url, form_of(item))
+    assert response.status_code == 302, errors(response)
+    other.refresh_from_db()
+    assert (other.status, other.title_vi) == (Status.ARCHIVED, "Mục khác, đã sửa")
+    assert not Announcement.objects.live().filter(pk__in=[item.pk, other.pk]).exists()
+
+
+@pytest.mark.parametrize("role", [*ROLES, "superuser"])
+def test_recover_does_not_restore_an_item_that_exists(client, role):
+    with reversion.create_revision():
+        item = factories.announcement(title_vi="Bản cũ")
+    Announcement.objects.filter(pk=item.pk).update(title_vi="Bản đang đăng")
+    version = Version.objects.get_for_object(item).get()
+    signed_in(client, role)
+    url = admin_url(CHANGE, suffix=f"recover/{version.pk}/")
+    assert client.get(url).status_code == 404
+    response = client.post(url, form_of(item))
+    assert response.status_code == 404
+    item.refresh_from_db()
+    assert (item.status, item.title_vi) == (Status.PUBLISHED, "Bản đang đăng")
+    # Nor a deleted item of another type through this type's page.
+    with reversion.create_revision():
+        document = factories.document()
+    deleted = Version.objects.get_for_object(document).get()
+    document.delete()
+    assert client.get(admin_url(CHANGE, suffix=f"recover/{deleted.pk}/")).status_code == 404
+
+
 def test_a_stale_form_saved_after_publication_keeps_the_sweep_working(client):
     """A form opened while the item was scheduled and saved after the sweep
     published it neither rewrites its state nor stops the sweep."""
