@@ -660,6 +660,9 @@ def item_publish_now(*, item, by, english=None, now=None):
     whose intended time (now) has passed."""
     _require_publish_permission(by, item)
     now = now or timezone.now()
+    if item.status == Status.PUBLISHED and item.is_live(now):
+        # Public already (the same request posted again): nothing changes.
+        return item
     if not english_release(item=item, english=english):
         ending = item.unpublish_at if item.unpublish_at and item.unpublish_at > now else None
         return item_hold(item=item, at=now, by=by, unpublish_at=ending)

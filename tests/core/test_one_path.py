@@ -149,6 +149,21 @@ def test_recover_does_not_restore_an_item_that_exists(client, role):
     assert client.get(admin_url(CHANGE, suffix=f"recover/{deleted.pk}/")).status_code == 404
 
 
+def test_publish_now_posted_twice_publishes_once(client, mailoutbox):
+    signed_in(client, "Chief editor")
+    item = factories.announcement(status=Status.DRAFT, publish_at=None)
+    url = admin_url(CHANGE, suffix=f"{item.pk}/publishing/publish/")
+    assert client.post(url, {"english": "notice"}).status_code == 302
+    item.refresh_from_db()
+    published_at, sent = item.publish_at, len(mailoutbox)
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+        assert client.post(url, {"english": "notice"}).status_code == 302
+    item.refresh_from_db()
+    assert (item.status, item.publish_at) == (Status.PUBLISHED, published_at)
+    assert PublicationEvent.objects.filter(object_id=item.pk, action="published").count() == 1
+    assert len(mailoutbox) == sent
+
+
 def test_a_stale_form_saved_after_publication_keeps_the_sweep_working(client):
     """A form opened while the item was scheduled and saved after the sweep
     published it neither rewrites its state nor stops the sweep."""
