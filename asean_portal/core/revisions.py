@@ -362,6 +362,27 @@ def _refuse_unless_public(item):
         )
 
 
+def seen_token(revision):
+    """What a decision's page shows of ``revision``: its last change. The page
+    sends it back, and the decision is made only on the changes it showed."""
+    return revision.updated_at.isoformat() if revision.updated_at else ""
+
+
+def refuse_unless_as_seen(revision, seen):
+    """Refuse a decision made on a page that showed ``revision`` other than
+    it is (``seen``, its seen_token then): the author saved the changes again
+    after the page was opened. Should they be saved between this check and the
+    decision, the decision's claim finds them changed (_claim)."""
+    if not seen or seen != seen_token(revision):
+        raise ValidationError(
+            _(
+                "The changes were edited after this page was opened. Read them again "
+                "below, then confirm."
+            ),
+            code="changed_meanwhile",
+        )
+
+
 def _refuse_own_review(revision, by):
     if revision.state == RevisionState.IN_REVIEW and revision.author_id == by.pk:
         raise ValidationError(
@@ -374,9 +395,12 @@ def _refuse_own_review(revision, by):
 
 
 def _claim(revision, states, **changes):
-    """Move ``revision`` out of ``states`` with a conditional UPDATE: True
-    for the one caller that did it."""
-    won = PendingRevision.objects.filter(pk=revision.pk, state__in=states).update(**changes)
+    """Move ``revision`` out of ``states`` with a conditional UPDATE, on its
+    changes as the caller read them (a save of them since moved updated_at):
+    True for the one caller that did it."""
+    won = PendingRevision.objects.filter(
+        pk=revision.pk, state__in=states, updated_at=revision.updated_at
+    ).update(**changes)
     if won:
         for name, value in changes.items():
             setattr(revision, name, value)

@@ -670,6 +670,7 @@ class RevisionAdminMixin:
             "title": labels.get(action) or dict(ACTION_TITLES)[action],
             "action": action,
             "form": form,
+            "seen": revisions.seen_token(revision),
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/revisions/action.html", context)
@@ -677,6 +678,9 @@ class RevisionAdminMixin:
     def _decide(self, request, form, revision, action):
         by = request.user
         try:
+            # The decision is on the changes this page showed, not on what
+            # their author saved after it was opened.
+            revisions.refuse_unless_as_seen(revision, request.POST.get("seen", ""))
             english = form.cleaned_data.get("english") or None
             if action == "publish":
                 revisions.publish_now(revision=revision, by=by, english=english)

@@ -28,6 +28,7 @@ from asean_portal.core.publishing_admin import state_text
 from asean_portal.core.revisions import RevisionState
 from events.models import Announcement
 from tests import factories
+from tests.core.test_revisions import as_seen
 
 CHANGE = "/{lang}/admin/events/announcement/{pk}/change/"
 PUBLISHING = "/{lang}/admin/events/announcement/{pk}/publishing/{action}/"
@@ -662,7 +663,7 @@ def test_the_revision_buttons_ask_in_the_users_language_and_honour_the_choice(
     url = REVISION.format(lang="vi", pk=item.pk, action=action)
     page = client.get(url).content.decode()
     assert 'name="english"' in page and "“Sắp có bản tiếng Anh”" in page
-    data = {"confirm": "1", **split(future())}
+    data = as_seen(item, {"confirm": "1", **split(future())})
     response = client.post(url, data)
     assert response.status_code == 200
     item.refresh_from_db()
@@ -683,7 +684,7 @@ def test_a_forged_notice_on_the_revision_buttons_by_an_editor_is_refused(client,
     client.force_login(factories.staff(role="Editor"))
     response = client.post(
         REVISION.format(lang="en", pk=item.pk, action=action),
-        {"confirm": "1", "english": "notice", **split(future())},
+        as_seen(item, {"confirm": "1", "english": "notice", **split(future())}),
     )
     assert response.status_code == 403
     item.refresh_from_db()

@@ -2,6 +2,7 @@
 the public keeps the approved version, its publication now or by the sweep
 (once, with one event), its review, and the refusals."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -19,6 +20,13 @@ from tests.core.test_admin import admin_url, announcement_form, errors
 pytestmark = pytest.mark.django_db
 
 CHANGE = "events.announcement"
+
+
+def as_seen(item, data):
+    """A decision's form as its page sends it: with the changes it showed."""
+    return {**data, "seen": revisions.seen_token(revisions.open_revision(item))}
+
+
 ATTACK = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
@@ -177,14 +185,14 @@ def test_a_revision_of_an_item_withdrawn_meanwhile_is_refused(client):
         revisions.publish_now(revision=revision, by=officer)
     assert refused.value.code == "not_public"
     response = client.post(
-        admin_url(CHANGE, suffix=f"{item.pk}/revision/publish/"), {"confirm": "1"}
+        admin_url(CHANGE, suffix=f"{item.pk}/revision/publish/"), as_seen(item, {"confirm": "1"})
     )
     # The Editor may not publish: refused on the page, not a server error.
     assert response.status_code == 200
     assert "không có quyền" in response.content.decode()
     client.force_login(officer)
     response = client.post(
-        admin_url(CHANGE, suffix=f"{item.pk}/revision/publish/"), {"confirm": "1"}
+        admin_url(CHANGE, suffix=f"{item.pk}/revision/publish/"), as_seen(item, {"confirm": "1"})
     )
     assert response.status_code == 200
     assert "không còn" in response.content.decode()
@@ -213,7 +221,10 @@ def test_scheduling_in_the_past_is_refused_in_the_officers_language(client):
     past = timezone.localtime() - timedelta(minutes=5)
     response = client.post(
         admin_url(CHANGE, suffix=f"{item.pk}/revision/schedule/"),
-        {"publish_at_0": past.strftime("%d/%m/%Y"), "publish_at_1": past.strftime("%H:%M:%S")},
+        as_seen(
+            item,
+            {"publish_at_0": past.strftime("%d/%m/%Y"), "publish_at_1": past.strftime("%H:%M:%S")},
+        ),
     )
     assert response.status_code == 200
     assert "đã qua" in response.content.decode()
@@ -225,7 +236,7 @@ def test_no_one_approves_their_own_submission(client):
     item, author, revision = pending(client, role="Chief editor")
     revisions.submit(revision=revision, by=author)
     response = client.post(
-        admin_url(CHANGE, suffix=f"{item.pk}/revision/publish/"), {"confirm": "1"}
+        admin_url(CHANGE, suffix=f"{item.pk}/revision/publish/"), as_seen(item, {"confirm": "1"})
     )
     assert response.status_code == 200
     assert "người có quyền đăng khác" in response.content.decode()
@@ -257,10 +268,10 @@ def test_a_comment_with_markup_is_escaped_and_reaches_the_author_in_their_langua
     revisions.submit(revision=revision, by=author)
     signed_in(client, "Chief editor")
     url = admin_url(CHANGE, language="en", suffix=f"{item.pk}/revision/send_back/")
-    response = client.post(url, {"comment": ""})
+    response = client.post(url, as_seen(item, {"comment": ""}))
     assert response.status_code == 200  # a comment is needed
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"comment": f"Sửa lại tiêu đề {ATTACK}"})
+        response = client.post(url, as_seen(item, {"comment": f"Sửa lại tiêu đề {ATTACK}"}))
     assert response.status_code == 302
     revision.refresh_from_db()
     assert revision.state == RevisionState.SENT_BACK
@@ -425,12 +436,15 @@ def test_a_new_draft_is_submitted_reviewed_and_published_by_another(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             admin_url(CHANGE, suffix=f"{item.pk}/revision/schedule/"),
-            {
-                "publish_at_0": due.strftime("%d/%m/%Y"),
-                "publish_at_1": due.strftime("%H:%M:%S"),
-                # The Vietnamese changed since the English was written.
-                "english": "notice",
-            },
+            as_seen(
+                item,
+                {
+                    "publish_at_0": due.strftime("%d/%m/%Y"),
+                    "publish_at_1": due.strftime("%H:%M:%S"),
+                    # The Vietnamese changed since the English was written.
+                    "english": "notice",
+                },
+            ),
         )
     assert response.status_code == 302
     item.refresh_from_db()
@@ -445,7 +459,7 @@ def test_the_author_of_a_new_draft_does_not_approve_it(client):
     signed_in(client, "Chief editor")
     assert edit(client, item, "_submit_for_review").status_code == 302
     response = client.post(
-        admin_url(CHANGE, suffix=f"{item.pk}/revision/publish/"), {"confirm": "1"}
+        admin_url(CHANGE, suffix=f"{item.pk}/revision/publish/"), as_seen(item, {"confirm": "1"})
     )
     assert response.status_code == 200 and "người có quyền đăng khác" in response.content.decode()
     item.refresh_from_db()
@@ -475,3 +489,62 @@ def test_staff_preview_shows_the_pending_links_and_the_public_the_live_ones(clie
     page = public_title(meeting)
     assert "Văn bản đang gắn" in page
     assert "Văn bản gắn thêm" not in page and "Hội nghị liên quan mới" not in page
+
+
+SEEN = re.compile(r'name="seen" value="([^"]*)"')
+
+
+def text_of(page):
+    """The page's text, without its markup (the diff marks words apart)."""
+    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+
+def test_a_publisher_approves_only_the_changes_their_page_showed(client):
+    item, author, _revision = pending(client, title_vi="Bản sửa đã đọc")
+    chief = signed_in(client, "Chief editor")
+    url = admin_url(CHANGE, suffix=f"{item.pk}/revision/publish/")
+    page = client.get(url).content.decode()
+    assert "Bản sửa đã đọc" in text_of(page)
+    # The author saves other changes while the publisher reads these.
+    client.force_login(author)
+    response = edit(client, item, "_save_as_draft", title_vi="Bản sửa sau khi đọc")
+    assert response.status_code == 302
+    client.force_login(chief)
+    # The Vietnamese changed since the English was written: the publisher chooses.
+    decision = {"confirm": "1", "english": "notice"}
+    response = client.post(url, {**decision, "seen": SEEN.search(page).group(1)})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "đã được sửa sau khi trang này được mở" in page
+    assert "Bản sửa sau khi đọc" in text_of(page)
+    item.refresh_from_db()
+    assert item.title_vi == "Bản đã duyệt"
+    # Confirmed from the page that shows them, they go live.
+    response = client.post(url, {**decision, "seen": SEEN.search(page).group(1)})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.title_vi == "Bản sửa sau khi đọc"
+
+
+@pytest.mark.parametrize("seen", [None, "", "2020-01-01T00:00:00+00:00"])
+def test_a_decision_without_the_changes_it_was_shown_is_refused(client, seen):
+    item, _author, _revision = pending(client)
+    signed_in(client, "Chief editor")
+    data = {"confirm": "1"} if seen is None else {"confirm": "1", "seen": seen}
+    response = client.post(admin_url(CHANGE, suffix=f"{item.pk}/revision/publish/"), data)
+    assert response.status_code == 200
+    item.refresh_from_db()
+    assert item.title_vi == "Bản đã duyệt"
+
+
+def test_a_decision_claims_the_changes_as_they_were_read(client):
+    """Saved again between the page's check and the decision, they are not
+    approved: the claim finds them changed."""
+    item, _author, revision = pending(client)
+    assert edit(client, item, "_save_as_draft", title_vi="Sửa lần nữa").status_code == 302
+    chief = factories.staff(role="Chief editor")
+    with pytest.raises(revisions.ValidationError) as refused:
+        revisions.publish_now(revision=revision, by=chief)
+    assert refused.value.code == "stale"
+    item.refresh_from_db()
+    assert item.title_vi == "Bản đã duyệt"
