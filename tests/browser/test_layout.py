@@ -3,6 +3,7 @@ reading sizes, and the header folds into a menu button."""
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser.test_public import page_types, seeded  # noqa: F401
@@ -103,3 +104,29 @@ def test_the_first_search_result_is_on_the_first_screen(
         assert browser.find_element(By.ID, "search-year").size["height"] < 60
         first = browser.find_element(By.CSS_SELECTOR, ".search-results h2")
         assert first.location["y"] + first.size["height"] <= height, first.location
+
+
+def test_escape_closes_the_menu_and_returns_focus_to_its_button(live_server, browser, seeded):  # noqa: F811
+    emulate(browser, 390)
+    for url in ("/vi/", "/en/meetings/"):
+        browser.get(live_server.url + url)
+        button = browser.find_element(By.CSS_SELECTOR, ".menu-button")
+        nav = browser.find_element(By.CSS_SELECTOR, ".main-nav")
+        # From the button itself, from a link of the menu and from its search box.
+        for inside in (".menu-button", ".main-nav a", "#header-q"):
+            button.click()
+            WebDriverWait(browser, 5).until(lambda d, nav=nav: nav.is_displayed())
+            assert button.get_attribute("aria-expanded") == "true"
+            browser.execute_script("document.querySelector(arguments[0]).focus()", inside)
+            if inside != ".menu-button":
+                assert browser.switch_to.active_element != button
+            browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+            WebDriverWait(browser, 5).until(lambda d, nav=nav: not nav.is_displayed())
+            assert button.get_attribute("aria-expanded") == "false"
+            assert browser.switch_to.active_element == button
+        # With the menu closed, Escape leaves the focus where it is.
+        link = browser.find_element(By.CSS_SELECTOR, "main a")
+        browser.execute_script("arguments[0].focus()", link)
+        browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+        assert browser.switch_to.active_element == link
+        assert button.get_attribute("aria-expanded") == "false"
