@@ -130,3 +130,65 @@ def test_escape_closes_the_menu_and_returns_focus_to_its_button(live_server, bro
         browser.switch_to.active_element.send_keys(Keys.ESCAPE)
         assert browser.switch_to.active_element == link
         assert button.get_attribute("aria-expanded") == "false"
+
+
+BROKEN_WORDS = """
+const broken = [];
+for (const link of document.querySelectorAll(arguments[0])) {
+  const walker = document.createTreeWalker(link, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.data.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+      if (tops.size > 1) broken.push(match[0]);
+    }
+  }
+}
+return broken;
+"""
+
+SHOWN_DAYS = """
+return [...document.querySelectorAll(".calendar td")]
+  .filter((cell) => cell.getClientRects().length)
+  .map((cell) => [cell.innerText.split("\\n")[0].trim(), cell.querySelectorAll("a").length]);
+"""
+
+
+@pytest.mark.parametrize("font", ["medium", "large"], ids=["A", "A+"])
+def test_the_calendar_is_a_list_of_the_days_with_meetings_on_a_phone(
+    live_server,
+    browser,
+    seeded,  # noqa: F811
+    font,
+):
+    set_font(browser, live_server, font)
+    days = {
+        # The seed's meetings of August 2022: the 3rd to the 5th.
+        "/vi/hoi-nghi/lich/?month=2022-08": [
+            ["Thứ 4, ngày 3 tháng 8", 3],
+            ["Thứ 5, ngày 4 tháng 8", 2],
+            ["Thứ 6, ngày 5 tháng 8", 1],
+        ],
+        "/en/meetings/calendar/?month=2022-08": [
+            ["Wednesday, 3 August", 3],
+            ["Thursday, 4 August", 2],
+            ["Friday, 5 August", 1],
+        ],
+    }
+    for url, expected in days.items():
+        emulate(browser, 390)
+        browser.get(live_server.url + url)
+        # Each day that has meetings, named in full, with its meetings under it;
+        # the other days and the weekday columns are not shown.
+        assert browser.execute_script(SHOWN_DAYS) == expected
+        assert not browser.find_element(By.CSS_SELECTOR, ".calendar thead").is_displayed()
+        assert browser.execute_script(BROKEN_WORDS, ".calendar td a") == []
+        # On a wide screen, the month's grid of seven columns.
+        emulate(browser, 1366, 768)
+        browser.get(live_server.url + url)
+        headers = browser.find_elements(By.CSS_SELECTOR, ".calendar thead th")
+        assert len(headers) == 7 and all(header.is_displayed() for header in headers)
+        assert len(browser.execute_script(SHOWN_DAYS)) == 35
+        assert browser.execute_script(BROKEN_WORDS, ".calendar td a") == []
