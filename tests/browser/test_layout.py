@@ -192,3 +192,60 @@ def test_the_calendar_is_a_list_of_the_days_with_meetings_on_a_phone(
         assert len(headers) == 7 and all(header.is_displayed() for header in headers)
         assert len(browser.execute_script(SHOWN_DAYS)) == 35
         assert browser.execute_script(BROKEN_WORDS, ".calendar td a") == []
+
+
+def edge_shading(browser, region):
+    """How much darker than the page the left and right edges of a scrolling
+    region's rows are (0: not at all), with the table's text and lines made
+    transparent so that only a hint painted at the edges can count."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    browser.execute_script(
+        "document.styleSheets[0].insertRule("
+        "'.table-scroll th, .table-scroll td, .table-scroll caption "
+        "{ color: transparent !important; border-color: transparent !important; }')"
+    )
+    image = Image.open(BytesIO(region.screenshot_as_png)).convert("L")
+    top, bottom = browser.execute_script(
+        "const [region, body] = [arguments[0], arguments[0].querySelector('tbody')];"
+        "const r = region.getBoundingClientRect(), b = body.getBoundingClientRect();"
+        "return [Math.round(b.top - r.top) + 2, Math.round(b.bottom - r.top) - 2];",
+        region,
+    )
+    width = region.size["width"]
+    browser.execute_script("document.styleSheets[0].deleteRule(0)")
+
+    def darkness(left):
+        pixels = [image.getpixel((x, y)) for x in range(left, left + 4) for y in range(top, bottom)]
+        return 255 - min(pixels)
+
+    return darkness(0), darkness(width - 4)
+
+
+def test_a_table_wider_than_a_phone_shows_the_edge_where_it_scrolls_on(
+    live_server,
+    browser,
+    seeded,  # noqa: F811
+):
+    emulate(browser, 390)
+    scrolled = []
+    for url in ("/en/work-plan/", "/vi/ke-hoach-lam-viec/"):
+        browser.get(live_server.url + url)
+        region = browser.find_element(By.CSS_SELECTOR, ".table-scroll")
+        scrolls = "return arguments[0].scrollWidth - arguments[0].clientWidth"
+        if not browser.execute_script(scrolls, region) > 0:
+            continue  # this table fits: nothing to hint at
+        scrolled.append(url)
+        left, right = edge_shading(browser, region)
+        assert left == 0 and right > 20, (url, left, right)
+        browser.execute_script("arguments[0].scrollLeft = arguments[0].scrollWidth", region)
+        left, right = edge_shading(browser, region)
+        assert left > 20 and right == 0, (url, left, right)
+    assert "/en/work-plan/" in scrolled
+    # On a wide screen the table fits and no edge is shaded.
+    emulate(browser, 1366, 768)
+    browser.get(live_server.url + "/en/work-plan/")
+    region = browser.find_element(By.CSS_SELECTOR, ".table-scroll")
+    assert edge_shading(browser, region) == (0, 0)
