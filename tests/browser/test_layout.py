@@ -249,3 +249,31 @@ def test_a_table_wider_than_a_phone_shows_the_edge_where_it_scrolls_on(
     browser.get(live_server.url + "/en/work-plan/")
     region = browser.find_element(By.CSS_SELECTOR, ".table-scroll")
     assert edge_shading(browser, region) == (0, 0)
+
+
+def test_the_activity_cards_on_a_phone_show_no_label_without_a_value(
+    live_server,
+    browser,
+    seeded,  # noqa: F811
+):
+    emulate(browser, 390)
+    for url in ("/en/work-plan/", "/vi/ke-hoach-lam-viec/"):
+        browser.get(live_server.url + url)
+        lines = browser.execute_script(
+            "return [...document.querySelectorAll('.stack-table td[data-label]')]"
+            ".filter((cell) => cell.getClientRects().length)"
+            ".map((cell) => [cell.dataset.label, cell.innerText.trim()]);"
+        )
+        assert len(lines) > 10
+        # A cell shows its label before its text ("Status: In progress"); a
+        # cell without text would show the label alone.
+        assert [label for label, text in lines if not text] == []
+        # The caption, "Activities (4)", is on one line.
+        assert (
+            browser.execute_script(
+                "const range = document.createRange();"
+                "range.selectNodeContents(document.querySelector('.stack-table caption'));"
+                "return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;"
+            )
+            == 1
+        )
