@@ -46,10 +46,18 @@
   if (button && header) {
     header.classList.add("menu-ready");
     button.hidden = false;
-    button.addEventListener("click", function () {
-      var open = button.getAttribute("aria-expanded") !== "true";
+    var setOpen = function (open) {
       button.setAttribute("aria-expanded", open ? "true" : "false");
       header.classList.toggle("menu-open", open);
+    };
+    button.addEventListener("click", function () {
+      setOpen(button.getAttribute("aria-expanded") !== "true");
+    });
+    // Escape closes the open menu and puts the focus back on its button.
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || button.getAttribute("aria-expanded") !== "true") { return; }
+      setOpen(false);
+      button.focus();
     });
   }
 })();

@@ -3,6 +3,7 @@ reading sizes, and the header folds into a menu button."""
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser.test_public import page_types, seeded  # noqa: F401
@@ -103,3 +104,176 @@ def test_the_first_search_result_is_on_the_first_screen(
         assert browser.find_element(By.ID, "search-year").size["height"] < 60
         first = browser.find_element(By.CSS_SELECTOR, ".search-results h2")
         assert first.location["y"] + first.size["height"] <= height, first.location
+
+
+def test_escape_closes_the_menu_and_returns_focus_to_its_button(live_server, browser, seeded):  # noqa: F811
+    emulate(browser, 390)
+    for url in ("/vi/", "/en/meetings/"):
+        browser.get(live_server.url + url)
+        button = browser.find_element(By.CSS_SELECTOR, ".menu-button")
+        nav = browser.find_element(By.CSS_SELECTOR, ".main-nav")
+        # From the button itself, from a link of the menu and from its search box.
+        for inside in (".menu-button", ".main-nav a", "#header-q"):
+            button.click()
+            WebDriverWait(browser, 5).until(lambda d, nav=nav: nav.is_displayed())
+            assert button.get_attribute("aria-expanded") == "true"
+            browser.execute_script("document.querySelector(arguments[0]).focus()", inside)
+            if inside != ".menu-button":
+                assert browser.switch_to.active_element != button
+            browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+            WebDriverWait(browser, 5).until(lambda d, nav=nav: not nav.is_displayed())
+            assert button.get_attribute("aria-expanded") == "false"
+            assert browser.switch_to.active_element == button
+        # With the menu closed, Escape leaves the focus where it is.
+        link = browser.find_element(By.CSS_SELECTOR, "main a")
+        browser.execute_script("arguments[0].focus()", link)
+        browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+        assert browser.switch_to.active_element == link
+        assert button.get_attribute("aria-expanded") == "false"
+
+
+BROKEN_WORDS = """
+const broken = [];
+for (const link of document.querySelectorAll(arguments[0])) {
+  const walker = document.createTreeWalker(link, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.data.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+      if (tops.size > 1) broken.push(match[0]);
+    }
+  }
+}
+return broken;
+"""
+
+SHOWN_DAYS = """
+return [...document.querySelectorAll(".calendar td")]
+  .filter((cell) => cell.getClientRects().length)
+  .map((cell) => [cell.innerText.split("\\n")[0].trim(), cell.querySelectorAll("a").length]);
+"""
+
+
+@pytest.mark.parametrize("font", ["medium", "large"], ids=["A", "A+"])
+def test_the_calendar_is_a_list_of_the_days_with_meetings_on_a_phone(
+    live_server,
+    browser,
+    seeded,  # noqa: F811
+    font,
+):
+    set_font(browser, live_server, font)
+    days = {
+        # The seed's meetings of August 2022: the 3rd to the 5th.
+        "/vi/hoi-nghi/lich/?month=2022-08": [
+            ["Thứ 4, ngày 3 tháng 8", 3],
+            ["Thứ 5, ngày 4 tháng 8", 2],
+            ["Thứ 6, ngày 5 tháng 8", 1],
+        ],
+        "/en/meetings/calendar/?month=2022-08": [
+            ["Wednesday, 3 August", 3],
+            ["Thursday, 4 August", 2],
+            ["Friday, 5 August", 1],
+        ],
+    }
+    for url, expected in days.items():
+        emulate(browser, 390)
+        browser.get(live_server.url + url)
+        # Each day that has meetings, named in full, with its meetings under it;
+        # the other days and the weekday columns are not shown.
+        assert browser.execute_script(SHOWN_DAYS) == expected
+        assert not browser.find_element(By.CSS_SELECTOR, ".calendar thead").is_displayed()
+        assert browser.execute_script(BROKEN_WORDS, ".calendar td a") == []
+        # On a wide screen, the month's grid of seven columns.
+        emulate(browser, 1366, 768)
+        browser.get(live_server.url + url)
+        headers = browser.find_elements(By.CSS_SELECTOR, ".calendar thead th")
+        assert len(headers) == 7 and all(header.is_displayed() for header in headers)
+        assert len(browser.execute_script(SHOWN_DAYS)) == 35
+        assert browser.execute_script(BROKEN_WORDS, ".calendar td a") == []
+
+
+def edge_shading(browser, region):
+    """How much darker than the page the left and right edges of a scrolling
+    region's rows are (0: not at all), with the table's text and lines made
+    transparent so that only a hint painted at the edges can count."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    browser.execute_script(
+        "document.styleSheets[0].insertRule("
+        "'.table-scroll th, .table-scroll td, .table-scroll caption "
+        "{ color: transparent !important; border-color: transparent !important; }')"
+    )
+    image = Image.open(BytesIO(region.screenshot_as_png)).convert("L")
+    top, bottom = browser.execute_script(
+        "const [region, body] = [arguments[0], arguments[0].querySelector('tbody')];"
+        "const r = region.getBoundingClientRect(), b = body.getBoundingClientRect();"
+        "return [Math.round(b.top - r.top) + 2, Math.round(b.bottom - r.top) - 2];",
+        region,
+    )
+    width = region.size["width"]
+    browser.execute_script("document.styleSheets[0].deleteRule(0)")
+
+    def darkness(left):
+        pixels = [image.getpixel((x, y)) for x in range(left, left + 4) for y in range(top, bottom)]
+        return 255 - min(pixels)
+
+    return darkness(0), darkness(width - 4)
+
+
+def test_a_table_wider_than_a_phone_shows_the_edge_where_it_scrolls_on(
+    live_server,
+    browser,
+    seeded,  # noqa: F811
+):
+    emulate(browser, 390)
+    scrolled = []
+    for url in ("/en/work-plan/", "/vi/ke-hoach-lam-viec/"):
+        browser.get(live_server.url + url)
+        region = browser.find_element(By.CSS_SELECTOR, ".table-scroll")
+        scrolls = "return arguments[0].scrollWidth - arguments[0].clientWidth"
+        if not browser.execute_script(scrolls, region) > 0:
+            continue  # this table fits: nothing to hint at
+        scrolled.append(url)
+        left, right = edge_shading(browser, region)
+        assert left == 0 and right > 20, (url, left, right)
+        browser.execute_script("arguments[0].scrollLeft = arguments[0].scrollWidth", region)
+        left, right = edge_shading(browser, region)
+        assert left > 20 and right == 0, (url, left, right)
+    assert "/en/work-plan/" in scrolled
+    # On a wide screen the table fits and no edge is shaded.
+    emulate(browser, 1366, 768)
+    browser.get(live_server.url + "/en/work-plan/")
+    region = browser.find_element(By.CSS_SELECTOR, ".table-scroll")
+    assert edge_shading(browser, region) == (0, 0)
+
+
+def test_the_activity_cards_on_a_phone_show_no_label_without_a_value(
+    live_server,
+    browser,
+    seeded,  # noqa: F811
+):
+    emulate(browser, 390)
+    for url in ("/en/work-plan/", "/vi/ke-hoach-lam-viec/"):
+        browser.get(live_server.url + url)
+        lines = browser.execute_script(
+            "return [...document.querySelectorAll('.stack-table td[data-label]')]"
+            ".filter((cell) => cell.getClientRects().length)"
+            ".map((cell) => [cell.dataset.label, cell.innerText.trim()]);"
+        )
+        assert len(lines) > 10
+        # A cell shows its label before its text ("Status: In progress"); a
+        # cell without text would show the label alone.
+        assert [label for label, text in lines if not text] == []
+        # The caption, "Activities (4)", is on one line.
+        assert (
+            browser.execute_script(
+                "const range = document.createRange();"
+                "range.selectNodeContents(document.querySelector('.stack-table caption'));"
+                "return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;"
+            )
+            == 1
+        )
