@@ -43,6 +43,7 @@ front cache is purged of exactly the pages remembered under them
 """
 
 import contextlib
+import hashlib
 import logging
 import re
 import secrets
@@ -94,13 +95,21 @@ def any_scope_tag(model):
     return f"{model._meta.label_lower}|*"
 
 
+# A value kept as it is in a scope tag; others (a slug as typed, before it is
+# cleaned) go by a digest, so that every tag is a safe cache key.
+PLAIN_VALUE = re.compile(r"[A-Za-z0-9._:+-]{1,64}")
+
+
 def _scope_value(value):
     """A value's name in a scope tag: a date and time counts by its day (UTC)."""
     if isinstance(value, datetime):
         return value.astimezone(UTC).date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    text = str(value)
+    if PLAIN_VALUE.fullmatch(text):
+        return text
+    return "#" + hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:24]
 
 
 @cache

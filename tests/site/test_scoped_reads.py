@@ -164,6 +164,17 @@ def test_a_read_that_cannot_be_named_counts_as_the_whole_type():
     assert len(named) == 4 and tag not in named  # three days and "|*"
 
 
+@pytest.mark.parametrize("value", ["Tin Đặc Biệt", "x" * 300, "a b", "\x00", "tin-dac-biet-2"])
+def test_every_scope_tag_is_a_safe_cache_key(value):
+    """A slug as typed, before it is cleaned, is a tag too: any value gives a
+    short key without spaces or control characters, its own."""
+    from django.core.cache.backends.base import memcache_key_warnings
+
+    tag = dependencies.scope_tag(Announcement, "slug_vi", value)
+    assert list(memcache_key_warnings(dependencies.TAG_PREFIX + tag)) == []
+    assert tag != dependencies.scope_tag(Announcement, "slug_vi", value + "-")
+
+
 # --- Whatever the changes, no cached page differs from a fresh one ------------
 
 CHANGES = st.lists(
