@@ -28,7 +28,7 @@ def fetch(client, path):
     return response["X-Page-Cache"], response.content.decode()
 
 
-def address(obj, language):
+def address(obj, language="vi"):
     with translation.override(language):
         return obj.get_absolute_url()
 

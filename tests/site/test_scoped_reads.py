@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django.utils import timezone, translation
+from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -19,26 +19,10 @@ from asean_portal.site import dependencies
 from events.models import Announcement
 from tests import factories
 
+# The page cache on and empty for each test (an autouse fixture), and the helpers.
+from tests.site.test_dependencies import address, fetch, page_cache  # noqa: F401
+
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 300
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def fetch(client, path):
-    response = client.get(path)
-    assert response.status_code == 200, path
-    return response["X-Page-Cache"], response.content.decode()
-
-
-def address(obj, language="vi"):
-    with translation.override(language):
-        return obj.get_absolute_url()
 
 
 def days_ago(days):
