@@ -173,6 +173,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and Celery broker -------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# The cache of one process without Redis (the embedded default, and tests).
+EMBEDDED_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "asean-portal",
+    # A page keeps the versions of what it shows, a key each (site/
+    # dependencies.py): Django's 300 keys would hold a few pages.
+    "OPTIONS": {"MAX_ENTRIES": 20000},
+}
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -204,12 +212,7 @@ if REDIS_URL:
         "retry_policy": {"max_retries": None, "interval_max": 5}
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "asean-portal",
-        }
-    }
+    CACHES = {"default": EMBEDDED_CACHE}
     CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "celery")))
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {

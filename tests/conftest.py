@@ -316,9 +316,7 @@ def _fast_predictable_settings(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    }
+    settings.CACHES = {"default": settings.EMBEDDED_CACHE}
     # The cache outlives a test's rolled-back data: nothing kept from an earlier test.
     cache.clear()
     # Whole pages are cached only where a test turns it on (test_pagecache.py).

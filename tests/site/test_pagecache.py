@@ -31,6 +31,17 @@ def fetch(client, path=NEWS):
     return response["X-Page-Cache"], response.content.decode()
 
 
+def test_the_cache_of_one_process_keeps_the_pages_of_an_archive(client):
+    """Each page keeps a version per thing it shows: the embedded default's
+    cache must hold them for more than a few pages."""
+    start = timezone.now() - timedelta(days=400)
+    items = [factories.announcement(publish_at=start + timedelta(days=day)) for day in range(60)]
+    paths = [item.get_absolute_url() for item in items]
+    for path in paths:
+        assert fetch(client, path)[0] == "miss"
+    assert [fetch(client, path)[0] for path in paths] == ["hit"] * len(paths)
+
+
 def test_a_page_cached_before_a_publication_is_not_served_at_its_time(client):
     due = timezone.now().replace(microsecond=0) + timedelta(hours=2)
     item = factories.announcement(status=Status.SCHEDULED, publish_at=due)
