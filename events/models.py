@@ -445,6 +445,8 @@ class Announcement(Publishable, TranslatedContent, Displayed):
         "priority_id",
         "activity_id",
         "publish_at",
+        # The earlier news of a category (the news page): a day of a category.
+        ("category_id", "publish_at"),
     )
 
     display_values = (

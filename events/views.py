@@ -189,18 +189,41 @@ def news_detail(request, slug):
         return answer
     # Links to other items need their titles, slugs and dates, not their bodies.
     live = Announcement.objects.live().only(*LINK_FIELDS, "publish_at", "posted_time_known")
-    category = announcement.category_id
-    with scopes.reading(Announcement, category_id=category):
-        related = list(live.filter(category_id=category).exclude(pk=announcement.pk)[:5])
     context = {
         "announcement": announcement,
         "translated_object": announcement,
-        "related": related,
+        "earlier": _earlier_in_category(live, announcement),
         "preview": preview,
     }
     if announcement.publish_at is not None:
         context.update(_neighbours(live, announcement))
     return mark_preview(render(request, "events/announcement_detail.html", context), preview)
+
+
+EARLIER_COUNT = 5
+
+
+def _earlier_in_category(live, announcement):
+    """The public items of ``announcement``'s category published just before
+    it, newest first (its category's newest, for a draft's preview): the news
+    readers find under an article on the ministry's sites ("Tin đã đưa").
+
+    A page lists the same items however much is published after it, so a
+    publication makes out of date only the pages of the items published the
+    same day or later, in its category."""
+    category = announcement.category_id
+    items = live.filter(category_id=category).exclude(pk=announcement.pk)
+    at, pk = announcement.publish_at, announcement.pk
+    if at is None:
+        with scopes.reading(Announcement, category_id=category):
+            return list(items[:EARLIER_COUNT])
+    items = items.filter(Q(publish_at__lt=at) | Q(publish_at=at, pk__lt=pk), publish_at__lte=at)
+    with scopes.reading(Announcement, category_id=category) as scope:
+        found = list(items.order_by("-publish_at", "-pk")[:EARLIER_COUNT])
+        # Fewer than a full list: any earlier item of the category may join it.
+        oldest = found[-1].publish_at if len(found) == EARLIER_COUNT else None
+        scope["publish_at"] = (oldest, at)
+    return found
 
 
 def _neighbours(live, announcement):
@@ -255,7 +278,7 @@ def embargo_preview(request, token):
     )
     context = {
         "announcement": announcement,
-        "related": [],
+        "earlier": [],
         "embargo": link,
         "embargo_until": timezone.localtime(announcement.publish_at),
     }

@@ -23,12 +23,15 @@ A read of only some rows of a type (scopes.reading: the item at an address,
 the items of its category, the items just before and after it in time)
 records *scope* tags instead of the type's (``events.announcement|category_id=3``,
 ``events.announcement|publish_at=2025-11-30`` by day, and
-``events.announcement|*``). A change moves the scope tags of the values the
-object held before it and holds now, for every field in the model's
-``read_scopes`` when it moves the type's tag, else for the fields it changed
-(a new slug); a change whose earlier values are not known moves ``|*``. A
-publication therefore leaves cached the pages of the other items of its
-type, except those it now neighbours or shares a category with.
+``events.announcement|*``); a read declared for fields that the model's
+``read_scopes`` names together records tags of the values together
+(``events.announcement|category_id=3&publish_at=2025-11-30``). A change moves
+the scope tags of the values the object held before it and holds now, for
+every field and combination in the model's ``read_scopes`` when it moves the
+type's tag, else for those it changed (a new slug); a change whose earlier
+values are not known moves ``|*``. A publication therefore leaves cached the
+pages of the other items of its type, except those it now neighbours or
+appears among the earlier news of its category on.
 
 Search pages read the search index, whose tag moves whenever a searchable
 object is indexed again.
@@ -44,6 +47,7 @@ front cache is purged of exactly the pages remembered under them
 
 import contextlib
 import hashlib
+import itertools
 import logging
 import re
 import secrets
@@ -86,7 +90,14 @@ def object_tag(model, pk):
 
 
 def scope_tag(model, field, value):
-    return f"{model._meta.label_lower}|{field}={_scope_value(value)}"
+    return combined_tag(model, {field: _scope_value(value)})
+
+
+def combined_tag(model, names):
+    """The tag of the rows whose fields hold the values ``names`` gives
+    ({field: a value's name in a tag}), all of them at once."""
+    pairs = "&".join(f"{field}={name}" for field, name in sorted(names.items()))
+    return f"{model._meta.label_lower}|{pairs}"
 
 
 def any_scope_tag(model):
@@ -116,32 +127,68 @@ def _scope_value(value):
 def scope_fields(model):
     """The fields a read of ``model`` may be declared for; none for a model
     whose changes are not followed."""
-    return frozenset(getattr(model, "read_scopes", ()) if tracked(model) else ())
+    if not tracked(model):
+        return frozenset()
+    declared = getattr(model, "read_scopes", ())
+    return frozenset(
+        name for entry in declared for name in ((entry,) if isinstance(entry, str) else entry)
+    )
+
+
+@cache
+def scope_combinations(model):
+    """The sets of fields whose values a read may be declared for together
+    (``read_scopes`` names them as a tuple): such a read depends on the rows
+    that hold all the values, not on every row that holds one of them."""
+    if not tracked(model):
+        return frozenset()
+    declared = getattr(model, "read_scopes", ())
+    return frozenset(frozenset(entry) for entry in declared if not isinstance(entry, str))
 
 
 # A scoped range longer than this counts as a read of the whole type.
 LONGEST_SCOPED_DAYS = 62
 
 
+def _value_names(value):
+    """The names in tags of a declared value: its own, or a day's each for a
+    ``(start, end)`` range; None for a range without an end or longer than
+    LONGEST_SCOPED_DAYS."""
+    if not isinstance(value, tuple):
+        return [_scope_value(value)]
+    if None in value:
+        return None
+    first, last = sorted(
+        moment.astimezone(UTC).date() if isinstance(moment, datetime) else moment
+        for moment in value
+    )
+    days = (last - first).days
+    if days > LONGEST_SCOPED_DAYS:
+        return None
+    return [(first + timedelta(days=n)).isoformat() for n in range(days + 1)]
+
+
 def read_tags(model, values):
-    """The tags of a read declared with scopes.reading(model, **values)."""
+    """The tags of a read declared with scopes.reading(model, **values).
+
+    A value that cannot be named (a range without an end, or a long one) is
+    left out: the read is within the other values. Values of a declared
+    combination give the tags of the combination; others give a tag each (a
+    change of a row holding any of them makes the page out of date)."""
     if not values or not set(values) <= scope_fields(model):
         return {type_tag(model)}
+    named = {field: _value_names(value) for field, value in values.items()}
+    named = {field: names for field, names in named.items() if names is not None}
+    if not named:
+        return {type_tag(model)}
     tags = {any_scope_tag(model)}
-    for field, value in values.items():
-        if not isinstance(value, tuple):
-            tags.add(scope_tag(model, field, value))
-            continue
-        if None in value:
-            return {type_tag(model)}  # a range without an end
-        first, last = sorted(
-            moment.astimezone(UTC).date() if isinstance(moment, datetime) else moment
-            for moment in value
-        )
-        days = (last - first).days
-        if days > LONGEST_SCOPED_DAYS:
-            return {type_tag(model)}
-        tags.update(scope_tag(model, field, first + timedelta(days=n)) for n in range(days + 1))
+    if len(named) > 1 and frozenset(named) in scope_combinations(model):
+        fields = sorted(named)
+        for names in itertools.product(*(named[field] for field in fields)):
+            tags.add(combined_tag(model, dict(zip(fields, names, strict=True))))
+        return tags
+    for field, names in named.items():
+        tags.update(combined_tag(model, {field: name}) for name in names)
     return tags
 
 
@@ -354,9 +401,23 @@ def moved_scopes(model, instance, changed, moves_type, created):
         tags.add(scope_tag(model, name, instance.__dict__[name]))
         if name in loaded:
             tags.add(scope_tag(model, name, loaded[name]))
+    for combination in scope_combinations(model):
+        if not combination & names:
+            continue
+        if not combination <= instance.__dict__.keys() or (
+            known and not created and not combination <= loaded.keys()
+        ):
+            return {any_scope_tag(model)}
+        tags.add(_combination_tag(model, combination, instance.__dict__))
+        if combination <= loaded.keys():
+            tags.add(_combination_tag(model, combination, loaded))
     if not known:
         tags.add(any_scope_tag(model))
     return tags
+
+
+def _combination_tag(model, combination, values):
+    return combined_tag(model, {name: _scope_value(values[name]) for name in combination})
 
 
 def transition(model, pk):
@@ -374,6 +435,10 @@ def transition(model, pk):
             tags.add(any_scope_tag(model))
         else:
             tags |= {scope_tag(model, name, value) for name, value in row.items()}
+            tags |= {
+                _combination_tag(model, combination, row)
+                for combination in scope_combinations(model)
+            }
     move(tags)
 
 

@@ -87,22 +87,34 @@ def test_a_news_item_links_the_public_items_just_before_and_after_it(client):
     assert neighbours(client, newest) == {"prev": url_of(middle, "en"), "next": None}
 
 
-def test_a_news_item_lists_the_five_latest_public_items_of_its_category(client):
+def test_a_news_item_lists_the_five_public_items_of_its_category_just_before_it(client):
     now = timezone.now()
     category = factories.category()
-    item = factories.announcement(category=category, title_en="The item itself")
-    same = [
-        factories.announcement(
+    item = factories.announcement(
+        category=category, publish_at=now - timedelta(days=3), title_en="The item itself"
+    )
+    same = {
+        day: factories.announcement(
             category=category, publish_at=now - timedelta(days=day), title_en=f"Same {day}"
         )
-        for day in range(1, 8)
-    ]
-    factories.announcement(category=category, **hidden(title_en="A draft of the category"))
-    factories.announcement(title_en="Another category")
+        for day in (1, 2, 4, 5, 6, 7, 8, 9)
+    }
+    tied = factories.announcement(
+        category=category, publish_at=item.publish_at, title_en="Same instant, after it"
+    )
+    factories.announcement(
+        category=category,
+        **hidden(title_en="A draft of the category", publish_at=now - timedelta(days=4)),
+    )
+    factories.announcement(title_en="Another category", publish_at=now - timedelta(days=4))
     html = client.get(url_of(item, "en")).content.decode()
-    related = html[html.index("Related news") : html.index('class="prev-next')]
-    shown = re.findall(r"Same \d", related)
-    assert shown == [f"Same {day}" for day in range(1, 6)]
-    assert url_of(same[5], "en") not in related
-    assert "A draft of the category" not in html and "Another category" not in related
-    assert related.count("The item itself") == 0
+    earlier = html[html.index("Earlier news in this category") : html.index('class="prev-next')]
+    assert re.findall(r"Same \d", earlier) == [f"Same {day}" for day in (4, 5, 6, 7, 8)]
+    for later in (same[1], same[2], tied, same[9]):
+        assert url_of(later, "en") not in earlier
+    assert "A draft of the category" not in html and "Another category" not in earlier
+    assert earlier.count("The item itself") == 0
+    # The item at the same instant, entered after it, lists it first.
+    html = client.get(url_of(tied, "en")).content.decode()
+    earlier = html[html.index("Earlier news in this category") : html.index('class="prev-next')]
+    assert earlier.index("The item itself") < earlier.index("Same 4")
