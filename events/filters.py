@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from asean_portal.core.listing import ModelChoiceFilter, YearFilter
+from asean_portal.core.listing import ModelChoiceFilter, SlugChoiceFilter, YearFilter
 
 from .models import Announcement, Category, Country, Meeting, MeetingSeries
 
@@ -21,9 +21,8 @@ class FocusWidget(django_filters.widgets.BooleanWidget):
 
 
 class AnnouncementFilter(django_filters.FilterSet):
-    category = ModelChoiceFilter(
+    category = SlugChoiceFilter(
         queryset=Category.objects.all(),
-        to_field_name="slug_vi",
         label=_("Category"),
         empty_label=_("All categories"),
     )

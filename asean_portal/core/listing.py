@@ -5,10 +5,11 @@ from functools import cache
 import django_filters
 from django import forms
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.forms.renderers import Jinja2
 from django.utils.translation import gettext_lazy as _
 
-from .content import FIRST_YEAR, LAST_YEAR
+from .content import FIRST_YEAR, LAST_YEAR, in_languages
 
 PAGE_SIZE = 20
 
@@ -91,3 +92,36 @@ class ModelChoiceField(django_filters.fields.ModelChoiceField):
 
 class ModelChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = ModelChoiceField
+
+
+class SlugChoiceField(ModelChoiceField):
+    """Choices named by their slug in the reader's language (the Vietnamese
+    one where the English is missing). Either language's slug is understood,
+    so that a filtered address still works once the reader switches
+    language."""
+
+    def prepare_value(self, value):
+        if hasattr(value, "_meta"):
+            return value.slug  # in the reader's language (django-modeltranslation)
+        return super().prepare_value(value)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        either = Q()
+        for name in in_languages("slug"):
+            either |= Q(**{name: value})
+        found = self.queryset.filter(either).first()
+        if found is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return found
+
+
+class SlugChoiceFilter(ModelChoiceFilter):
+    """A choice of translated objects (categories) by slug, in either language."""
+
+    field_class = SlugChoiceField

@@ -117,6 +117,28 @@ def test_news_filters(client):
     assert listed(client.get(f"/en/news/category/{forum.slug_en}/")) == {old.pk}
 
 
+def test_the_category_filter_speaks_the_reader_s_language_and_understands_both(client):
+    forum = factories.category(name_en="Forums", slug_en="forums")
+    item = factories.announcement(category=forum)
+    factories.announcement()
+    english = client.get("/en/news/").content.decode()
+    assert f'<option value="{forum.slug_en}">Forums</option>' in english
+    assert f'value="{forum.slug_vi}"' not in english
+    # An address filtered in one language keeps its filter in the other.
+    for language, path in (("en", "/en/news/"), ("vi", "/vi/tin-tuc/")):
+        for slug in (forum.slug_vi, forum.slug_en):
+            assert listed(client.get(path, {"category": slug})) == {item.pk}, (language, slug)
+    # An unknown one is reported, and the news listed unfiltered.
+    unknown = client.get("/en/news/", {"category": "no-such-category"})
+    assert unknown.status_code == 200 and "is not one of the available choices" in (
+        unknown.content.decode()
+    )
+    # Without an English slug, the English page names it by the Vietnamese one.
+    bare = factories.category(name_en="", slug_en="")
+    html = client.get("/en/news/").content.decode()
+    assert f'value="{bare.slug_vi}"' in html, html[html.find("<select") :][:500]
+
+
 def test_meeting_filters(client):
     series = factories.series(code="ACCSM")
     host = factories.country(iso_code="BN")
