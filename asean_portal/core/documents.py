@@ -53,7 +53,16 @@ ODF_MIMETYPES = {
     b"application/vnd.oasis.opendocument.text": "odt",
     b"application/vnd.oasis.opendocument.spreadsheet": "ods",
 }
-ODF_MACROS = ("Basic/", "Scripts/")
+# Folders of an OpenDocument package (or of an object embedded in it) that
+# hold macros, in any case: a folder named otherwise is not a library.
+ODF_MACRO_FOLDERS = {"basic", "scripts"}
+# A document event bound to a macro, in the package's XML parts.
+ODF_MACRO_CALL = re.compile(rb"script:event-listener|vnd\.sun\.star\.script:", re.IGNORECASE)
+ODF_XML_PARTS = re.compile(r"(?:^|/)(?:content|styles|settings)\.xml$")
+# How much of the XML parts is read for a macro call: more than any real
+# document's text; a compressed bomb is not read further, and is refused as
+# not a document.
+ODF_MAX_XML_BYTES = 64 * 1024 * 1024
 # Enough for any real [Content_Types].xml; a compressed bomb is not read further.
 MAX_INDEX_BYTES = 1024 * 1024
 IMAGE_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
@@ -65,9 +74,10 @@ def _zip_kind(upload):
         if names[:1] == ["mimetype"]:
             with archive.open("mimetype") as entry:
                 kind = ODF_MIMETYPES.get(entry.read(100).strip())
-            if kind and any(name.startswith(ODF_MACROS) for name in names):
-                return MACROS
-            return kind
+            if kind is None:
+                return None
+            macros = _odf_macros(archive, names)
+            return kind if macros is False else MACROS if macros else None
         if "[Content_Types].xml" not in names:
             return None
         with archive.open("[Content_Types].xml") as entry:
@@ -78,6 +88,27 @@ def _zip_kind(upload):
         return MACROS
     kinds = {OOXML_MAIN[value] for value in types if value in OOXML_MAIN}
     return kinds.pop() if len(kinds) == 1 else None
+
+
+def _odf_macros(archive, names):
+    """Whether an OpenDocument package holds a macro library (Basic, or
+    scripts in another language) or binds a document event to a macro; None
+    when its XML is too large to tell."""
+    for name in names:
+        if set(name.lower().split("/")[:-1]) & ODF_MACRO_FOLDERS:
+            return True
+    budget = ODF_MAX_XML_BYTES
+    for name in filter(ODF_XML_PARTS.search, names):
+        with archive.open(name) as entry:
+            tail = b""
+            while chunk := entry.read(min(1024 * 1024, budget)):
+                budget -= len(chunk)
+                if ODF_MACRO_CALL.search(tail + chunk):
+                    return True
+                if not budget:
+                    return None
+                tail = chunk[-64:]
+    return False
 
 
 def _ole_kind(upload):

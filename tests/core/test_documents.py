@@ -77,6 +77,20 @@ def odf(mimetype, *parts):
     )
 
 
+def odf_with_content(mimetype, content):
+    """An OpenDocument package whose content.xml is ``content``, compressed."""
+    return zipped({"mimetype": mimetype, "content.xml": content})
+
+
+# A document event that runs a macro of the document when it is opened.
+EVENT_LISTENER = (
+    b"<office:document-content><office:scripts><office:event-listeners>"
+    b'<script:event-listener script:language="ooo:script" script:event-name="dom:load" '
+    b'xlink:href="vnd.sun.star.script:Standard.Module1.Main?language=Basic&amp;location=document"/>'
+    b"</office:event-listeners></office:scripts></office:document-content>"
+)
+
+
 FREE, END, FAT_SECTOR, NONE = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
 
 
@@ -182,6 +196,11 @@ REFUSED = [
     ("plan.docx", lambda: ooxml(DOCM), "macros"),
     ("plan.docx", lambda: ooxml(DOCX, VBA, parts=["word/vbaProject.bin"]), "macros"),
     ("minutes.odt", lambda: odf(ODT, "Basic/Standard/Module1.xml"), "macros"),
+    ("minutes.odt", lambda: odf(ODT, "basic/Standard/Module1.xml"), "macros"),
+    ("minutes.odt", lambda: odf(ODT, "SCRIPTS/python/run.py"), "macros"),
+    ("minutes.odt", lambda: odf(ODT, "Object 1/Basic/Standard/Module1.xml"), "macros"),
+    ("minutes.odt", lambda: odf_with_content(ODT, EVENT_LISTENER), "macros"),
+    ("minutes.odt", lambda: odf_with_content(ODT, b"<x/>" * (16 * 1024 * 1024 + 1)), "not_allowed"),
     ("decision.doc", lambda: ole("WordDocument", storages=["Macros"]), "macros"),
     ("budget.xls", lambda: ole("Workbook", storages=["_VBA_PROJECT_CUR"]), "macros"),
     ("report.html", pdf, "name"),
