@@ -134,11 +134,27 @@ def find_by_slug(request, queryset, slug):
     return obj, answer, preview
 
 
+def joined_models(queryset):
+    """The models whose objects ``queryset`` loads with its rows
+    (select_related by name)."""
+    found = []
+
+    def follow(model, relations):
+        for name, deeper in relations.items():
+            related = model._meta.get_field(name).related_model
+            found.append(related)
+            follow(related, deeper)
+
+    if isinstance(queryset.query.select_related, dict):
+        follow(queryset.model, queryset.query.select_related)
+    return found
+
+
 def _find(request, queryset, slug):
     queryset, preview = visible_queryset(request, queryset)
     language = get_language()
     lookup = {f"slug_{language}": slug}
-    with scopes.reading(queryset.model, **lookup):
+    with scopes.reading(queryset.model, **lookup), scopes.loading(*joined_models(queryset)):
         obj = queryset.filter(**lookup).first()
     if obj is not None:
         return with_pending_changes(obj, preview), None, preview

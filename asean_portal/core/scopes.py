@@ -19,6 +19,9 @@ objects loaded with them. The fields must be among the model's
 values. The site turns the declaration into what the page depends on
 (site/dependencies.py); a declaration it cannot name (a field not declared, a
 range without an end) counts as a read of the whole type.
+
+The objects loaded with the rows read (select_related) are declared with
+``loading``: the page depends on them, not on their types.
 """
 
 import contextlib
@@ -28,6 +31,8 @@ from contextvars import ContextVar
 _declared = ContextVar("portal_read_scopes", default=None)
 # The model whose rows the queries running now are declared for.
 _reading = ContextVar("portal_reading_model", default=None)
+# The models whose rows the queries running now read only as loaded objects.
+_loading = ContextVar("portal_loading_models", default=frozenset())
 
 
 @contextlib.contextmanager
@@ -48,6 +53,23 @@ def reading(model, **values):
 def reading_model():
     """The model whose reads the running query is declared for, or None."""
     return _reading.get()
+
+
+@contextlib.contextmanager
+def loading(*models):
+    """The queries inside read rows of ``models`` only to load them with the
+    rows they belong to (select_related): the page depends on the objects
+    loaded, not on every row of their types."""
+    token = _loading.set(frozenset(models))
+    try:
+        yield
+    finally:
+        _loading.reset(token)
+
+
+def loading_models():
+    """The models that the running query reads only as the objects it loads."""
+    return _loading.get()
 
 
 @contextlib.contextmanager

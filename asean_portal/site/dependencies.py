@@ -31,7 +31,10 @@ every field and combination in the model's ``read_scopes`` when it moves the
 type's tag, else for those it changed (a new slug); a change whose earlier
 values are not known moves ``|*``. A publication therefore leaves cached the
 pages of the other items of its type, except those it now neighbours or
-appears among the earlier news of its category on.
+appears among the earlier news of its category on. The objects that a read
+loads with its rows (scopes.loading: a news item's category and meeting,
+select_related) count by their object tags, not by their types' tags, unless
+their table is joined for something else too.
 
 Search pages read the search index, whose tag moves whenever a searchable
 object is indexed again.
@@ -260,11 +263,17 @@ def _record_table(execute, sql, params, many, context):
     reads = _reads.get()
     if reads is not None:
         known = table_tags()
-        # A declared read of a type records its scope tags (recording()).
+        # A declared read of a type records its scope tags (recording()), and
+        # the objects it loads with its rows record their own tags (_loaded).
         scoped = scopes.reading_model()
-        skipped = scoped._meta.db_table if scoped is not None else None
-        for table in TABLE.findall(sql):
-            if table != skipped:
+        scoped = scoped._meta.db_table if scoped is not None else None
+        loaded = {model._meta.db_table for model in scopes.loading_models()}
+        tables = TABLE.findall(sql)
+        for table in tables:
+            if table == scoped:
+                continue
+            # A table joined twice is read for something else too.
+            if table not in loaded or tables.count(table) > 1:
                 reads.update(known.get(table, ()))
     return execute(sql, params, many, context)
 

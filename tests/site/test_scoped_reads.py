@@ -166,6 +166,46 @@ def test_a_meeting_s_news_follow_the_news_about_it_only(client):
     assert item.title_vi in fetch(client, address(other))[1]
 
 
+def test_a_news_page_depends_on_its_meeting_and_category_not_on_their_types(client):
+    meeting = factories.meeting(title_en="The meeting")
+    item = factories.announcement(meeting=meeting)
+    page = address(item, "en")
+    fetch(client, page)
+    # Another meeting published, another category made: not shown there.
+    factories.meeting()
+    factories.category()
+    assert fetch(client, page)[0] == "hit"
+    meeting.title_en = "The meeting, renamed"
+    meeting.save()
+    state, shown = fetch(client, page)
+    assert (state, "The meeting, renamed" in shown) == ("miss", True)
+    meeting.status = Status.ARCHIVED
+    meeting.save()
+    state, shown = fetch(client, page)
+    assert (state, address(meeting, "en") in shown) == ("miss", False)
+    item.category.name_en = "Renamed category"
+    item.category.save()
+    assert fetch(client, page)[1].count("Renamed category") >= 1
+
+
+def test_a_table_joined_for_more_than_the_objects_loaded_counts_as_its_type(client):
+    from asean_portal.core import scopes
+    from events.models import Meeting
+
+    meeting = factories.meeting()
+    factories.announcement(meeting=meeting)
+    twice = Announcement.objects.select_related("meeting").filter(
+        meeting__in=Meeting.objects.filter(pk=meeting.pk)
+    )
+    with dependencies.recording() as reads, scopes.loading(Meeting):
+        list(twice)
+    assert dependencies.type_tag(Meeting) in reads
+    with dependencies.recording() as reads, scopes.loading(Meeting):
+        list(Announcement.objects.select_related("meeting"))
+    assert dependencies.type_tag(Meeting) not in reads
+    assert dependencies.object_tag(Meeting, meeting.pk) in reads
+
+
 def test_a_read_that_cannot_be_named_counts_as_the_whole_type():
     tag = dependencies.type_tag(Announcement)
     start = timezone.now()
