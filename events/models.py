@@ -12,7 +12,7 @@ from asean_portal.core.content import TranslatedContent, in_languages, slug_cons
 from asean_portal.core.declarations import SearchIndex, year_of
 from asean_portal.core.display import Date, Displayed, Posted, Summary, Url
 from asean_portal.core.images import PhotoField, focus_field
-from asean_portal.core.publishing import Publishable
+from asean_portal.core.publishing import STATE_FIELDS, Publishable
 from asean_portal.core.richtext import RichTextField
 
 
@@ -321,8 +321,10 @@ class Category(TranslatedContent, Displayed):
 
 
 # An announcement's main photo as pages show it: read with the row, or each
-# item reads its sizes and alt text again (and Django's ImageField its file).
+# item reads its sizes and alt text again (and Django's ImageField its file),
+# and the state that decides whether its public copy is linked (core/storage.py).
 PHOTO_FIELDS = (
+    *STATE_FIELDS,
     "image",
     "image_width",
     "image_height",

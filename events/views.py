@@ -14,7 +14,7 @@ from asean_portal.core.clients import client_address
 from asean_portal.core.content import FIRST_YEAR, LAST_YEAR, LINK_FIELDS, in_languages
 from asean_portal.core.detail import find_by_slug, mark_preview, newest_related, shown_rows
 from asean_portal.core.listing import filtered, paginate, query_without_page, reads_query
-from asean_portal.core.publishing import Status
+from asean_portal.core.publishing import STATE_FIELDS, Status
 
 from .filters import AnnouncementFilter, MeetingFilter
 from .models import (
@@ -50,6 +50,7 @@ def meeting_list(request):
         .select_related("series", "host_country")
         .only(
             *LINK_FIELDS,
+            *STATE_FIELDS,
             "start_date",
             "series__code",
             *in_languages("name", "slug", relation="host_country"),

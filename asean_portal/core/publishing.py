@@ -36,6 +36,10 @@ class Status(models.TextChoices):
 
 
 LIVE_STATUSES = (Status.SCHEDULED, Status.PUBLISHED)
+# What decides whether an item is public now: read with the rows of a list
+# that asks (a fragment kept only for public items, a photo's public copy),
+# or each row reads them again.
+STATE_FIELDS = ("status", "publish_at", "unpublish_at")
 
 
 def window_q(now, start, end):
