@@ -61,6 +61,7 @@ migrate: $(VENV)/.installed .env
 
 run: $(VENV)/.installed .env messages migrate
 	$(PY) manage.py load_seed_content
+	$(PY) manage.py sync_public_media
 	$(PY) manage.py collectstatic --noinput -v0
 	@echo
 	@$(PY) manage.py bootstrap_admin
@@ -82,6 +83,7 @@ backup: $(VENV)/.installed .env
 restore: $(VENV)/.installed .env
 	$(PY) manage.py dbrestore
 	$(PY) manage.py mediarestore
+	$(PY) manage.py sync_public_media
 
 test: $(VENV)/.installed-dev .env messages
 	$(BIN)/ruff check .

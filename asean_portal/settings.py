@@ -378,8 +378,13 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 # The largest document file staff may upload (asean_portal/core/documents.py).
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_MB", default=20) * 1024 * 1024
+# How long a signed address of a private upload works (staff, embargoed previews).
+MEDIA_SIGNED_SECONDS = env.int("MEDIA_SIGNED_SECONDS", default=3600)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Originals under MEDIA_ROOT, read through signed addresses; a public copy
+    # under MEDIA_ROOT/public/ while the item that owns them is published
+    # (asean_portal/core/storage.py).
+    "default": {"BACKEND": "asean_portal.core.storage.LocalMediaStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     # Backups of the database and of the uploads (django-dbbackup; README,
     # "Backup and restore"). Keep them on another disk or host in production.
@@ -404,7 +409,7 @@ if MEDIA_STORAGE == "s3":
             "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
             "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
             "addressing_style": "path",
-            "querystring_expire": env.int("MEDIA_SIGNED_SECONDS", default=3600),
+            "querystring_expire": MEDIA_SIGNED_SECONDS,
             "public_base_url": env.str("MEDIA_PUBLIC_URL", default=""),
             "public_acl": env.str("MEDIA_PUBLIC_ACL", default="public-read"),
             "public_cache_seconds": env.int("MEDIA_PUBLIC_CACHE_SECONDS", default=7 * 24 * 3600),

@@ -50,5 +50,4 @@ urlpatterns += i18n_patterns(
     path(settings.ADMIN_PATH, admin.site.urls),
 )
 
-if settings.SERVE_MEDIA:
-    urlpatterns += media.urlpatterns()
+urlpatterns += media.urlpatterns()

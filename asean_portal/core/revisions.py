@@ -864,7 +864,7 @@ def pending_rows(revision, item, accessor, rows):
     """The rows that ``item``'s ``accessor`` will hold once ``revision`` is
     applied, from its live ``rows`` (an iterable): the deleted ones left out,
     the changed ones with their new values (in memory), the added ones (not
-    saved) after them."""
+    saved) after them; these two carry ``pending_change``."""
     change = row_changes(revision).get(accessor)
     if not change:
         return list(rows)
@@ -876,12 +876,14 @@ def pending_rows(revision, item, accessor, rows):
             continue
         if row.pk in changed:
             materialize_row(row, changed[row.pk])
+            row.pending_change = True
         result.append(row)
     model = type(item)._meta.get_field(accessor).related_model
     fk = change["fk"]
     for values in change["added"]:
         row = _load_row(model, None, values)
         setattr(row, model._meta.get_field(fk).attname, item.pk)
+        row.pending_change = True
         result.append(row)
     return result
 

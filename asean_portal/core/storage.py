@@ -1,8 +1,9 @@
 """Where uploads are kept, and the address each one is read at.
 
-By default uploads are files under MEDIA_ROOT. With MEDIA_STORAGE=s3 they go to
-an S3-compatible object store that every web node and worker shares
-(django-storages and boto3), as follows:
+Uploads are files under MEDIA_ROOT (LocalMediaStorage, the default) or, with
+MEDIA_STORAGE=s3, objects in an S3-compatible store that every web node and
+worker shares (MediaStorage: django-storages and boto3). Both keep them the
+same way:
 
 - the original of every upload is private: staff, and the readers of an
   embargoed preview, get a signed address that expires
@@ -20,14 +21,25 @@ cannot be reached, raises ``StorageUnavailable``, an OSError: the admin then
 shows the form again with everything typed kept (core/admin.py).
 """
 
+import contextlib
 import logging
+import math
 import mimetypes
+import os
+import secrets
+import shutil
+import time
+from pathlib import Path
+from urllib.parse import urlencode
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
-from django.core.files.storage import default_storage
+from django.conf import settings
+from django.core import signing
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import models
 from django.db.models.fields.files import FieldFile, ImageFieldFile
+from django.utils.crypto import constant_time_compare
 from storages.backends.s3 import S3Storage
 
 from .publishing import Status
@@ -44,7 +56,91 @@ class StorageUnavailable(OSError):
     """The object store could not be reached or refused the request."""
 
 
-class MediaStorage(S3Storage):
+class PublicCopies:
+    """A storage of private originals, read through signed addresses, with a
+    public copy of each upload of a published item under ``public/``."""
+
+    def public_name(self, name):
+        return PUBLIC_PREFIX + name
+
+    def public_url(self, name):
+        """The unsigned, cacheable address of ``name``'s public copy."""
+        raise NotImplementedError
+
+    def publish(self, name, missing_ok=False):
+        """Make ``name``'s public copy. With ``missing_ok``, a ``name`` the
+        store does not hold is only logged."""
+        raise NotImplementedError
+
+    def withdraw(self, name):
+        """Remove ``name``'s public copy, if there is one."""
+        raise NotImplementedError
+
+
+# The private originals' addresses (LocalMediaStorage), below MEDIA_URL.
+PRIVATE_PREFIX = "private/"
+# A signed address stays the same for this long, so that browsers keep what
+# they loaded from it.
+SIGNED_STEP_SECONDS = 300
+_signer = signing.Signer(salt="asean_portal.core.storage.private")
+
+
+def signature(name, until):
+    return _signer.signature(f"{name}\n{until}")
+
+
+def signed_until(name, until, given):
+    """Whether ``given`` is the signature of ``name`` until the timestamp
+    ``until`` (a string from an address), and that time has not passed."""
+    try:
+        moment = int(until)
+    except (TypeError, ValueError):
+        return False
+    return moment > time.time() and constant_time_compare(signature(name, moment), given or "")
+
+
+class LocalMediaStorage(PublicCopies, FileSystemStorage):
+    """Uploads in MEDIA_ROOT. An original is read only at a signed address
+    that the portal checks (site/media.py); a public copy is a hard link
+    under MEDIA_ROOT/public/, which the portal (SERVE_MEDIA) or the proxy
+    serves as it is."""
+
+    def url(self, name):
+        until = time.time() + settings.MEDIA_SIGNED_SECONDS
+        until = math.ceil(until / SIGNED_STEP_SECONDS) * SIGNED_STEP_SECONDS
+        query = urlencode({"until": until, "signature": signature(name, until)})
+        return f"{super().url(PRIVATE_PREFIX + name)}?{query}"
+
+    def public_url(self, name):
+        return super().url(self.public_name(name))
+
+    def publish(self, name, missing_ok=False):
+        source = Path(self.path(name))
+        target = Path(self.path(self.public_name(name)))
+        if not source.is_file():
+            # Unlike a store's, a folder's answer is final: nothing to retry.
+            logger.warning("no public copy of %s: MEDIA_ROOT does not hold it", name)
+            return
+        if target.is_file() and os.path.samefile(source, target):
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Made beside it, then renamed over it: a reader never finds half a file.
+        partial = target.with_name(f".{target.name}.{secrets.token_hex(6)}")
+        try:
+            try:
+                os.link(source, partial)
+            except OSError:
+                shutil.copyfile(source, partial)
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+
+    def withdraw(self, name):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(self.path(self.public_name(name)))
+
+
+class MediaStorage(PublicCopies, S3Storage):
     """Private originals with signed addresses, public copies of what is published."""
 
     def get_default_settings(self):
@@ -68,11 +164,7 @@ class MediaStorage(S3Storage):
         except STORE_ERRORS as exc:
             raise StorageUnavailable(f"the object store refused the upload: {exc!r}") from exc
 
-    def public_name(self, name):
-        return PUBLIC_PREFIX + name
-
     def public_url(self, name):
-        """The unsigned, cacheable address of ``name``'s public copy."""
         if self.public_base_url:
             return self.public_base_url.rstrip("/") + "/" + self.public_name(name)
         return self.unsigned_connection.meta.client.generate_presigned_url(
@@ -82,8 +174,7 @@ class MediaStorage(S3Storage):
         )
 
     def publish(self, name, missing_ok=False):
-        """Copy ``name`` to its public address (a server-side copy). With
-        ``missing_ok``, a ``name`` the store does not hold is only logged."""
+        # A server-side copy.
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         extra = {
             "ContentType": content_type,
@@ -111,7 +202,6 @@ class MediaStorage(S3Storage):
             raise StorageUnavailable(f"could not publish {name}: {exc!r}") from exc
 
     def withdraw(self, name):
-        """Remove ``name``'s public copy, if there is one."""
         try:
             self.connection.meta.client.delete_object(
                 Bucket=self.bucket_name, Key=self.public_name(name)
@@ -120,9 +210,10 @@ class MediaStorage(S3Storage):
             raise StorageUnavailable(f"could not withdraw {name}: {exc!r}") from exc
 
 
-def in_object_store():
-    """Whether uploads go to the object store (MEDIA_STORAGE=s3)."""
-    return isinstance(default_storage, MediaStorage)
+def keeps_public_copies():
+    """Whether uploads are private with public copies of what is published
+    (both storages of the portal; not a plain storage a test may set)."""
+    return isinstance(default_storage, PublicCopies)
 
 
 def media_owner(instance):
@@ -131,7 +222,11 @@ def media_owner(instance):
 
 
 def is_public(instance):
-    """Whether ``instance``'s uploads are public: its owner is published and live."""
+    """Whether ``instance``'s uploads are public: its owner is published and
+    live, and it is not shown with changes still waiting for review (a staff
+    preview: a pending upload has no public copy)."""
+    if getattr(instance, "pending_change", False) or getattr(instance, "pending_revision", None):
+        return False
     owner = media_owner(instance)
     status = getattr(owner, "status", None)
     if status is None:
@@ -142,7 +237,7 @@ def is_public(instance):
 def address(storage, name, instance):
     """The address of ``name`` (an upload of ``instance``, or a file made from
     one): its public copy while ``instance`` is public, else ``storage.url``."""
-    if isinstance(storage, MediaStorage) and is_public(instance):
+    if isinstance(storage, PublicCopies) and is_public(instance):
         return storage.public_url(name)
     return storage.url(name)
 
@@ -195,10 +290,10 @@ def public_names(owner):
 def sync_public_copies(instance):
     """Make the public copies of ``instance``'s owner's uploads match its state:
     present while it is published, absent otherwise. Returns the number of
-    uploads handled; nothing to do with local storage."""
+    uploads handled."""
     owner = media_owner(instance)
     public = is_public(owner)
-    files = [file for file in uploads_of(owner) if isinstance(file.storage, MediaStorage)]
+    files = [file for file in uploads_of(owner) if isinstance(file.storage, PublicCopies)]
     for file in files:
         if public:
             file.storage.publish(file.name)

@@ -131,9 +131,9 @@ def rendered(source, objects, request, render, known=None):
     with connection.execute_wrapper(reads):
         text = render()
     # A photo of an item that is not published yet (a due item the worker has
-    # not flipped) has a signed address in an object store, which expires.
+    # not flipped) has a signed address, which expires.
     if not reads.count and (
-        not storage.in_object_store()
+        not storage.keeps_public_copies()
         or all(storage.is_public(obj) for obj in objects if obj is not None)
     ):
         cache.set(key, str(text), seconds)

@@ -105,7 +105,7 @@ def _sync_media(owner, deleted_names=()):
 
 @receiver(signals.content_changed, dispatch_uid="public-media-content")
 def media_follows_content(sender, instance, deleted, **kwargs):
-    if not storage.in_object_store():
+    if not storage.keeps_public_copies():
         return
     if deleted:
         names = storage.public_names(instance)
@@ -119,7 +119,7 @@ def media_follows_content(sender, instance, deleted, **kwargs):
 @receiver(signals.published, dispatch_uid="public-media-published")
 @receiver(signals.withdrawn, dispatch_uid="public-media-withdrawn")
 def media_follows_publication(sender, pk, **kwargs):
-    if storage.in_object_store():
+    if storage.keeps_public_copies():
         _queue(tasks.sync_public_media, sender._meta.label, pk)
 
 

@@ -17,7 +17,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from asean_portal.core.publishing import Status, item_unpublish
-from asean_portal.core.storage import MediaStorage, StorageUnavailable
+from asean_portal.core.storage import LocalMediaStorage, StorageUnavailable
 from events.models import Announcement, MeetingPhoto
 from tests import factories
 from tests.conftest import free_port
@@ -307,10 +307,10 @@ def test_a_withdrawal_with_the_store_down_still_happens(
 def test_the_local_folder_stays_the_default(settings):
     from django.core.files.storage import default_storage
 
-    assert not isinstance(default_storage, MediaStorage)
+    assert isinstance(default_storage, LocalMediaStorage)
     item = factories.announcement()
     item.image.save("tin.jpg", ContentFile(image_file().read(), name="tin.jpg"))
-    assert item.image.url == f"/media/{item.image.name}"
+    assert item.image.url == f"/media/public/{item.image.name}"
     assert (settings.MEDIA_ROOT / item.image.name).is_file()
 
 

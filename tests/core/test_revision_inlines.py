@@ -3,6 +3,7 @@ part of its pending changes: kept in the revision beside its fields, out of
 the public's sight, shown to staff, applied with the revision (now or by the
 sweep) and dropped with it."""
 
+import html
 import io
 import re
 from datetime import timedelta
@@ -235,9 +236,12 @@ def test_a_publisher_s_draft_with_a_new_photo_and_a_removed_row(client, meeting,
     assert "Ảnh mới chờ duyệt" not in page and "Lào" in page
     preview = client.get(meeting.get_absolute_url()).content.decode()
     assert "Ảnh mới chờ duyệt" in preview
-    # Its renditions were made for the preview: the picture shows.
+    # Its renditions were made for the preview: the picture shows, at a
+    # signed address (the photo has no public copy until it is published).
     source = re.search(r'<img src="([^"]+)"[^>]*alt="Các trưởng đoàn"', preview).group(1)
-    assert default_storage.exists(source.removeprefix(settings.MEDIA_URL))
+    assert source.startswith(f"{settings.MEDIA_URL}private/")
+    shown = client.get(html.unescape(source))
+    assert shown.status_code == 200 and b"".join(shown.streaming_content)
     revision = revisions.open_revision(meeting)
     other = factories.staff(role="Chief editor")
     if decision == "discard":

@@ -1,6 +1,7 @@
 """Backup and restore (django-dbbackup) round-trip all content: both
 languages, history, users, and the uploaded files."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -23,8 +24,8 @@ APPS = ("priorities", "events", "civil_service", "asean_portal", "reversion", "a
 
 def uploads(files):
     """The uploaded files among the media, without the photos' renditions
-    (which the backup keeps too)."""
-    return [name for name in files if not str(name).startswith("renditions/")]
+    and the public copies (which the backup keeps too)."""
+    return [name for name in files if not str(name).startswith(("renditions/", "public/"))]
 
 
 def snapshot(media_root):
@@ -93,9 +94,11 @@ from events.models import Announcement, Category
 from django.core.files.base import ContentFile
 from tests.core.test_admin import image_file
 from tests.conftest import BASE_DIR, subprocess_env
+from django.utils import timezone
 item = Announcement.objects.create(
     title_vi="Tin có ảnh", title_en="News with a photo", body_vi="<p>x</p>",
     category=Category.objects.first(), image_alt_vi="Ảnh",
+    status="published", publish_at=timezone.now(),
 )
 item.image.save("anh.jpg", ContentFile(image_file().read()))
 """
@@ -137,8 +140,12 @@ def test_backup_and_restore_round_trip_on_the_default_sqlite_database(tmp_path):
     manage("migrate", "--noinput", "-v0")
     manage("load_seed_content")
     manage("shell", "-c", CREATE_PHOTO)
+    # The public copies, as `make run` makes them (no worker runs here).
+    manage("sync_public_media")
     before = state()
     assert "News with a photo" in before[0] and len(uploads(before[1])) == 1
+    (photo,) = uploads(before[1])
+    assert os.path.samefile(media / photo, media / "public" / photo)
 
     manage("dbbackup")
     manage("mediabackup")
@@ -148,4 +155,7 @@ def test_backup_and_restore_round_trip_on_the_default_sqlite_database(tmp_path):
 
     manage("dbrestore", "--noinput")
     manage("mediarestore", "--noinput")
+    manage("sync_public_media")  # as `make restore` does
     assert state() == before
+    # The restored copy is a hard link again, not a second file.
+    assert os.path.samefile(media / photo, media / "public" / photo)

@@ -1,8 +1,9 @@
-"""Uploads served by the portal itself never run as one of its pages: each
-carries nosniff and a policy of its own, and all but images and PDFs are
-downloaded rather than shown."""
+"""Uploads served by the portal itself (public copies and originals at signed
+addresses) never run as one of its pages: each carries nosniff and a policy
+of its own, and all but images and PDFs are downloaded rather than shown."""
 
 import pytest
+from django.core.files.storage import default_storage
 
 from tests.core.test_documents import HTML, image, pdf
 
@@ -11,13 +12,19 @@ pytestmark = pytest.mark.urls("tests.media_urls")
 SANDBOXED = "default-src 'none'; sandbox"
 
 
-@pytest.fixture
-def upload(settings):
+@pytest.fixture(params=["public copy", "original"])
+def upload(request, settings):
+    """The address of a stored file: a public copy's, or an original's signed one."""
+
     def put(name, content):
-        path = settings.MEDIA_ROOT / "documents" / "2026" / name
+        stored = f"documents/2026/{name}"
+        folder = settings.MEDIA_ROOT / ("public" if request.param == "public copy" else "")
+        path = folder / stored
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
-        return f"/media/documents/2026/{name}"
+        if request.param == "public copy":
+            return f"/media/public/{stored}"
+        return default_storage.url(stored)
 
     return put
 

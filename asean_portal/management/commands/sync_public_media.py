@@ -1,0 +1,34 @@
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import models
+
+from asean_portal.core import storage
+
+
+def owners():
+    """The models whose items decide who may read uploads: those with a file
+    field of their own, or related items' uploads (``media_children``)."""
+    for model in apps.get_models():
+        if model._meta.abstract:
+            continue
+        files = any(isinstance(field, models.FileField) for field in model._meta.get_fields())
+        if getattr(model, "media_children", ()) or (files and "media_owner" not in vars(model)):
+            yield model
+
+
+class Command(BaseCommand):
+    help = (
+        "Make the public copies of every item's uploads match its state: a copy of each "
+        "upload of a published item, none of the others. Run after upgrading to private "
+        "originals, after restoring the uploads from a backup, or to repair the copies."
+    )
+
+    def handle(self, *args, **options):
+        if not storage.keeps_public_copies():
+            self.stdout.write("The storage keeps no public copies: nothing to do.")
+            return
+        for model in owners():
+            count = 0
+            for item in model._default_manager.iterator(chunk_size=500):
+                count += storage.sync_public_copies(item)
+            self.stdout.write(f"{model._meta.label}: {count} uploads")
