@@ -217,6 +217,11 @@ class DocumentField(models.FileField):
 
     attr_class = PublicationFieldFile
 
+    def formfield(self, **kwargs):
+        # A long file name is no reason to refuse a document: the storage
+        # shortens the stored name to fit, keeping its extension.
+        return super().formfield(**{**kwargs, "max_length": None})
+
     def pre_save(self, model_instance, add):
         file = getattr(model_instance, self.attname)
         if file and not file._committed:

@@ -209,7 +209,9 @@ class PhotoField(models.ImageField):
         return name, path, args, kwargs
 
     def formfield(self, **kwargs):
-        return super().formfield(**{"form_class": PhotoFormField, **kwargs})
+        # A long file name is no reason to refuse a photo: the storage
+        # shortens the stored name to fit, keeping its extension.
+        return super().formfield(**{"form_class": PhotoFormField, **kwargs, "max_length": None})
 
     def update_dimension_fields(self, instance, force=False, *args, **kwargs):
         # The sizes are stored when a photo is saved: loading a row never reads

@@ -332,3 +332,15 @@ def test_meeting_photos_need_english_alt_text_when_the_meeting_has_an_english_ti
     photo.full_clean()
     untitled = MeetingPhoto(meeting=factories.meeting(title_en=""), alt_text_vi="Ảnh")
     untitled.full_clean()
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["ảnh-hội-nghị-" + "rất-dài-" * 20 + ".jpg", "x" * 300 + ".jpg"],
+    ids=["vietnamese", "ascii"],
+)
+def test_a_photo_with_a_long_file_name_is_kept_under_a_shorter_one(superuser_client, name):
+    response = post_announcement(superuser_client, image=image_file(name), image_alt_vi="Ảnh")
+    assert response.status_code == 302, errors(response)
+    stored = Announcement.objects.get().image.name
+    assert stored.startswith("news/") and stored.endswith(".jpg") and len(stored) <= 100

@@ -308,3 +308,11 @@ def test_an_image_document_is_stored_without_its_exif(editor_client):
     stored = Document.objects.get().file
     with Image.open(stored) as image:
         assert not image.getexif() and image.size == (60, 40)
+
+
+def test_a_document_with_a_long_file_name_is_kept_under_a_shorter_one():
+    field = Document._meta.get_field("file").formfield()
+    upload = field.clean(SimpleUploadedFile("quyết-định-" * 30 + ".pdf", pdf()))
+    document = Document.objects.create(title_vi="Văn bản", kind=Document.Kind.DECISION, file=upload)
+    assert document.file.name.endswith(".pdf") and len(document.file.name) <= 100
+    assert document.file.read() == pdf()
