@@ -218,7 +218,7 @@ def _earlier_in_category(live, announcement):
     if at is None:
         with scopes.reading(Announcement, category_id=category):
             return list(items[:EARLIER_COUNT])
-    items = items.filter(Q(publish_at__lt=at) | Q(publish_at=at, pk__lt=pk), publish_at__lte=at)
+    items = _before(items, at, pk)
     with scopes.reading(Announcement, category_id=category) as scope:
         found = list(items.order_by("-publish_at", "-pk")[:EARLIER_COUNT])
         # Fewer than a full list: any earlier item of the category may join it.
@@ -227,14 +227,20 @@ def _earlier_in_category(live, announcement):
     return found
 
 
+def _before(items, at, pk):
+    """The ``items`` before the one published at ``at`` with ``pk`` in the
+    order of the news list (publish_at, then pk)."""
+    # The plain bound lets the index start at the item instead of at one end.
+    return items.filter(Q(publish_at__lt=at) | Q(publish_at=at, pk__lt=pk), publish_at__lte=at)
+
+
 def _neighbours(live, announcement):
     """The public items just before and after ``announcement`` in the order of
     the news list (publish_at, then pk), read in one query: each is a subquery
     that walks the order's index, and the outer query reads the two rows by
     their primary key."""
     at, pk = announcement.publish_at, announcement.pk
-    # The plain bound lets the index start at the item instead of at one end.
-    before = live.filter(Q(publish_at__lt=at) | Q(publish_at=at, pk__lt=pk), publish_at__lte=at)
+    before = _before(live, at, pk)
     after = live.filter(Q(publish_at__gt=at) | Q(publish_at=at, pk__gt=pk), publish_at__gte=at)
     found = live.filter(
         Q(pk=Subquery(before.order_by("-publish_at", "-pk").values("pk")[:1]))

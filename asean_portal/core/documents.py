@@ -77,7 +77,9 @@ def _zip_kind(upload):
             if kind is None:
                 return None
             macros = _odf_macros(archive, names)
-            return kind if macros is False else MACROS if macros else None
+            if macros is None:
+                return None  # too large to tell
+            return MACROS if macros else kind
         if "[Content_Types].xml" not in names:
             return None
         with archive.open("[Content_Types].xml") as entry:

@@ -139,14 +139,16 @@ def scope_fields(model):
 
 
 @cache
-def scope_combinations(model):
-    """The sets of fields whose values a read may be declared for together
-    (``read_scopes`` names them as a tuple): such a read depends on the rows
-    that hold all the values, not on every row that holds one of them."""
-    if not tracked(model):
-        return frozenset()
-    declared = getattr(model, "read_scopes", ())
-    return frozenset(frozenset(entry) for entry in declared if not isinstance(entry, str))
+def scope_groups(model):
+    """The sets of fields whose values a change moves a tag of: each scope
+    field alone, and the fields ``read_scopes`` names together (a tuple): a
+    read of those depends on the rows that hold all the values, not on every
+    row that holds one of them."""
+    groups = {frozenset({name}) for name in scope_fields(model)}
+    declared = getattr(model, "read_scopes", ()) if tracked(model) else ()
+    return frozenset(
+        groups | {frozenset(entry) for entry in declared if not isinstance(entry, str)}
+    )
 
 
 # A scoped range longer than this counts as a read of the whole type.
@@ -185,7 +187,7 @@ def read_tags(model, values):
     if not named:
         return {type_tag(model)}
     tags = {any_scope_tag(model)}
-    if len(named) > 1 and frozenset(named) in scope_combinations(model):
+    if len(named) > 1 and frozenset(named) in scope_groups(model):
         fields = sorted(named)
         for names in itertools.product(*(named[field] for field in fields)):
             tags.add(combined_tag(model, dict(zip(fields, names, strict=True))))
@@ -404,29 +406,23 @@ def moved_scopes(model, instance, changed, moves_type, created):
     known = created or loaded.get(model._meta.pk.attname) is not None
     names = fields if moves_type or changed is None else fields & changed
     tags = set()
-    for name in names:
-        if name not in instance.__dict__ or (known and not created and name not in loaded):
-            return {any_scope_tag(model)}  # not read, or not read then
-        tags.add(scope_tag(model, name, instance.__dict__[name]))
-        if name in loaded:
-            tags.add(scope_tag(model, name, loaded[name]))
-    for combination in scope_combinations(model):
-        if not combination & names:
+    for group in scope_groups(model):
+        if not group & names:
             continue
-        if not combination <= instance.__dict__.keys() or (
-            known and not created and not combination <= loaded.keys()
+        if not group <= instance.__dict__.keys() or (
+            known and not created and not group <= loaded.keys()
         ):
-            return {any_scope_tag(model)}
-        tags.add(_combination_tag(model, combination, instance.__dict__))
-        if combination <= loaded.keys():
-            tags.add(_combination_tag(model, combination, loaded))
+            return {any_scope_tag(model)}  # not read, or not read then
+        tags.add(_group_tag(model, group, instance.__dict__))
+        if group <= loaded.keys():
+            tags.add(_group_tag(model, group, loaded))
     if not known:
         tags.add(any_scope_tag(model))
     return tags
 
 
-def _combination_tag(model, combination, values):
-    return combined_tag(model, {name: _scope_value(values[name]) for name in combination})
+def _group_tag(model, group, values):
+    return combined_tag(model, {name: _scope_value(values[name]) for name in group})
 
 
 def transition(model, pk):
@@ -443,11 +439,7 @@ def transition(model, pk):
         if row is None:
             tags.add(any_scope_tag(model))
         else:
-            tags |= {scope_tag(model, name, value) for name, value in row.items()}
-            tags |= {
-                _combination_tag(model, combination, row)
-                for combination in scope_combinations(model)
-            }
+            tags |= {_group_tag(model, group, row) for group in scope_groups(model)}
     move(tags)
 
 
