@@ -2,9 +2,10 @@
 
 A document is accepted only if its bytes are one of the kinds below (PDF;
 Word, Excel and PowerPoint files; OpenDocument text and spreadsheets; JPEG,
-PNG and WebP images), without macros, no larger than DOCUMENT_MAX_BYTES, and
-named with an extension of its kind: the name is what gives a served file its
-type, so a PDF named .html would be served as a page.
+PNG and WebP images), without macros, scripts or files hidden inside, no larger
+than DOCUMENT_MAX_BYTES, and named with an extension of its kind: the name is
+what gives a served file its type, so a PDF named .html would be served as a
+page.
 """
 
 import re
@@ -19,6 +20,8 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from .images import clean_image
 from .storage import PublicationFieldFile
@@ -38,6 +41,10 @@ KINDS = {
     "webp": (_("a WebP image"), (".webp",)),
 }
 MACROS = "macros"
+# A PDF that runs something or carries other files, and one that needs a
+# password to open (its content cannot be checked, nor read by the public).
+ACTIVE = "active"
+LOCKED = "locked"
 
 # The content type of the main part of each Office Open XML kind, as listed in
 # its [Content_Types].xml; the macro-enabled variants have other types.
@@ -66,6 +73,17 @@ ODF_MAX_XML_BYTES = 64 * 1024 * 1024
 # Enough for any real [Content_Types].xml; a compressed bomb is not read further.
 MAX_INDEX_BYTES = 1024 * 1024
 IMAGE_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
+
+# What makes a PDF active, wherever it is in the file (the document's open
+# action, a page's or a field's additional actions, a link, the names tree):
+# scripts, XFA forms (which carry scripts), embedded files and rich media.
+PDF_ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/XFA", "/EmbeddedFiles", "/EF"})
+PDF_ACTIVE_TYPES = frozenset({"/EmbeddedFile", "/RichMedia", "/RichMediaContent"})
+# Actions that run a script or a program, send or read data, or open an
+# embedded file.
+PDF_ACTIVE_ACTIONS = frozenset(
+    {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/RichMediaExecute", "/GoToE"}
+)
 
 
 def _zip_kind(upload):
@@ -113,6 +131,53 @@ def _odf_macros(archive, names):
     return False
 
 
+def _pdf_objects(reader):
+    """Every object of the file that a reader can reach by number, object
+    streams included, and the trailer."""
+    yield reader.trailer
+    for generation, numbers in reader.xref.items():
+        for number in numbers:
+            yield reader.get_object(IndirectObject(number, generation, reader))
+    for number in reader.xref_objStm:
+        yield reader.get_object(number)
+
+
+def _pdf_active(value):
+    """Whether an object, or an object written inside it, makes the PDF
+    active. Objects it refers to by number are checked on their own."""
+    stack = [value]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, DictionaryObject):
+            if (
+                PDF_ACTIVE_KEYS.intersection(value)
+                or {
+                    value.get("/Type"),
+                    value.get("/Subtype"),
+                }
+                & PDF_ACTIVE_TYPES
+            ):
+                return True
+            if value.get("/S") in PDF_ACTIVE_ACTIONS:
+                return True
+            stack.extend(value.values())
+        elif isinstance(value, ArrayObject):
+            stack.extend(value)
+    return False
+
+
+def _pdf_kind(upload):
+    # Names are read as the viewer reads them (/Java#53cript is /JavaScript),
+    # and compressed object streams are opened: a search of the bytes would
+    # miss both.
+    reader = PdfReader(upload, strict=False)
+    if reader.is_encrypted and not reader.decrypt(""):
+        return LOCKED
+    if any(_pdf_active(value) for value in _pdf_objects(reader)):
+        return ACTIVE
+    return "pdf"
+
+
 def _ole_kind(upload):
     with olefile.OleFileIO(upload) as ole:
         if ole.exists("Macros") or ole.exists("_VBA_PROJECT_CUR"):
@@ -137,7 +202,7 @@ def _kind_of(upload):
     head = upload.read(16)
     upload.seek(0)
     if head.startswith(b"%PDF-"):
-        return "pdf"
+        return _pdf_kind(upload)
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(upload)
     if head.startswith(bytes.fromhex("d0cf11e0a1b11ae1")):
@@ -177,6 +242,20 @@ def validate_document(upload):
                 "XLSX or ODT, for example) or as PDF, and choose it again."
             ),
             code="macros",
+        )
+    if kind == ACTIVE:
+        raise ValidationError(
+            _(
+                "PDF files with scripts (JavaScript), actions that start programs or send "
+                "data, or files attached inside are not accepted. Print it to PDF again, or "
+                "export it from the original document without them, and choose it again."
+            ),
+            code="active",
+        )
+    if kind == LOCKED:
+        raise ValidationError(
+            _("This PDF needs a password to open. Save it without a password and choose it again."),
+            code="locked",
         )
     if kind is None:
         raise ValidationError(

@@ -6,6 +6,7 @@ import io
 import re
 import struct
 import zipfile
+import zlib
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,6 +16,9 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
+from pypdf import PdfWriter
+from pypdf.actions import JavaScript
+from pypdf.annotations import Link
 
 from asean_portal.core.documents import document_path
 from civil_service.models import Document
@@ -316,3 +320,145 @@ def test_a_document_with_a_long_file_name_is_kept_under_a_shorter_one():
     document = Document.objects.create(title_vi="Văn bản", kind=Document.Kind.DECISION, file=upload)
     assert document.file.name.endswith(".pdf") and len(document.file.name) <= 100
     assert document.file.read() == pdf()
+
+
+def written(build):
+    """A PDF written by pypdf, after ``build(writer)``."""
+    writer = PdfWriter()
+    writer.add_blank_page(200, 100)
+    build(writer)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def raw_pdf(*objects, catalog=b"/Type/Catalog/Pages 2 0 R"):
+    """A PDF written by hand: object 1 is the catalog, 2 the page tree, then
+    ``objects`` from 3."""
+    bodies = [b"<<" + catalog + b">>", b"<</Type/Pages/Kids[]/Count 0>>", *objects]
+    out = b"%PDF-1.7\n"
+    offsets = []
+    for number, body in enumerate(bodies, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    start = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Root 1 0 R/Size %d>>\nstartxref\n%d\n%%%%EOF\n" % (len(bodies) + 1, start)
+    return out
+
+
+def compressed_catalog(catalog):
+    """A PDF whose catalog is inside a compressed object stream, listed by a
+    cross-reference stream (PDF 1.5): its words are not in the file's bytes."""
+    inside = b"1 0 " + b"<<" + catalog + b">>"
+    objects = [
+        b"<</Type/Pages/Kids[]/Count 0>>",
+        b"<</Type/ObjStm/N 1/First 4/Filter/FlateDecode/Length %d>>\nstream\n"
+        % len(zlib.compress(inside))
+        + zlib.compress(inside)
+        + b"\nendstream",
+    ]
+    out = b"%PDF-1.7\n"
+    offsets = []
+    for number, body in enumerate(objects, 2):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    start = len(out)
+    rows = [
+        struct.pack(">BIH", 0, 0, 65535),
+        struct.pack(">BIH", 2, 3, 0),  # object 1: the first in object stream 3
+        *(struct.pack(">BIH", 1, offset, 0) for offset in offsets),
+        struct.pack(">BIH", 1, start, 0),
+    ]
+    table = b"".join(rows)
+    out += (
+        b"4 0 obj\n<</Type/XRef/Size 5/W[1 4 2]/Root 1 0 R/Length %d>>\nstream\n" % len(table)
+        + table
+        + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % start
+    )
+    return out
+
+
+def linked(writer):
+    writer.add_annotation(0, Link(rect=(10, 10, 90, 30), url="https://asean.org/"))
+
+
+def encrypted(writer, password=""):
+    writer.encrypt(user_password=password, owner_password="owner", algorithm="AES-256")
+
+
+def script_on_open(writer):
+    writer.add_open_action(JavaScript("app.launchURL('https://example.com/')"))
+
+
+ACTIVE_PDFS = {
+    "script-on-open": lambda: written(script_on_open),
+    "attached-file": lambda: written(lambda w: w.add_attachment("run.exe", b"MZ\x90\x00")),
+    "script-name-escaped": lambda: raw_pdf(
+        catalog=b"/Type/Catalog/Pages 2 0 R/OpenAction<</S/Java#53cript/#4A#53(app.alert(1))>>"
+    ),
+    "launch-on-page-open": lambda: raw_pdf(
+        b"<</Type/Page/Parent 2 0 R/AA<</O 4 0 R>>>>",
+        b"<</S/Launch/F(cmd.exe)>>",
+    ),
+    "form-that-sends-data": lambda: raw_pdf(b"<</S/SubmitForm/F(https://example.com/)>>"),
+    "xfa-form": lambda: raw_pdf(catalog=b"/Type/Catalog/Pages 2 0 R/AcroForm<</XFA 3 0 R>>"),
+    "flash": lambda: raw_pdf(b"<</Type/Annot/Subtype/RichMedia/Rect[0 0 1 1]>>"),
+    "script-in-object-stream": lambda: compressed_catalog(
+        b"/Type/Catalog/Pages 2 0 R/OpenAction<</S/JavaScript/JS(app.alert(1))>>"
+    ),
+    "script-encrypted": lambda: written(lambda w: (script_on_open(w), encrypted(w))),
+}
+
+
+@pytest.mark.parametrize("make", ACTIVE_PDFS.values(), ids=ACTIVE_PDFS.keys())
+def test_a_pdf_that_runs_or_carries_something_is_refused(make):
+    assert refusal("report.pdf", make()).code == "active"
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: written(linked),
+        lambda: written(lambda w: (linked(w), encrypted(w))),
+        lambda: compressed_catalog(b"/Type/Catalog/Pages 2 0 R"),
+        lambda: raw_pdf(b"<</S/URI/URI(https://asean.org/)>>"),
+    ],
+    ids=["links", "restricted-without-password", "object-stream", "link-action"],
+)
+def test_an_ordinary_pdf_with_links_or_restrictions_is_accepted(make):
+    document_with("report.pdf", make()).clean_fields()
+
+
+def test_a_pdf_that_needs_a_password_is_refused():
+    content = written(lambda w: encrypted(w, password="mật khẩu"))
+    assert refusal("report.pdf", content).code == "locked"
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("vi", "không được chấp nhận"), ("en", "scripts (JavaScript)")],
+)
+def test_a_pdf_with_a_script_is_refused_in_the_editors_language(editor_client, language, words):
+    upload = SimpleUploadedFile("report.pdf", written(script_on_open))
+    response = post_document(editor_client, upload, language)
+    assert response.status_code == 200
+    assert words in " ".join(errors(response)["file"])
+    assert not Document.objects.exists()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=400), st.integers(min_value=0), st.data())
+def test_any_bytes_that_look_like_a_pdf_are_accepted_or_refused_with_a_reason(noise, at, data):
+    """Damaged PDFs (bytes of a real one replaced or cut) and noise after the
+    PDF header never fail otherwise than with a form error."""
+    real = data.draw(st.sampled_from([pdf(), written(linked), written(script_on_open)]))
+    at %= len(real)
+    content = data.draw(
+        st.sampled_from([real[:at] + noise + real[at + len(noise) :], real[:at], b"%PDF-" + noise])
+    )
+    try:
+        document_with("report.pdf", content).clean_fields()
+    except ValidationError as refused:
+        assert refused.error_dict["file"][0].code in {"active", "locked", "not_allowed"}
