@@ -40,6 +40,24 @@
     apply(pref, value);
   });
 
+  // A wide table's cue ("scroll sideways") is shown only while the table does
+  // not fit its region: on a phone, one language's table may fit and the
+  // other's not, and a larger font may make either scroll.
+  if (window.ResizeObserver) {
+    document.querySelectorAll(".table-scroll[aria-describedby]").forEach(function (region) {
+      var id = region.getAttribute("aria-describedby");
+      var cue = document.getElementById(id);
+      if (!cue) { return; }
+      var observer = new ResizeObserver(function () {
+        var fits = region.scrollWidth <= region.clientWidth;
+        cue.hidden = fits;
+        if (fits) { region.removeAttribute("aria-describedby"); } else { region.setAttribute("aria-describedby", id); }
+      });
+      observer.observe(region);
+      if (region.firstElementChild) { observer.observe(region.firstElementChild); }
+    });
+  }
+
   // The header's menu folds behind a button on narrow screens (CSS decides when).
   var button = document.querySelector(".menu-button");
   var header = document.querySelector(".site-header");

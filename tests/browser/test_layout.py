@@ -235,8 +235,13 @@ def test_a_table_wider_than_a_phone_shows_the_edge_where_it_scrolls_on(
         browser.get(live_server.url + url)
         region = browser.find_element(By.CSS_SELECTOR, ".table-scroll")
         scrolls = "return arguments[0].scrollWidth - arguments[0].clientWidth"
+        cue = browser.find_element(By.CSS_SELECTOR, ".scroll-cue")
         if not browser.execute_script(scrolls, region) > 0:
-            continue  # this table fits: nothing to hint at
+            # This table fits: nothing to hint at, and no cue to scroll.
+            assert not cue.is_displayed() and not region.get_attribute("aria-describedby"), url
+            continue
+        assert cue.is_displayed()
+        assert region.get_attribute("aria-describedby") == "timeline-table-cue"
         scrolled.append(url)
         left, right = edge_shading(browser, region)
         assert left == 0 and right > 20, (url, left, right)
@@ -244,6 +249,7 @@ def test_a_table_wider_than_a_phone_shows_the_edge_where_it_scrolls_on(
         left, right = edge_shading(browser, region)
         assert left > 20 and right == 0, (url, left, right)
     assert "/en/work-plan/" in scrolled
+    assert "/vi/ke-hoach-lam-viec/" not in scrolled  # the cue's hiding is tried
     # On a wide screen the table fits and no edge is shaded.
     emulate(browser, 1366, 768)
     browser.get(live_server.url + "/en/work-plan/")
