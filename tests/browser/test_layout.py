@@ -283,3 +283,32 @@ def test_the_activity_cards_on_a_phone_show_no_label_without_a_value(
             )
             == 1
         )
+
+
+TARGETS = """
+const sizes = (selector) => [...document.querySelectorAll(selector)]
+  .map((el) => [el.getBoundingClientRect(), el.textContent.trim()])
+  .filter(([box]) => box.width)
+  .map(([box, text]) => [text, Math.round(box.width), Math.round(box.height)]);
+return [sizes(".article-tools a"), sizes(".breadcrumbs a")];
+"""
+
+
+def test_the_print_share_and_breadcrumb_links_are_targets_a_thumb_can_hit(
+    live_server,
+    browser,
+    seeded,  # noqa: F811
+):
+    """WCAG 2.5.8: a link that is not a word in a sentence is at least 24 px
+    each way; the print and share links, used on a phone, 44 px."""
+    emulate(browser, 390)
+    small, tools = {}, 0
+    for url in page_types():
+        browser.get(live_server.url + url)
+        article_tools, crumbs = browser.execute_script(TARGETS)
+        tools += len(article_tools)
+        small[url] = [link for link in article_tools if min(link[1:]) < 44] + [
+            link for link in crumbs if min(link[1:]) < 24
+        ]
+    assert tools > 20  # the print and share links of every detail page were measured
+    assert {url: links for url, links in small.items() if links} == {}
