@@ -43,8 +43,8 @@ def sweep():
     max_retries=10,
 )
 def sync_public_media(label, pk, deleted_names=()):
-    """The public copies of an item's uploads follow its publication (object
-    store only); retried while the store is unreachable."""
+    """The public copies of an item's uploads follow its publication (in
+    MEDIA_ROOT or the object store); retried while it cannot be written."""
     if deleted_names:
         storage.withdraw_all(deleted_names)
         return len(deleted_names)

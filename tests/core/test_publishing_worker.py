@@ -14,15 +14,23 @@ import psycopg2
 import pytest
 import redis
 from django.core import mail
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 
 from asean_portal.celery import app as celery_app
-from asean_portal.core.publishing import PublicationEvent, Status, item_schedule, publish_due
+from asean_portal.core.publishing import (
+    PublicationEvent,
+    Status,
+    item_schedule,
+    item_unpublish,
+    publish_due,
+)
 from asean_portal.ops import heartbeats
 from events.models import Announcement
 from tests import factories
 from tests.conftest import redis_server, subprocess_env, wait_for, worker_process
+from tests.core.test_admin import image_file
 
 pytestmark = [pytest.mark.redis, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -113,6 +121,39 @@ def test_two_hundred_items_each_published_exactly_once_on_time(broker, test_data
     # One email per publication, to the officer who scheduled it.
     # The sweep here sends its mail from this process.
     assert mails_sent(tmp_path) + len(mail.outbox) == 200
+
+
+def test_the_worker_makes_a_scheduled_item_s_photo_public_and_takes_it_down(
+    broker, test_database_url, tmp_path, settings
+):
+    """The public copy of an upload is made by the worker that publishes the
+    item (beat's sweep), and removed by the task a withdrawal queues, in the
+    MEDIA_ROOT the web process shares with it."""
+    officer = factories.staff(role="Press officer", email="press@example.gov.vn")
+    item = factories.announcement(
+        status=Status.DRAFT, publish_at=None, image_alt_vi="Ảnh", image_alt_en="Photo"
+    )
+    item.image.save("hoi-nghi.jpg", ContentFile(image_file().read(), name="hoi-nghi.jpg"))
+    original = settings.MEDIA_ROOT / item.image.name
+    public = settings.MEDIA_ROOT / "public" / item.image.name
+    env = worker_env(
+        test_database_url,
+        broker,
+        tmp_path,
+        PUBLISHING_SWEEP_SECONDS="1",
+        MEDIA_ROOT=str(settings.MEDIA_ROOT),
+    )
+    with worker_process(env, "-B", "-s", str(tmp_path / "beat-schedule")) as output:
+        with transaction.atomic():
+            item_schedule(item=item, at=timezone.now() + timedelta(seconds=2), by=officer)
+        time.sleep(1)
+        assert not public.exists()  # scheduled, not yet due
+        assert wait_for(public.is_file, timeout=30), output
+        assert public.samefile(original)  # a hard link, not a second copy
+        item.refresh_from_db()
+        item_unpublish(item=item, by=officer, reason_vi="Rút tin")
+        assert wait_for(lambda: not public.exists(), timeout=30), output
+    assert original.is_file()
 
 
 def test_a_stopped_worker_catches_up_without_duplicates(broker, test_database_url, tmp_path):
