@@ -177,7 +177,8 @@ class Document(Publishable, TranslatedContent, Displayed):
         validators=[validate_document],
         help_text=_(
             "PDF, Word, Excel, PowerPoint, OpenDocument, or a JPEG, PNG or WebP image, "
-            "without macros; its content is checked, not its name."
+            "without macros, scripts or attached files, and not locked by a password; its "
+            "content is checked, not its name."
         ),
     )
     external_url = models.URLField(_("link to the document"), blank=True)

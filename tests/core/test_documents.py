@@ -10,7 +10,9 @@ import zlib
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from hypothesis import given, settings
@@ -462,3 +464,26 @@ def test_any_bytes_that_look_like_a_pdf_are_accepted_or_refused_with_a_reason(no
         document_with("report.pdf", content).clean_fields()
     except ValidationError as refused:
         assert refused.error_dict["file"][0].code in {"active", "locked", "not_allowed"}
+
+
+def test_stored_documents_that_the_current_rules_refuse_are_listed(capsys):
+    """A file stored before a rule was added is found by check_documents."""
+    clean = Document.objects.create(
+        title_vi="Quyết định", kind=Document.Kind.DECISION, file=ContentFile(pdf(), "ok.pdf")
+    )
+    active = Document.objects.create(
+        title_vi="Tuyên bố",
+        kind=Document.Kind.DECLARATION,
+        file=ContentFile(written(script_on_open), "old.pdf"),
+    )
+    with pytest.raises(CommandError) as failed:
+        call_command("check_documents")
+    assert failed.value.returncode == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"{active.pk}\t{active.file.name}\t")
+    assert "JavaScript" in lines[0] or "mã lệnh" in lines[0]
+    assert lines[1] == "Files checked: 2; refused by the current rules: 1."
+    active.delete()
+    call_command("check_documents")
+    assert capsys.readouterr().out == "Files checked: 1; refused by the current rules: 0.\n"
+    assert clean.file.name.endswith("ok.pdf")
