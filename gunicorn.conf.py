@@ -15,10 +15,25 @@ only when more clients than it has threads stop half-way on it at once.
 """
 
 import os
+from pathlib import Path
+
+import environ
+
+# The settings' .env, read as asean_portal/settings.py reads it: whether
+# REDIS_URL is set decides how many processes may serve.
+env_file = os.environ.get("PORTAL_ENV_FILE", str(Path(__file__).resolve().parent / ".env"))
+if Path(env_file).is_file():
+    environ.Env.read_env(env_file, overwrite=False)
 
 worker_class = "gthread"
-# WEB_CONCURRENCY is the variable gunicorn itself reads for this.
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# WEB_CONCURRENCY is the variable gunicorn itself reads for this. Without
+# REDIS_URL each process keeps its own cache (the pages and the versions of
+# what they show): an edit saved through one process would leave the other's
+# copies of the pages that show it in use until they expire. One process,
+# with its threads, serves then.
+asked_workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+shared_cache = bool(os.environ.get("REDIS_URL"))
+workers = asked_workers if shared_cache else 1
 threads = int(os.environ.get("WEB_THREADS", "16"))
 # A worker whose event loop stops answering the master for this long is
 # replaced; a request running in a thread does not count.
@@ -31,3 +46,12 @@ logger_class = "asean_portal.ops.logs.AccessLogger"
 # No runtime control socket (gunicornc): nothing uses it, and every gunicorn
 # of a user would otherwise share the one path in their home folder.
 control_socket_disable = True
+
+
+def on_starting(server):
+    if workers < asked_workers:
+        server.log.warning(
+            "One worker process instead of WEB_CONCURRENCY=%s: without REDIS_URL each process "
+            "keeps its own cache, and a second one would serve pages an edit made out of date.",
+            asked_workers,
+        )

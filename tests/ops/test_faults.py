@@ -258,3 +258,47 @@ def test_slow_clients_do_not_stall_gunicorn_for_other_readers(tmp_path):
         finally:
             for client in slow:
                 client.close()
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "processes"),
+    [(None, 1), ("redis://127.0.0.1:1/0", 2)],
+    ids=["own-caches", "shared-cache"],
+)
+def test_without_a_shared_cache_one_process_serves(tmp_path, redis_url, processes):
+    """`make run` starts gunicorn with gunicorn.conf.py. Without REDIS_URL each
+    process keeps its own page cache, so that an edit saved through one would
+    leave the other serving the pages it made out of date: one process serves,
+    whatever WEB_CONCURRENCY asks, and the log says why."""
+    env = subprocess_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        REDIS_URL=redis_url,
+        WEB_CONCURRENCY="2",
+    )
+    port = free_port()
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "asean_portal.wsgi",
+                "--config",
+                str(BASE_DIR / "gunicorn.conf.py"),
+                "--bind",
+                f"127.0.0.1:{port}",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        assert wait_for(lambda: get(f"http://127.0.0.1:{port}/healthz")[0] == 200, timeout=60)
+        assert wait_for(lambda: len(worker_pids(server.pid)) == processes, timeout=10)
+        time.sleep(1)  # no second worker comes later
+        assert len(worker_pids(server.pid)) == processes
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    warned = "One worker process instead of WEB_CONCURRENCY=2" in log.read_text()
+    assert warned == (processes == 1)
