@@ -153,6 +153,7 @@ def environment(**options):
             "event_ld": pass_context(templatetags.event_ld),
             "og_locale": templatetags.og_locale,
             "tr": templatetags.tr,
+            "language_mark": templatetags.language_mark,
             "choice": templatetags.choice,
             "posted": templatetags.posted,
             "picture": picture,

@@ -14,6 +14,7 @@ from django.utils.encoding import force_str
 from django.utils.html import _json_script_escapes, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_from_path
+from django.utils.translation import gettext_lazy as _
 
 from asean_portal.core import display
 from asean_portal.core.content import translated_value
@@ -181,6 +182,20 @@ class TranslatedText(str):
 
     lang = "vi"
     fallback = False
+
+
+# What a text in another language than the page's is marked with, visibly:
+# English that is missing falls back to Vietnamese, and the reader is told.
+LANGUAGE_MARKS = {"vi": _("In Vietnamese"), "en": _("In English")}
+
+
+def language_mark(text):
+    """A visible mark for a text shown in another language than the page's:
+    ``text`` is what tr() gave, or a language code ("" for the page's own)."""
+    code = (text.fallback and text.lang) if isinstance(text, TranslatedText) else text
+    if not code or code == translation.get_language():
+        return ""
+    return format_html(' <span class="language-mark">{}</span>', LANGUAGE_MARKS[code])
 
 
 def tr(obj, name):

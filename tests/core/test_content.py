@@ -1,5 +1,6 @@
 """Slugs, transliteration, old addresses, fallback and translation freshness."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -102,6 +103,31 @@ def test_missing_english_falls_back_visibly_to_vietnamese(client):
     # The Vietnamese page carries no such notice.
     vi = client.get(f"/vi/tin-tuc/{item.slug_vi}/").content.decode()
     assert "chưa được dịch" not in vi
+
+
+MARK = '<span class="language-mark">In Vietnamese</span>'
+
+
+def test_lists_mark_in_words_what_is_shown_in_vietnamese(client):
+    """Every English list that shows an item without its English title says
+    so next to the title; translated items and the Vietnamese pages carry no
+    mark."""
+    untranslated = factories.announcement(
+        title_en="", lead_en="", body_en="", title_vi="Tin chỉ có tiếng Việt"
+    )
+    factories.announcement(title_en="Translated news", title_vi="Tin đã dịch")
+    mark = f'lang="vi">Tin chỉ có tiếng Việt</a> {MARK}'
+    for url in ("/en/", "/en/news/", f"/en/news/category/{untranslated.category.slug_en}/"):
+        html = client.get(url).content.decode()
+        assert mark in html, url
+        assert html.count(MARK) == 1, url  # the translated item has none
+    search = client.get("/en/search/", {"q": "tiếng Việt"}).content.decode()
+    # The title is shown with the words searched for highlighted.
+    assert re.search(r'lang="vi">Tin chỉ có (<mark>\w+</mark> ?)+</a> ' + re.escape(MARK), search)
+    assert search.count(MARK) == 1
+    for url in ("/vi/", "/vi/tin-tuc/"):
+        html = client.get(url).content.decode()
+        assert "Tin chỉ có tiếng Việt" in html and "language-mark" not in html, url
 
 
 def test_complete_english_shows_no_fallback(client):

@@ -71,8 +71,11 @@ def test_dong_timor_finds_dong_timor_with_d_as_d(client, seeded):
     found = titles(response)
     assert found, "nothing found"
     assert any("6th Senior Officials" in title for title in found), found
-    # The words matched only in the Vietnamese text, so that is what is quoted.
-    assert '<p lang="vi">' in response.content.decode()
+    # The words matched only in the Vietnamese text, so that is what is quoted,
+    # and said to be.
+    html = response.content.decode()
+    assert '<p><span lang="vi">' in html
+    assert '</span> <span class="language-mark">In Vietnamese</span></p>' in html
     assert "<mark>Đông</mark> <mark>Timor</mark>" in response.content.decode()
 
 
