@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from django.db.models import Q, Subquery, Value
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -148,10 +149,15 @@ def country_detail(request, slug):
     return render(request, "events/country_detail.html", context)
 
 
-def _news_page(request, queryset, **extra):
-    filterset, announcements = filtered(request, AnnouncementFilter, queryset)
+def _news_page(request, queryset, category=None, **extra):
+    # A category page's filters show its category, and send the reader to the
+    # news list: choosing another category there lists that one.
+    fixed = {"category": category} if category is not None else {}
+    filterset, announcements = filtered(request, AnnouncementFilter, queryset, **fixed)
     context = {
         "filter": filterset,
+        "category": category,
+        "filter_action": reverse("news:list") if category is not None else request.path,
         "page": paginate(request, announcements),
         "query": query_without_page(request),
         **extra,

@@ -43,15 +43,32 @@ class YearFilter(django_filters.NumberFilter):
         super().__init__(*args, **{**YEAR_FIELD, **kwargs})
 
 
-def filtered(request, filterset_class, queryset):
+def filtered(request, filterset_class, queryset, **fixed):
     """Apply a FilterSet to live content; invalid values are ignored and
-    reported on the page instead of failing."""
-    filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
+    reported on the page instead of failing. ``fixed``: values the page
+    decides (a category page's category), shown chosen whatever the query
+    says."""
+    data = request.GET
+    if fixed:
+        # The page decides these: the query's are left out.
+        data = data.copy()
+        for name in fixed:
+            data.pop(name, None)
+    filterset = filterset_class(data or None, queryset=queryset, request=request)
+    results = filterset.qs
+    if fixed:
+        # Shown chosen; the page's queryset already applies them.
+        form = filterset.form
+        form.initial.update(fixed)
+        if form.is_bound:
+            form.data = data.copy()
+            for name, value in fixed.items():
+                form.data[name] = value
     # Django's own widget templates in Jinja2: the same markup, rendered on
     # every uncached list page at a fraction of the cost (the admin keeps
     # Django templates).
     filterset.form.renderer = filter_renderer()
-    return filterset, filterset.qs
+    return filterset, results
 
 
 @cache
@@ -103,6 +120,13 @@ class SlugChoiceField(ModelChoiceField):
     def prepare_value(self, value):
         if hasattr(value, "_meta"):
             return value.slug  # in the reader's language (django-modeltranslation)
+        if isinstance(value, str) and value:
+            # The other language's slug (an address from before a switch of
+            # language) is shown as the choice it names. The choices are
+            # read once: the options that follow use the same rows.
+            for obj in self.queryset:
+                if value in {getattr(obj, name) for name in in_languages("slug")}:
+                    return obj.slug
         return super().prepare_value(value)
 
     def to_python(self, value):

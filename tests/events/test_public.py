@@ -139,6 +139,29 @@ def test_the_category_filter_speaks_the_reader_s_language_and_understands_both(c
     assert f'value="{bare.slug_vi}"' in html, html[html.find("<select") :][:500]
 
 
+def test_the_category_chosen_is_shown_chosen_in_either_language_and_on_its_page(client):
+    forum = factories.category(name_vi="Diễn đàn", slug_vi="dien-dan", name_en="Forum")
+    activities = factories.category(name_en="Activities", slug_en="activities")
+    item = factories.announcement(category=forum)
+    other = factories.announcement(category=activities)
+    chosen = f'<option value="{forum.slug_en}" selected>Forum</option>'
+    # An address filtered in Vietnamese, after a switch to English.
+    assert chosen in client.get("/en/news/", {"category": "dien-dan"}).content.decode()
+    assert '<option value="dien-dan" selected>Diễn đàn</option>' in (
+        client.get("/vi/tin-tuc/", {"category": forum.slug_en}).content.decode()
+    )
+    # A category's page shows its category chosen, and its filters lead to the
+    # news list, where another category can be chosen.
+    page = client.get(f"/en/news/category/{forum.slug_en}/", {"year": "2020"})
+    html = page.content.decode()
+    assert chosen in html and 'action="/en/news/"' in html
+    assert listed(client.get(f"/en/news/category/{forum.slug_en}/")) == {item.pk}
+    # The page decides its category, whatever the query says.
+    crossed = client.get(f"/en/news/category/{forum.slug_en}/", {"category": "activities"})
+    assert listed(crossed) == {item.pk} and chosen in crossed.content.decode()
+    assert listed(client.get("/en/news/", {"category": "activities"})) == {other.pk}
+
+
 def test_meeting_filters(client):
     series = factories.series(code="ACCSM")
     host = factories.country(iso_code="BN")
