@@ -290,11 +290,11 @@ const sizes = (selector) => [...document.querySelectorAll(selector)]
   .map((el) => [el.getBoundingClientRect(), el.textContent.trim()])
   .filter(([box]) => box.width)
   .map(([box, text]) => [text, Math.round(box.width), Math.round(box.height)]);
-return [sizes(".article-tools a"), sizes(".breadcrumbs a")];
+return [sizes(".article-tools a"), sizes(".breadcrumbs a, .site-footer a")];
 """
 
 
-def test_the_print_share_and_breadcrumb_links_are_targets_a_thumb_can_hit(
+def test_the_print_share_breadcrumb_and_footer_links_are_targets_a_thumb_can_hit(
     live_server,
     browser,
     seeded,  # noqa: F811
@@ -312,3 +312,52 @@ def test_the_print_share_and_breadcrumb_links_are_targets_a_thumb_can_hit(
         ]
     assert tools > 20  # the print and share links of every detail page were measured
     assert {url: links for url, links in small.items() if links} == {}
+
+
+def test_the_keyboard_focus_ring_stands_out_on_the_white_page_and_the_blue_bar(
+    live_server,
+    browser,
+    seeded,  # noqa: F811
+):
+    """WCAG 1.4.11: the focus ring contrasts at least 3:1 with what is around
+    it, on the page (the footer's light tint) and in the navigation bar (blue)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    def luminance(rgb):
+        def channel(value):
+            value /= 255
+            return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+        red, green, blue = (channel(value) for value in rgb[:3])
+        return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+    def ring_contrast(selector):
+        link = browser.find_element(By.CSS_SELECTOR, selector)
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", link)
+        background = browser.execute_script(
+            "const r = arguments[0].getBoundingClientRect();"
+            "return [Math.round(r.left) - 12, Math.round(r.top + r.height / 2)];",
+            link,
+        )
+        page = Image.open(BytesIO(browser.get_screenshot_as_png())).convert("RGB")
+        around = luminance(page.getpixel(tuple(background)))
+        # After a key press, Chromium shows the ring of a focused element.
+        browser.find_element(By.TAG_NAME, "body").send_keys(Keys.SHIFT)
+        assert browser.execute_script(
+            "arguments[0].focus(); return arguments[0].matches(':focus-visible')", link
+        )
+        left, top = browser.execute_script(
+            "const r = arguments[0].getBoundingClientRect();"
+            "return [Math.round(r.left), Math.round(r.top + r.height / 2)];",
+            link,
+        )
+        page = Image.open(BytesIO(browser.get_screenshot_as_png())).convert("RGB")
+        ring = [luminance(page.getpixel((left - offset, top))) for offset in range(1, 8)]
+        return max((max(value, around) + 0.05) / (min(value, around) + 0.05) for value in ring)
+
+    emulate(browser, 1280, 900)
+    browser.get(live_server.url + "/en/news/")
+    assert ring_contrast(".site-footer a") >= 3
+    assert ring_contrast(".nav-bar a") >= 3

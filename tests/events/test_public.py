@@ -190,6 +190,10 @@ def test_month_calendar_places_meetings_on_their_days(client):
     assert days[3] == days[4] == days[5] == [meeting.pk]
     assert days[2] == days[6] == []
     assert "Bản nháp" not in response.content.decode()
+    # The month as each language writes it.
+    assert "<caption>Tháng 8 năm 2022</caption>" in response.content.decode()
+    english = client.get("/en/meetings/calendar/", {"month": "2022-08"}).content.decode()
+    assert "<caption>August 2022</caption>" in english
 
 
 def test_calendar_defaults_to_the_month_of_the_nearest_meeting(client):

@@ -15,3 +15,5 @@ FIRST_DAY_OF_WEEK = 1
 # hyphen.
 SHORT_DATE_FORMAT = "d/m/Y"
 SHORT_DATETIME_FORMAT = "H:i d/m/Y"
+# "Tháng 8 năm 2022", as Vietnamese writes a month (Django's is "Tháng 8 2022").
+YEAR_MONTH_FORMAT = r"F \n\ă\m Y"
