@@ -5,7 +5,6 @@ time, and the state of the English translation."""
 import functools
 import hashlib
 import logging
-import re
 from itertools import chain
 
 from django import forms
@@ -30,6 +29,7 @@ from .admin_session import RESTORED, restore_expired_post
 from .publishing import PublicationEvent, Publishable, Status, hanoi_time
 from .publishing_admin import PublishingAdminMixin
 from .revisions_admin import RevisionAdminMixin
+from .richtext import plain_text
 
 logger = logging.getLogger(__name__)
 
@@ -106,17 +106,6 @@ def year_filter(field, title):
 
     YearFilter.title = title
     return YearFilter
-
-
-BLOCK_END = re.compile(r"</(p|li|h[1-6]|blockquote|tr|div)>|<br\s*/?>", re.IGNORECASE)
-
-
-def plain_text(value):
-    """A field's text as a reader sees it: rich text without its markup, one
-    block a line."""
-    return "\n".join(
-        line.strip() for line in strip_tags(BLOCK_END.sub("\n", str(value or ""))).splitlines()
-    ).strip()
 
 
 def with_vietnamese_source(form_class, translated_fields):

@@ -6,7 +6,11 @@ seed loader, bulk insert, shell) can store a script, an event handler, a
 ``javascript:`` or ``data:`` URL, an iframe or inline style.
 """
 
+import html
+import re
+
 import nh3
+from django.utils.html import strip_tags
 from django_prose_editor.fields import ProseEditorField
 
 ALLOWED_TAGS = {
@@ -99,3 +103,15 @@ class RichTextField(ProseEditorField):
             # writes to the active language, so it is only cleaned, not set.
             setattr(model_instance, self.attname, value)
         return value
+
+
+# Where a block of rich text ends: its text goes on a line of its own.
+BLOCK_END = re.compile(r"</(p|li|h[1-6]|blockquote|tr|td|th|div|figcaption)>|<br\s*/?>", re.I)
+
+
+def plain_text(value):
+    """Rich text as a reader sees it: without its markup, its entities read,
+    one block a line (a paragraph's last word is not joined to the next
+    paragraph's first)."""
+    text = html.unescape(strip_tags(BLOCK_END.sub("\n", str(value or ""))))
+    return "\n".join(line.strip() for line in text.replace("\xa0", " ").splitlines()).strip()

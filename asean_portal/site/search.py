@@ -16,7 +16,6 @@ whose object is not public is never shown.
 """
 
 import hashlib
-import html
 import operator
 import re
 import unicodedata
@@ -30,10 +29,11 @@ from django.db import connection, models
 from django.db.models import Case, F, Func, IntegerField, Value, When
 from django.db.models.functions import Coalesce, Concat, Replace
 from django.utils import timezone
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from asean_portal.core import richtext
 from asean_portal.core.content import LANGUAGES
 from asean_portal.core.declarations import searchable_models
 from asean_portal.core.publishing import parent_paths, window_q
@@ -71,7 +71,8 @@ def word_index(text):
 
 
 def plain_text(value):
-    return html.unescape(strip_tags(value or "")).replace("\xa0", " ")[:BODY_LIMIT]
+    """A field's text for the index, its blocks separated by a space."""
+    return " ".join(richtext.plain_text(value).split())[:BODY_LIMIT]
 
 
 def query_terms(query):

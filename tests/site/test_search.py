@@ -90,6 +90,19 @@ def test_accented_query_matches_unaccented_index(client, seeded):
     )
 
 
+def test_a_snippet_keeps_the_paragraphs_of_the_text_apart(client):
+    factories.announcement(
+        title_vi="Hội nghị",
+        lead_vi="",
+        body_vi="<p>Khép lại ACCSM&nbsp;21.</p><p>Tại cuộc họp, các nước</p><ul><li>thống "
+        "nhất</li><li>kế hoạch</li></ul>",
+    )
+    html = client.get("/vi/tim-kiem/", {"q": "cuộc họp"}).content.decode()
+    assert "Khép lại ACCSM 21. Tại <mark>cuộc</mark> <mark>họp</mark>, các nước thống nhất " in (
+        html
+    )
+
+
 def test_title_matches_rank_first(client):
     category = factories.category()
     body_only = factories.announcement(
