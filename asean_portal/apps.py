@@ -1,6 +1,8 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.apps import DefaultConfig as TOTPConfig
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):
@@ -10,7 +12,25 @@ class PortalAdminConfig(admin_apps.AdminConfig):
     default_site = "asean_portal.site.admin_site.PortalAdminSite"
 
 
+class SignInThrottlingConfig(AxesAppConfig):
+    """django-axes, named in the admin in the staff's language (its own name
+    is its label, "AXES")."""
+
+    default = False
+    verbose_name = _("Sign-in throttling")
+
+
+class TwoStepSignInConfig(TOTPConfig):
+    """django-otp's authenticators, named in the admin in the staff's language."""
+
+    default = False
+    verbose_name = _("Two-step sign-in")
+
+
 class AseanPortalConfig(AppConfig):
+    # The one of this module's configurations that "asean_portal" names (the
+    # others, and those imported, are named in INSTALLED_APPS by their path).
+    default = True
     name = "asean_portal"
     verbose_name = _("ASEAN cooperation portal")
 

@@ -53,6 +53,22 @@ def superuser_client(client):
     return client
 
 
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_every_section_of_the_admin_is_named_in_the_staff_s_language(superuser_client, language):
+    from django.apps import apps
+
+    app_list = superuser_client.get(f"/{language}/admin/").context["app_list"]
+    names = {app["app_label"]: str(app["name"]) for app in app_list}
+    assert {"axes", "otp_totp"} <= set(names)
+    # No section is named by its bare label, as Django names an app without one.
+    for label, name in names.items():
+        assert name != label.title() and name != label.upper(), (label, name)
+        assert name == str(apps.get_app_config(label).verbose_name)
+    if language == "vi":
+        assert names["axes"] == "Giới hạn đăng nhập sai"
+        assert names["otp_totp"] == "Đăng nhập hai bước"
+
+
 def test_every_translated_model_has_an_admin():
     registered = {model._meta.label_lower for model in admin.site._registry}
     assert set(MAKERS) <= registered
