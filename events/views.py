@@ -53,6 +53,7 @@ def meeting_list(request):
             *LINK_FIELDS,
             *STATE_FIELDS,
             "start_date",
+            *in_languages("date_note"),
             "series__code",
             *in_languages("name", "slug", relation="host_country"),
         )
@@ -110,7 +111,7 @@ def _nearby_meetings(meeting):
     # of a union may not be ordered on SQLite: sorted here. A part is read
     # with its parent's id, which the relation checks on every row it returns
     # (a deferred field would cost a query a part).
-    fields = (*LINK_FIELDS, "start_date", "part_of")
+    fields = (*LINK_FIELDS, "start_date", *in_languages("date_note"), "part_of")
     rows = (
         meeting.parts.order_by()
         .only(*fields)

@@ -154,6 +154,7 @@ def environment(**options):
             "og_locale": templatetags.og_locale,
             "tr": templatetags.tr,
             "language_mark": templatetags.language_mark,
+            "undated": templatetags.undated,
             "choice": templatetags.choice,
             "posted": templatetags.posted,
             "picture": picture,

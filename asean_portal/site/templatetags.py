@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_str
 from django.utils.html import _json_script_escapes, format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import get_language_from_path
 from django.utils.translation import gettext_lazy as _
 
@@ -196,6 +197,17 @@ def language_mark(text):
     if not code or code == translation.get_language():
         return ""
     return format_html(' <span class="language-mark">{}</span>', LANGUAGE_MARKS[code])
+
+
+def undated(meeting):
+    """What a meeting without a date shows instead: its date note (the month
+    the sources give, or that they give none), or "Date to be announced"."""
+    note = tr(meeting, "date_note")
+    if not note:
+        return _("Date to be announced")
+    if note.fallback:
+        return format_html('<span lang="{}">{}</span>', note.lang, capfirst(note))
+    return capfirst(note)
 
 
 def tr(obj, name):

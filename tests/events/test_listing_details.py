@@ -20,6 +20,34 @@ def test_undated_meetings_come_last_and_say_date_to_be_announced(client):
     assert [row["id"] for row in data["results"]] == [newer.pk, older.pk, undated.pk]
 
 
+def test_an_undated_meeting_shows_its_date_note_instead_of_an_announcement_to_come(client):
+    """A past meeting whose sources give only its month, or no date, says so,
+    in the lists, on its page and among a meeting's related meetings; it is
+    not "to be announced"."""
+    month = factories.meeting(
+        title_en="Focal points meeting",
+        date_note_vi="tháng 11/2021",
+        date_note_en="November 2021",
+    )
+    unknown = factories.meeting(
+        title_en="Coordinating conference",
+        date_note_vi="chưa rõ ngày",
+        date_note_en="",
+    )
+    host = factories.meeting(start_date=date(2022, 8, 3))
+    host.related_meetings.add(month, unknown)
+    english = client.get("/en/meetings/").content.decode()
+    assert "November 2021" in english
+    assert '<span lang="vi">Chưa rõ ngày</span>' in english
+    vi = client.get("/vi/hoi-nghi/").content.decode()
+    assert "Tháng 11/2021" in vi and "Chưa rõ ngày" in vi
+    assert "Ngày sẽ được thông báo sau" not in vi
+    page = client.get(month.get_absolute_url()).content.decode()
+    assert "<dd>Tháng 11/2021</dd>" in page and "Ngày sẽ được thông báo sau" not in page
+    related = client.get(host.get_absolute_url()).content.decode()
+    assert "Tháng 11/2021" in related and "Chưa rõ ngày" in related
+
+
 def test_the_focus_filter_offers_all_news_rather_than_unknown(client):
     for url, words in (
         ("/en/news/", ["All news", "Focus items only", "Items not in Focus"]),
