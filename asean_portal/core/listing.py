@@ -30,6 +30,7 @@ YEAR_FIELD = {
     "min_value": FIRST_YEAR,
     "max_value": LAST_YEAR,
     "label": _("Year"),
+    "error_messages": {"invalid": _("Enter a year in digits, for example 2022.")},
 }
 
 

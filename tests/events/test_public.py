@@ -1,6 +1,7 @@
 """The meetings and news pages: lists, filters, feeds, calendars and metadata, in
 both languages."""
 
+import re
 from datetime import date, timedelta
 from html.parser import HTMLParser
 
@@ -251,3 +252,23 @@ def test_feed_text_that_looks_like_markup_arrives_as_text(client, language, pref
     assert summary.text.strip() == f"{words[1]} {MARKUP_LIKE}"
     assert "script" not in summary.tags
     assert "<script" not in entry.summary.lower()
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "words"),
+    [
+        ("/vi/tin-tuc/", {"category": "xyz", "year": "abc"}, ["Chuyên mục: ", "Năm: "]),
+        ("/en/news/", {"year": "20.5"}, ["Year: Enter a year in digits, for example 2022."]),
+        ("/en/meetings/", {"series": "nope", "country": "XX"}, ["Series: ", "Country: "]),
+    ],
+)
+def test_a_filter_that_is_not_understood_is_named_and_its_field_points_at_the_reason(
+    client, url, params, words
+):
+    html = client.get(url, params).content.decode()
+    described = set(re.findall(r'aria-describedby="([^"]+)"', html))
+    assert described, "the refused fields point at their reasons"
+    for ident in described:
+        assert f'id="{ident}"' in html, ident
+    for word in words:
+        assert f">{word}" in html, word
