@@ -220,6 +220,22 @@ def test_print_stylesheet_shows_only_the_article(live_server, browser, seeded, s
     # The print view link gives the same layout on screen.
     browser.get(f"{live_server.url}/vi/tin-tuc/{ARTICLE_SLUG}/?print=1")
     assert not shown(".nav-bar") and shown("article .body")
+    # On a screen it leads back to the page, and keeps a margin on a phone.
+    back = browser.find_element(By.CSS_SELECTOR, ".print-back a")
+    assert back.text == "Quay lại trang"
+    assert back.get_attribute("href") == f"{live_server.url}/vi/tin-tuc/{ARTICLE_SLUG}/"
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": False},
+    )
+    left = browser.execute_script(
+        "return document.querySelector('article .body').getBoundingClientRect().left"
+    )
+    assert left >= 12, left
+    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    assert not shown(".print-back")
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     screenshot(browser, "print-view")
     pdf = browser.execute_cdp_cmd("Page.printToPDF", {"printBackground": False})
     assert len(pdf["data"]) > 10000
