@@ -93,6 +93,9 @@ def test_a_caption_without_its_photo_still_reaches_the_public(client):
     assert "Đại sứ Ekkaphab Phanthavong, Phó Tổng Thư ký ASEAN" in vi
     assert "Ambassador Ekkaphab Phanthavong, Deputy Secretary-General of ASEAN" in en
     assert "<img" not in vi.split('class="photos"')[1].split("</div>")[0]
+    # The reader is told why a caption stands alone.
+    assert "Some pictures are not online yet" in en
+    assert "Một số ảnh chưa được đưa lên" in vi
 
 
 def test_the_main_photos_caption_shows_without_the_photo(client):
