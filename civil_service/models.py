@@ -169,7 +169,7 @@ class Document(Publishable, TranslatedContent, Displayed):
     slug = slug_field()
     summary = models.TextField(_("summary"), blank=True)
     issuer = models.CharField(_("issued by"), max_length=300, blank=True)
-    issued_on = models.DateField(_("date"), null=True, blank=True, db_index=True)
+    issued_on = models.DateField(_("date of issue"), null=True, blank=True, db_index=True)
     file = DocumentField(
         _("file"),
         upload_to=document_path,

@@ -487,3 +487,9 @@ def test_stored_documents_that_the_current_rules_refuse_are_listed(capsys):
     call_command("check_documents")
     assert capsys.readouterr().out == "Files checked: 1; refused by the current rules: 0.\n"
     assert clean.file.name.endswith("ok.pdf")
+
+
+@pytest.mark.parametrize(("language", "label"), [("vi", "Ngày ban hành"), ("en", "Date of issue")])
+def test_the_document_form_names_its_date_as_the_date_of_issue(editor_client, language, label):
+    html = editor_client.get(admin_url("civil_service.document", language, "add/")).content
+    assert f'<label for="id_issued_on">{label}:</label>' in html.decode()
