@@ -49,7 +49,15 @@ control_socket_disable = True
 
 
 def on_starting(server):
-    if workers < asked_workers:
+    if shared_cache:
+        return
+    if server.cfg.workers > 1:  # asked for on the command line
+        server.log.warning(
+            "%s worker processes without REDIS_URL: each keeps its own cache, and a page that "
+            "an edit through one made out of date stays in the others' until it expires.",
+            server.cfg.workers,
+        )
+    elif asked_workers > 1:
         server.log.warning(
             "One worker process instead of WEB_CONCURRENCY=%s: without REDIS_URL each process "
             "keeps its own cache, and a second one would serve pages an edit made out of date.",

@@ -12,6 +12,7 @@ import re
 import zipfile
 
 import olefile
+import pikepdf
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -21,9 +22,9 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
-from .images import clean_image
+from .images import clean_image, validate_image
 from .storage import PublicationFieldFile
 
 # kind: (what the editor is told it is, the extensions its name may have)
@@ -79,11 +80,24 @@ IMAGE_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
 # scripts, XFA forms (which carry scripts), embedded files and rich media.
 PDF_ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/XFA", "/EmbeddedFiles", "/EF"})
 PDF_ACTIVE_TYPES = frozenset({"/EmbeddedFile", "/RichMedia", "/RichMediaContent"})
-# Actions that run a script or a program, send or read data, or open an
-# embedded file.
+# Actions that run a script or a program, send or read data, open an
+# embedded file or a file outside the document (a network share's address
+# gives the reader's Windows credentials away).
 PDF_ACTIVE_ACTIONS = frozenset(
-    {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/RichMediaExecute", "/GoToE"}
+    {
+        "/JavaScript",
+        "/Launch",
+        "/SubmitForm",
+        "/ImportData",
+        "/RichMediaExecute",
+        "/GoToE",
+        "/GoToR",
+    }
 )
+# More objects than any document the ministry publishes (a 300-page report
+# has tens of thousands): reading them all would hold a web process for
+# seconds and a lot of memory.
+PDF_MAX_OBJECTS = 200_000
 
 
 def _zip_kind(upload):
@@ -131,51 +145,98 @@ def _odf_macros(archive, names):
     return False
 
 
-def _pdf_objects(reader):
-    """Every object of the file that a reader can reach by number, object
-    streams included, and the trailer."""
-    yield reader.trailer
+def _pdf_name(value):
+    return str(value) if isinstance(value, NameObject | pikepdf.Name) else None
+
+
+def _pdf_active_here(value, get):
+    """Whether a dictionary (``get`` reads one of its values, resolved) makes
+    the PDF active."""
+    if PDF_ACTIVE_KEYS.intersection(str(key) for key in value.keys()):
+        return True
+    if {_pdf_name(get("/Type")), _pdf_name(get("/Subtype"))} & PDF_ACTIVE_TYPES:
+        return True
+    if _pdf_name(get("/S")) in PDF_ACTIVE_ACTIONS:
+        return True
+    address = get("/URI")
+    if isinstance(address, pikepdf.String):
+        address = bytes(address)
+    elif isinstance(address, str):
+        address = address.encode("latin-1", "replace")
+    return isinstance(address, bytes) and address.strip().lower().startswith(b"javascript:")
+
+
+def _resolved(value):
+    return value.get_object() if isinstance(value, IndirectObject) else value
+
+
+def _pypdf_active(reader):
+    """pypdf's reading: every object listed by the cross-reference tables
+    (compressed object streams included), and the trailer. Of a key written
+    twice it keeps the first; of an object written twice, the one the table
+    points at."""
+    objects = [reader.trailer]
     for generation, numbers in reader.xref.items():
-        for number in numbers:
-            yield reader.get_object(IndirectObject(number, generation, reader))
-    for number in reader.xref_objStm:
-        yield reader.get_object(number)
+        objects += [IndirectObject(number, generation, reader) for number in numbers]
+    objects += [IndirectObject(number, 0, reader) for number in reader.xref_objStm]
+    for found in objects:
+        # Objects referred to by number are checked on their own.
+        stack = [_resolved(found)]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, DictionaryObject):
+                if _pdf_active_here(value, lambda key, d=value: _resolved(d.get(key))):
+                    return True
+                stack.extend(value.values())
+            elif isinstance(value, ArrayObject):
+                stack.extend(value)
+    return False
 
 
-def _pdf_active(value):
-    """Whether an object, or an object written inside it, makes the PDF
-    active. Objects it refers to by number are checked on their own."""
-    stack = [value]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, DictionaryObject):
-            if (
-                PDF_ACTIVE_KEYS.intersection(value)
-                or {
-                    value.get("/Type"),
-                    value.get("/Subtype"),
-                }
-                & PDF_ACTIVE_TYPES
-            ):
-                return True
-            if value.get("/S") in PDF_ACTIVE_ACTIONS:
-                return True
-            stack.extend(value.values())
-        elif isinstance(value, ArrayObject):
-            stack.extend(value)
+def _qpdf_active(pdf):
+    """qpdf's reading, as viewers read (MuPDF, Acrobat): of a key written
+    twice it keeps the last, and a damaged file's cross-reference table is
+    rebuilt from the objects it holds, the last of an object written twice."""
+    for found in pdf.objects:
+        stack = [found]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, pikepdf.Dictionary | pikepdf.Stream):
+                if _pdf_active_here(value, value.get):
+                    return True
+                children = value.values()
+            elif isinstance(value, pikepdf.Array):
+                children = value
+            else:
+                continue
+            stack.extend(
+                child
+                for child in children
+                if isinstance(child, pikepdf.Dictionary | pikepdf.Array) and not child.is_indirect
+            )
     return False
 
 
 def _pdf_kind(upload):
-    # Names are read as the viewer reads them (/Java#53cript is /JavaScript),
-    # and compressed object streams are opened: a search of the bytes would
-    # miss both.
+    """A PDF is read by two parsers that settle what a file leaves ambiguous
+    (a key or an object written twice, a damaged table) in opposite ways; it
+    is accepted only if neither reading finds it active. Names are read as a
+    viewer reads them (/Java#53cript is /JavaScript), and compressed object
+    streams are opened: a search of the bytes would miss both."""
+    try:
+        pdf = pikepdf.open(upload)
+    except pikepdf.PasswordError:
+        return LOCKED
+    with pdf:
+        if len(pdf.objects) > PDF_MAX_OBJECTS:
+            return None
+        if _qpdf_active(pdf):
+            return ACTIVE
+    upload.seek(0)
     reader = PdfReader(upload, strict=False)
     if reader.is_encrypted and not reader.decrypt(""):
         return LOCKED
-    if any(_pdf_active(value) for value in _pdf_objects(reader)):
-        return ACTIVE
-    return "pdf"
+    return ACTIVE if _pypdf_active(reader) else "pdf"
 
 
 def _ole_kind(upload):
@@ -266,6 +327,10 @@ def validate_document(upload):
             ),
             code="not_allowed",
         )
+    if kind in IMAGE_FORMATS.values():
+        # Decoded as a photo is, within its size limits: a cut JPEG passes
+        # verify() and would fail only when stored, re-encoded (pre_save).
+        validate_image(upload)
     label, extensions = KINDS[kind]
     if not upload.name.lower().endswith(extensions):
         raise ValidationError(

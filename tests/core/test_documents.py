@@ -394,7 +394,46 @@ def script_on_open(writer):
     writer.add_open_action(JavaScript("app.launchURL('https://example.com/')"))
 
 
+def duplicate_object_behind_a_wrong_offset():
+    """Object 3 (the open action) written twice, a link then a script, with the
+    table pointing at neither: a reader that trusts the first copy sees a
+    link, a viewer that rebuilds the table the script."""
+    bodies = [
+        b"<</Type/Catalog/Pages 2 0 R/OpenAction 3 0 R>>",
+        b"<</Type/Pages/Kids[]/Count 0>>",
+    ]
+    out = b"%PDF-1.7\n"
+    offsets = []
+    for number, body in enumerate(bodies, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    out += b"3 0 obj\n<</S/URI/URI(https://asean.org/)>>\nendobj\n"
+    out += b"3 0 obj\n<</S/JavaScript/JS(app.alert(1))>>\nendobj\n"
+    start = len(out)
+    out += b"xref\n0 4\n0000000000 65535 f \n"
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in (*offsets, offsets[1]))
+    out += b"trailer\n<</Root 1 0 R/Size 4>>\nstartxref\n%d\n%%%%EOF\n" % start
+    return out
+
+
 ACTIVE_PDFS = {
+    "program-behind-a-repeated-key": lambda: raw_pdf(
+        catalog=b"/Type/Catalog/Pages 2 0 R"
+        b"/OpenAction<</S/URI/URI(https://asean.org/)/S/Launch/F(calc.exe)>>"
+    ),
+    "script-in-an-object-written-twice": duplicate_object_behind_a_wrong_offset,
+    "action-named-by-reference": lambda: raw_pdf(
+        b"<</S 4 0 R/F(calc.exe)>>",
+        b"/Launch",
+        catalog=b"/Type/Catalog/Pages 2 0 R/OpenAction 3 0 R",
+    ),
+    "flash-named-by-reference": lambda: raw_pdf(
+        b"<</Type/Annot/Subtype 4 0 R/Rect[0 0 1 1]>>", b"/RichMedia"
+    ),
+    "link-to-a-network-share": lambda: raw_pdf(
+        b"<</S/GoToR/F(\\\\\\\\attacker\\\\share\\\\a.pdf)/D[0/Fit]>>"
+    ),
+    "script-address": lambda: raw_pdf(b"<</S/URI/URI( JavaScript:alert(1))>>"),
     "script-on-open": lambda: written(script_on_open),
     "attached-file": lambda: written(lambda w: w.add_attachment("run.exe", b"MZ\x90\x00")),
     "script-name-escaped": lambda: raw_pdf(
@@ -431,6 +470,24 @@ def test_a_pdf_that_runs_or_carries_something_is_refused(make):
 )
 def test_an_ordinary_pdf_with_links_or_restrictions_is_accepted(make):
     document_with("report.pdf", make()).clean_fields()
+
+
+def test_a_pdf_with_more_objects_than_a_document_has_is_refused_unread(settings, monkeypatch):
+    from asean_portal.core import documents
+
+    monkeypatch.setattr(documents, "PDF_MAX_OBJECTS", 3)
+    assert refusal("report.pdf", written(linked)).code == "not_allowed"
+
+
+def test_a_cut_image_is_refused_by_the_form_not_when_it_is_stored(editor_client):
+    buffer = io.BytesIO()
+    Image.effect_noise((400, 300), 64).convert("RGB").save(buffer, "JPEG")
+    # Its headers are whole: Pillow's verify() passes; its pixels are not.
+    cut = buffer.getvalue()[: len(buffer.getvalue()) // 3]
+    response = post_document(editor_client, SimpleUploadedFile("scan.jpg", cut))
+    assert response.status_code == 200
+    assert "không phải là ảnh" in " ".join(errors(response)["file"])
+    assert not Document.objects.exists()
 
 
 def test_a_pdf_that_needs_a_password_is_refused():
