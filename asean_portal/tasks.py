@@ -45,11 +45,10 @@ def sweep():
 def sync_public_media(label, pk, deleted_names=()):
     """The public copies of an item's uploads follow its publication (in
     MEDIA_ROOT or the object store); retried while it cannot be written."""
-    if deleted_names:
-        storage.withdraw_all(deleted_names)
-        return len(deleted_names)
+    # The copies of files that are gone (a deleted item's, a replaced file's).
+    storage.withdraw_all(deleted_names)
     item = apps.get_model(label)._default_manager.filter(pk=pk).first()
-    return 0 if item is None else storage.sync_public_copies(item)
+    return len(deleted_names) + (0 if item is None else storage.sync_public_copies(item))
 
 
 @shared_task(

@@ -281,6 +281,17 @@ def derived_names(file):
     return list(derive(file.instance)) if derive else []
 
 
+def own_public_names(item):
+    """The names whose public copies follow ``item``'s own file fields: its
+    uploads and the files made from them (not its children's)."""
+    files = [
+        file
+        for field in item._meta.get_fields()
+        if isinstance(field, models.FileField) and (file := getattr(item, field.attname))
+    ]
+    return {name for file in files for name in (file.name, *derived_names(file))}
+
+
 def public_names(owner):
     """Every name whose public copy follows ``owner``: its uploads and the
     files made from them."""

@@ -6,7 +6,8 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models import FileField
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from kombu.exceptions import KombuError
 
@@ -103,6 +104,20 @@ def _sync_media(owner, deleted_names=()):
     _queue(tasks.sync_public_media, owner._meta.label, owner.pk, list(deleted_names))
 
 
+@receiver(pre_save, dispatch_uid="public-media-before-save")
+def media_before_save(sender, instance, raw=False, **kwargs):
+    """The names of the public copies an item's files had before this save:
+    a file replaced by another leaves its copy (and its renditions') behind
+    otherwise, public after the item is withdrawn."""
+    if raw or instance.pk is None or not storage.keeps_public_copies():
+        return
+    if not any(isinstance(field, FileField) for field in sender._meta.concrete_fields):
+        return
+    before = sender._base_manager.filter(pk=instance.pk).first()
+    if before is not None:
+        instance._public_names_before = storage.own_public_names(before)
+
+
 @receiver(signals.content_changed, dispatch_uid="public-media-content")
 def media_follows_content(sender, instance, deleted, **kwargs):
     if not storage.keeps_public_copies():
@@ -113,7 +128,9 @@ def media_follows_content(sender, instance, deleted, **kwargs):
             transaction.on_commit(lambda: _sync_media(instance, names))
     else:
         owner = storage.media_owner(instance)
-        transaction.on_commit(lambda: _sync_media(owner))
+        before = instance.__dict__.pop("_public_names_before", set())
+        stale = sorted(before - storage.own_public_names(instance))
+        transaction.on_commit(lambda: _sync_media(owner, stale))
 
 
 @receiver(signals.published, dispatch_uid="public-media-published")

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from asean_portal.core import storage
 from asean_portal.core.publishing import Status, item_unpublish
+from civil_service.models import Document
 from events.models import Announcement, MeetingPhoto
 from tests import factories
 from tests.core.test_admin import errors, image_file, post_announcement, superuser_client  # noqa: F401
@@ -150,6 +151,47 @@ def test_a_meeting_s_photos_and_their_renditions_follow_the_meeting(
     with django_capture_on_commit_callbacks(execute=True):
         meeting.delete()
     assert not any((public / name).exists() for name in names)
+
+
+def test_a_replaced_file_s_public_copy_goes_with_it(settings, django_capture_on_commit_callbacks):
+    """A published meeting's photo replaced by another: the first photo and
+    its renditions are no longer public, the new one is, and a withdrawal
+    leaves none; a published document's file likewise."""
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = factories.meeting()
+        photo = MeetingPhoto.objects.create(
+            meeting=meeting, image=cleaned(image_bytes()), alt_text_vi="Ảnh"
+        )
+    public = settings.MEDIA_ROOT / "public"
+    first = storage.own_public_names(photo)
+    assert len(first) > 1 and all((public / name).is_file() for name in first)
+    with django_capture_on_commit_callbacks(execute=True):
+        photo.image = cleaned(image_bytes(size=(90, 60)))
+        photo.save()
+    second = storage.own_public_names(photo)
+    assert not first & second
+    assert not any((public / name).exists() for name in first)
+    assert all((public / name).is_file() for name in second)
+    with django_capture_on_commit_callbacks(execute=True):
+        item_unpublish(item=meeting, by=factories.staff(superuser=True), reason_vi="Rút")
+    assert not [path for path in public.rglob("*") if path.is_file()]
+    # The originals stay, private.
+    assert all((settings.MEDIA_ROOT / name).is_file() for name in (*first, *second))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        document = Document.objects.create(
+            title_vi="Quyết định",
+            kind=Document.Kind.DECISION,
+            file=ContentFile(pdf(), "a.pdf"),
+            status=Status.PUBLISHED,
+            publish_at=timezone.now(),
+        )
+    old = public / document.file.name
+    assert old.is_file()
+    with django_capture_on_commit_callbacks(execute=True):
+        document.file = ContentFile(pdf(), "b.pdf")
+        document.save()
+    assert not old.exists() and (public / document.file.name).is_file()
 
 
 def test_a_public_document_that_browsers_would_not_show_is_downloaded(
