@@ -76,6 +76,10 @@ class PublicCopies:
         """Remove ``name``'s public copy, if there is one."""
         raise NotImplementedError
 
+    def public_copies(self):
+        """The names of the uploads that have a public copy."""
+        raise NotImplementedError
+
 
 # The private originals' addresses (LocalMediaStorage), below MEDIA_URL.
 PRIVATE_PREFIX = "private/"
@@ -138,6 +142,13 @@ class LocalMediaStorage(PublicCopies, FileSystemStorage):
     def withdraw(self, name):
         with contextlib.suppress(FileNotFoundError):
             os.remove(self.path(self.public_name(name)))
+
+    def public_copies(self):
+        folder = Path(self.path(PUBLIC_PREFIX))
+        for path in folder.rglob("*") if folder.is_dir() else ():
+            # A copy being written is a hidden file beside its target.
+            if path.is_file() and not path.name.startswith("."):
+                yield path.relative_to(folder).as_posix()
 
 
 class MediaStorage(PublicCopies, S3Storage):
@@ -208,6 +219,17 @@ class MediaStorage(PublicCopies, S3Storage):
             )
         except STORE_ERRORS as exc:
             raise StorageUnavailable(f"could not withdraw {name}: {exc!r}") from exc
+
+    def public_copies(self):
+        pages = self.connection.meta.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket_name, Prefix=PUBLIC_PREFIX
+        )
+        try:
+            for page in pages:
+                for found in page.get("Contents", ()):
+                    yield found["Key"][len(PUBLIC_PREFIX) :]
+        except STORE_ERRORS as exc:
+            raise StorageUnavailable(f"could not list the public copies: {exc!r}") from exc
 
 
 def keeps_public_copies():

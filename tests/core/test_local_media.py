@@ -214,9 +214,20 @@ def test_the_copies_are_repaired_by_a_command(settings, django_capture_on_commit
     stray = public / draft.image.name
     stray.parent.mkdir(parents=True, exist_ok=True)
     stray.write_bytes(b"old")
-    call_command("sync_public_media", stdout=io.StringIO())
+    # Copies of files that no item holds any more: a file replaced before the
+    # save removed its copy, a deleted item's, a rendition of neither.
+    orphans = [public / "news/2025/replaced.jpg", public / "CACHE/images/gone/x.webp"]
+    for orphan in orphans:
+        orphan.parent.mkdir(parents=True, exist_ok=True)
+        orphan.write_bytes(b"old")
+    kept = [public / name for name in storage.public_names(published)]
+    output = io.StringIO()
+    call_command("sync_public_media", stdout=output)
     assert (public / published.image.name).is_file()
+    assert all(path.is_file() for path in kept) and len(kept) > 1
     assert not stray.exists()
+    assert not any(orphan.exists() for orphan in orphans)
+    assert "no published item holds, removed: 2" in output.getvalue()
 
 
 def test_a_file_that_is_gone_is_left_out_and_said(settings, caplog):

@@ -4,6 +4,7 @@ published items' uploads have a public, cacheable copy, and a store that is
 down fails the upload with the form kept."""
 
 import html
+import io
 import re
 import uuid
 from datetime import timedelta
@@ -14,6 +15,7 @@ import boto3
 import pytest
 import time_machine
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.utils import timezone
 
 from asean_portal.core.publishing import Status, item_unpublish
@@ -336,3 +338,19 @@ def test_pages_may_show_images_from_the_store():
     assert result.returncode == 0, result.stderr
     assert "'http://127.0.0.1:9000'" in result.stdout
     assert "'https://media.example.gov.vn'" in result.stdout
+
+
+def test_the_repair_command_removes_copies_that_no_published_item_holds(
+    bucket, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = factories.meeting()
+        photo = MeetingPhoto(meeting=meeting, alt_text="Ảnh")
+        photo.image.save("ky-ket.png", ContentFile(image_file(fmt="PNG").read(), name="ky-ket.png"))
+    # A copy left by a file replaced before the save removed such copies.
+    bucket.put_object(Bucket=bucket.bucket_name, Key="public/events/2025/old.png", Body=b"old")
+    output = io.StringIO()
+    call_command("sync_public_media", stdout=output)
+    assert "public/events/2025/old.png" not in keys(bucket)
+    assert f"public/{photo.image.name}" in keys(bucket)
+    assert "no published item holds, removed: 1" in output.getvalue()

@@ -1,4 +1,5 @@
 from django.apps import apps
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.db import models
 
@@ -19,16 +20,24 @@ def owners():
 class Command(BaseCommand):
     help = (
         "Make the public copies of every item's uploads match its state: a copy of each "
-        "upload of a published item, none of the others. Run after upgrading to private "
-        "originals, after restoring the uploads from a backup, or to repair the copies."
+        "upload of a published item, none of the others, and none of a file no item holds "
+        "any more (replaced or deleted). Run after upgrading to private originals, after "
+        "restoring the uploads from a backup, or to repair the copies."
     )
 
     def handle(self, *args, **options):
         if not storage.keeps_public_copies():
             self.stdout.write("The storage keeps no public copies: nothing to do.")
             return
+        kept = set()
         for model in owners():
             count = 0
             for item in model._default_manager.iterator(chunk_size=500):
                 count += storage.sync_public_copies(item)
+                if storage.is_public(storage.media_owner(item)):
+                    kept.update(storage.public_names(item))
             self.stdout.write(f"{model._meta.label}: {count} uploads")
+        stray = [name for name in default_storage.public_copies() if name not in kept]
+        for name in stray:
+            default_storage.withdraw(name)
+        self.stdout.write(f"Public copies that no published item holds, removed: {len(stray)}")
