@@ -369,6 +369,32 @@ def _kind_of(upload):
     return None
 
 
+# What an editor is told of a file refused for what it holds, by its kind
+# (None: not a document the portal accepts).
+REFUSED = {
+    MACROS: _(
+        "Documents with macros are not accepted. Save it without macros (as DOCX, "
+        "XLSX or ODT, for example) or as PDF, and choose it again."
+    ),
+    EXTERNAL: _(
+        "Documents that load a template, a picture or an object from outside the "
+        "file when they are opened are not accepted. Save a copy with the linked "
+        "content included, or as PDF, and choose it again."
+    ),
+    ACTIVE: _(
+        "PDF files with scripts (JavaScript), actions that start programs or send "
+        "data, or files attached inside are not accepted. Print it to PDF again, or "
+        "export it from the original document without them, and choose it again."
+    ),
+    LOCKED: _("This PDF needs a password to open. Save it without a password and choose it again."),
+    None: _(
+        "This file is not one of the kinds of document the portal accepts: PDF, "
+        "Word (DOCX, DOC), Excel (XLSX, XLS), PowerPoint (PPTX), OpenDocument (ODT, "
+        "ODS), or a JPEG, PNG or WebP image. Its content is checked, not its name."
+    ),
+}
+
+
 def validate_document(upload):
     if upload is None:
         return
@@ -390,46 +416,8 @@ def validate_document(upload):
         kind = None
     finally:
         upload.seek(position)
-    if kind == MACROS:
-        raise ValidationError(
-            _(
-                "Documents with macros are not accepted. Save it without macros (as DOCX, "
-                "XLSX or ODT, for example) or as PDF, and choose it again."
-            ),
-            code="macros",
-        )
-    if kind == EXTERNAL:
-        raise ValidationError(
-            _(
-                "Documents that load a template, a picture or an object from outside the "
-                "file when they are opened are not accepted. Save a copy with the linked "
-                "content included, or as PDF, and choose it again."
-            ),
-            code="external",
-        )
-    if kind == ACTIVE:
-        raise ValidationError(
-            _(
-                "PDF files with scripts (JavaScript), actions that start programs or send "
-                "data, or files attached inside are not accepted. Print it to PDF again, or "
-                "export it from the original document without them, and choose it again."
-            ),
-            code="active",
-        )
-    if kind == LOCKED:
-        raise ValidationError(
-            _("This PDF needs a password to open. Save it without a password and choose it again."),
-            code="locked",
-        )
-    if kind is None:
-        raise ValidationError(
-            _(
-                "This file is not one of the kinds of document the portal accepts: PDF, "
-                "Word (DOCX, DOC), Excel (XLSX, XLS), PowerPoint (PPTX), OpenDocument (ODT, "
-                "ODS), or a JPEG, PNG or WebP image. Its content is checked, not its name."
-            ),
-            code="not_allowed",
-        )
+    if kind in REFUSED:
+        raise ValidationError(REFUSED[kind], code=kind or "not_allowed")
     if kind in IMAGE_FORMATS.values():
         # Decoded as a photo is, within its size limits: a cut JPEG passes
         # verify() and would fail only when stored, re-encoded (pre_save).

@@ -106,16 +106,32 @@ def _sync_media(owner, deleted_names=()):
 
 @receiver(pre_save, dispatch_uid="public-media-before-save")
 def media_before_save(sender, instance, raw=False, **kwargs):
-    """The names of the public copies an item's files had before this save:
-    a file replaced by another leaves its copy (and its renditions') behind
-    otherwise, public after the item is withdrawn."""
+    """The names of the public copies of the files this save replaces: a
+    replaced file leaves its copy (and its renditions') behind otherwise,
+    public after the item is withdrawn. Only the file columns are read, and
+    the names are worked out only for a file that changed."""
     if raw or instance.pk is None or not storage.keeps_public_copies():
         return
-    if not any(isinstance(field, FileField) for field in sender._meta.concrete_fields):
+    fields = [field for field in sender._meta.concrete_fields if isinstance(field, FileField)]
+    if not fields:
         return
-    before = sender._base_manager.filter(pk=instance.pk).first()
-    if before is not None:
-        instance._public_names_before = storage.own_public_names(before)
+    manager = sender._base_manager.filter(pk=instance.pk)
+    stored = manager.values_list(*(field.attname for field in fields)).first() or ()
+    replaced = [
+        field.attname
+        for field, name in zip(fields, stored, strict=True)
+        if name and name != getattr(instance, field.attname).name
+    ]
+    if replaced:
+        before = manager.get()
+        instance._public_names_before = {
+            name
+            for attname in replaced
+            for name in (
+                getattr(before, attname).name,
+                *storage.derived_names(getattr(before, attname)),
+            )
+        }
 
 
 @receiver(signals.content_changed, dispatch_uid="public-media-content")
@@ -129,7 +145,7 @@ def media_follows_content(sender, instance, deleted, **kwargs):
     else:
         owner = storage.media_owner(instance)
         before = instance.__dict__.pop("_public_names_before", set())
-        stale = sorted(before - storage.own_public_names(instance))
+        stale = sorted(before - storage.own_public_names(instance)) if before else []
         transaction.on_commit(lambda: _sync_media(owner, stale))
 
 
