@@ -79,6 +79,10 @@ class BeatScheduler(SweepHeartbeat, PersistentScheduler):
     default) that creates the file's folder and records a heartbeat each time
     it sends the sweep. One beat per installation."""
 
+    # No lock: redbeat's start-up handler (connected when this module imports
+    # it) asks every scheduler for its lock key, and takes None for none.
+    lock_key = None
+
     def setup_schedule(self):
         # A fresh checkout has no var/ folder, and the schedule file cannot
         # create it: beat would stop at once (silently under `worker -B`).

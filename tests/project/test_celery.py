@@ -156,6 +156,28 @@ def beat_process(env, schedule):
         log.close()
 
 
+@pytest.mark.worker
+def test_beat_alone_on_the_embedded_default_sends_without_an_error(tmp_path):
+    """`make run`'s beat: the schedule file, the file broker, no Redis. Redbeat,
+    imported for the Redis scheduler, asks every scheduler at start for its
+    lock key: the file scheduler has none, and says so."""
+    broker_dir = tmp_path / "celery"
+    env = subprocess_env(
+        CELERY_BROKER_DIR=str(broker_dir),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+        REDIS_URL=None,
+        PUBLISHING_SWEEP_SECONDS="1",
+    )
+    with beat_process(env, tmp_path / "beat-schedule") as output:
+        sent = wait_for(lambda: "Sending due task publish-due" in output(), timeout=30)
+        everything = output()
+    assert sent, everything
+    assert list((broker_dir / "queue").glob("*.celery.msg")), everything
+    assert "lock_key" not in everything
+    assert "Traceback" not in everything
+    assert " ERROR " not in everything
+
+
 @pytest.mark.redis
 @pytest.mark.worker
 def test_beat_logs_a_broker_outage_in_one_short_line_per_interval(redis_server_binary, tmp_path):
