@@ -214,7 +214,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": EMBEDDED_CACHE}
     CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "celery")))
-    CELERY_BROKER_URL = "filesystem://"
+    # Kombu's file transport, with writes no reader sees half done: the
+    # scheme is registered by asean_portal/celery.py (ops/broker.py).
+    CELERY_BROKER_URL = "portal-files://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),

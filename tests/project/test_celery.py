@@ -102,7 +102,7 @@ def test_round_trip_through_the_embedded_transport(tmp_path):
         }
         assert wait_for(lambda: (broker_dir / "queue").is_dir(), timeout=20)
         app = app_like_the_project(
-            broker_url="filesystem://",
+            broker_url="portal-files://",
             broker_transport_options=folders,
             result_backend=f"file://{broker_dir / 'results'}",
         )

@@ -1,0 +1,171 @@
+"""The embedded default's broker (asean_portal/ops/broker.py) shared by
+processes: a message or an exchange's table is never read half written, and a
+message that cannot be read does not stop the consumer."""
+
+import json
+import logging
+import multiprocessing
+import os
+from queue import Empty
+
+import pytest
+from kombu import Connection
+from kombu.transport import filesystem
+
+from asean_portal.ops.broker import Transport
+
+MESSAGES = 400
+
+
+def folders(root):
+    return {
+        "data_folder_in": str(root / "queue"),
+        "data_folder_out": str(root / "queue"),
+        "processed_folder": str(root / "processed"),
+        "control_folder": str(root / "control"),
+    }
+
+
+def channel(transport, root):
+    for folder in folders(root).values():
+        os.makedirs(folder, exist_ok=True)
+    return Connection(transport=transport, transport_options=folders(root)).default_channel
+
+
+def produce(transport, root, count):
+    sender = channel(transport, root)
+    for number in range(count):
+        sender._put("celery", {"body": "x" * 20_000, "number": number})
+
+
+def bind_queues(transport, root, name, count):
+    binder = channel(transport, root)
+    for number in range(count):
+        binder._queue_bind("portal", "", "", f"{name}-{number}")
+
+
+def consume_all(receiver, producer, expected):
+    received, failures = [], []
+    while len(received) < expected and (producer.is_alive() or received or not failures):
+        try:
+            received.append(receiver._get("celery")["number"])
+        except Empty:
+            if not producer.is_alive():
+                # What is left after the producer ended.
+                try:
+                    received.append(receiver._get("celery")["number"])
+                except Empty:
+                    break
+        except ValueError as exc:
+            failures.append(exc)
+            if len(failures) > 20:
+                break
+    return received, failures
+
+
+@pytest.mark.parametrize(
+    "transport, torn",
+    [(Transport, False), (filesystem.Transport, True)],
+    ids=["portal", "kombu"],
+)
+def test_a_consumer_never_reads_a_message_half_written(tmp_path, transport, torn):
+    """One process writes messages while this one takes them as fast as it
+    can. Kombu's own transport lets the consumer take a file before it is
+    written (an empty message, a JSONDecodeError that stopped the worker):
+    the parameter on it shows that the test catches the race."""
+    producer = multiprocessing.get_context("fork").Process(
+        target=produce, args=(transport, tmp_path, MESSAGES)
+    )
+    receiver = channel(transport, tmp_path)
+    producer.start()
+    try:
+        received, failures = consume_all(receiver, producer, MESSAGES)
+    finally:
+        producer.join(timeout=60)
+    if torn:
+        assert failures, "kombu's transport gave no torn read: the race was not exercised"
+    else:
+        assert failures == []
+        assert sorted(received) == list(range(MESSAGES))
+
+
+def test_an_exchange_table_just_created_reads_as_no_bindings(tmp_path):
+    """A table is created before it is written: a reader between the two
+    finds it empty. Kombu's own transport raises there."""
+    (tmp_path / "control").mkdir()
+    (tmp_path / "control" / "portal.exchange").write_bytes(b"")
+    assert channel(Transport, tmp_path).get_table("portal") == []
+    with pytest.raises(ValueError):
+        channel(filesystem.Transport, tmp_path).get_table("portal")
+
+
+def test_two_processes_binding_at_once_lose_no_binding(tmp_path):
+    """Each process reads, changes and writes the table under its lock."""
+    context = multiprocessing.get_context("fork")
+    binders = [
+        context.Process(target=bind_queues, args=(Transport, tmp_path, name, 150))
+        for name in ("first", "second")
+    ]
+    for binder in binders:
+        binder.start()
+    for binder in binders:
+        binder.join(timeout=60)
+        assert binder.exitcode == 0
+    table = channel(Transport, tmp_path).get_table("portal")
+    assert sorted(row.queue for row in table) == sorted(
+        f"{name}-{number}" for name in ("first", "second") for number in range(150)
+    )
+
+
+def test_bindings_are_kept_and_removed_one_by_one(tmp_path):
+    table = channel(Transport, tmp_path)
+    table._queue_bind("portal", "a", "", "first")
+    table._queue_bind("portal", "b", "", "second")
+    table._queue_bind("portal", "a", "", "first")
+    assert table.get_table("portal") == [("b", "", "second"), ("a", "", "first")]
+    table._delete("first", "portal", "a", "")
+    assert table.get_table("portal") == [("b", "", "second")]
+    assert json.loads((tmp_path / "control" / "portal.exchange").read_text()) == [
+        ["b", "", "second"]
+    ]
+
+
+def test_two_consumers_never_get_the_same_message(tmp_path):
+    first, second = channel(Transport, tmp_path), channel(Transport, tmp_path)
+    for number in range(20):
+        first._put("celery", {"number": number})
+    got = []
+    for number in range(20):
+        got.append((first if number % 2 else second)._get("celery")["number"])
+    assert sorted(got) == list(range(20))
+    with pytest.raises(Empty):
+        first._get("celery")
+    assert os.listdir(tmp_path / "processed") == []
+
+
+def test_an_unreadable_message_is_set_aside_and_the_next_one_delivered(tmp_path, caplog):
+    """An empty message file (a process killed between creating and writing
+    it under kombu's own transport) used to stop the worker."""
+    queue = channel(Transport, tmp_path)
+    (tmp_path / "queue" / "1_empty.celery.msg").write_bytes(b"")
+    (tmp_path / "queue" / "2_cut.celery.msg").write_bytes(b'{"body": "')
+    queue._put("celery", {"number": 7})
+    with caplog.at_level(logging.ERROR, logger="asean_portal.ops.broker"):
+        assert queue._get("celery") == {"number": 7}
+    assert sorted(os.listdir(tmp_path / "processed")) == [
+        "1_empty.celery.msg.unreadable",
+        "2_cut.celery.msg.unreadable",
+    ]
+    assert [record.getMessage().split(" (")[0] for record in caplog.records] == [
+        "the broker set aside an unreadable message"
+    ] * 2
+    with pytest.raises(Empty):
+        queue._get("celery")
+
+
+def test_a_message_being_written_is_not_taken(tmp_path):
+    queue = channel(Transport, tmp_path)
+    (tmp_path / "queue" / "1_partial.celery.msg.writing").write_bytes(b'{"num')
+    with pytest.raises(Empty):
+        queue._get("celery")
+    assert queue._size("celery") == 0
