@@ -454,7 +454,6 @@ class Announcement(Publishable, TranslatedContent, Displayed):
     display_values = (
         Url("news:detail"),
         Posted(),
-        Posted("posted_long", style="long"),
         Summary("summary", "lead", words=40),
         Summary("teaser", "lead", words=30),
     )

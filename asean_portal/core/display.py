@@ -98,13 +98,10 @@ class Url(Value):
 class Posted(Value):
     """When the item was posted, as the ``posted`` tag shows it: [datetime
     attribute, text] in Hanoi time; the date alone when the source gives only
-    the day. ``long`` is the item page's style."""
+    the day."""
 
+    name = "posted"
     zoned = True
-
-    def __init__(self, name="posted", style="short"):
-        self.name = name
-        self.style = style
 
     def fields(self, language):
         return ("publish_at", "posted_time_known")
@@ -114,25 +111,21 @@ class Posted(Value):
         return [_micros(at) if at else None, bool(getattr(obj, "posted_time_known", True))]
 
     def compute(self, obj, language):
-        return posted_parts(obj, self.style)
+        return posted_parts(obj)
 
     def probe(self):
         return [formats.get_format(name) for name in ("SHORT_DATETIME_FORMAT", "SHORT_DATE_FORMAT")]
 
 
-def posted_parts(item, style="short"):
+def posted_parts(item):
     """[datetime attribute, text] of when ``item`` was posted, or None."""
     at = getattr(item, "publish_at", None)
     if at is None:
         return None
     local = timezone.localtime(at)
     if getattr(item, "posted_time_known", True):
-        text = formats.date_format(
-            local, "SHORT_DATETIME_FORMAT" if style == "short" else "H:i d/m/Y"
-        )
-        return [local.isoformat(), text]
-    text = formats.date_format(local, "SHORT_DATE_FORMAT" if style == "short" else "d/m/Y")
-    return [local.date().isoformat(), text]
+        return [local.isoformat(), formats.date_format(local, "SHORT_DATETIME_FORMAT")]
+    return [local.date().isoformat(), formats.date_format(local, "SHORT_DATE_FORMAT")]
 
 
 class Date(Value):

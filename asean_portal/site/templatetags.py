@@ -327,15 +327,14 @@ def picture(obj, field_name, alt, sizes="", eager=False, thumbnail=False):
     }
 
 
-def posted(item, style="short"):
+def posted(item):
     """The <time> an item was posted, in Hanoi time; the date alone when the
     source gives only the day (no invented 00:00). Read from the item's
     display values when its type stores them."""
-    name = "posted" if style == "short" else "posted_long"
-    if name in display.specs(type(item)):
-        parts = display.value(item, name)
+    if "posted" in display.specs(type(item)):
+        parts = display.value(item, "posted")
     else:
-        parts = display.posted_parts(item, style)
+        parts = display.posted_parts(item)
     return format_html('<time datetime="{}">{}</time>', *parts) if parts else ""
 
 

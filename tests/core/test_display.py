@@ -48,7 +48,7 @@ def rendered(before, item=None, **context):
     return Template(source).render(Context(context, autoescape=False))
 
 
-def posted_before(item, style):
+def posted_before(item):
     """The posted tag as it computed on every render."""
     from django.utils.formats import date_format
 
@@ -56,10 +56,8 @@ def posted_before(item, style):
         return None
     local = timezone.localtime(item.publish_at)
     if item.posted_time_known:
-        text = date_format(local, "SHORT_DATETIME_FORMAT" if style == "short" else "H:i d/m/Y")
-        return [local.isoformat(), text]
-    text = date_format(local, "SHORT_DATE_FORMAT" if style == "short" else "d/m/Y")
-    return [local.date().isoformat(), text]
+        return [local.isoformat(), date_format(local, "SHORT_DATETIME_FORMAT")]
+    return [local.date().isoformat(), date_format(local, "SHORT_DATE_FORMAT")]
 
 
 def stored(item, name, language):
@@ -121,12 +119,11 @@ def test_stored_values_of_an_announcement_equal_what_pages_computed(
         with translation.override(language):
             slug = getattr(item, f"slug_{language}") or item.slug_vi
             assert stored(item, "url", language) == reverse("news:detail", kwargs={"slug": slug})
-            assert stored(item, "posted", language) == posted_before(item, "short")
-            assert stored(item, "posted_long", language) == posted_before(item, "long")
+            assert stored(item, "posted", language) == posted_before(item)
             assert stored(item, "summary", language) == rendered(BEFORE["summary"], item=item)
             assert stored(item, "teaser", language) == rendered(BEFORE["teaser"], item=item)
             # What a page reads is the stored value.
-            for name in ("url", "posted", "posted_long", "summary", "teaser"):
+            for name in ("url", "posted", "summary", "teaser"):
                 assert display.value(item, name) == stored(item, name, language)
     assert item.display == display.compute(item)
 
@@ -228,10 +225,12 @@ def test_values_of_another_deployment_are_computed():
 def test_posted_in_another_time_zone_is_computed_in_it():
     item = factories.announcement(publish_at=datetime(2025, 1, 1, 20, 30, tzinfo=UTC))
     item = Announcement.objects.get(pk=item.pk)
-    with translation.override("en"):
-        assert display.value(item, "posted_long")[1] == "03:30 02/01/2025"
+    with translation.override("vi"):
+        assert display.value(item, "posted")[1] == "03:30 02/01/2025"
         with timezone.override("UTC"):
-            assert display.value(item, "posted_long")[1] == "20:30 01/01/2025"
+            assert display.value(item, "posted")[1] == "20:30 01/01/2025"
+    with translation.override("en"):
+        assert display.value(item, "posted")[1] == "2 Jan 2025, 03:30"
 
 
 def test_a_deferred_column_is_not_read_to_check_a_value(django_assert_num_queries):
@@ -252,7 +251,7 @@ def test_publishing_a_draft_stores_when_it_was_posted():
     assert item.status == Status.PUBLISHED
     for language in LANGUAGES:
         with translation.override(language):
-            assert stored(item, "posted", language) == posted_before(item, "short")
+            assert stored(item, "posted", language) == posted_before(item)
             assert item.display["vi"]["posted"][1][0] == display._micros(now)
 
 
@@ -266,7 +265,7 @@ def test_a_schedule_then_the_sweep_keep_the_values_current():
     assert item.status == Status.PUBLISHED
     assert item.display == display.compute(item)
     with translation.override("vi"):
-        assert stored(item, "posted", "vi") == posted_before(item, "short")
+        assert stored(item, "posted", "vi") == posted_before(item)
 
 
 def test_a_rename_stores_the_new_address_in_both_languages():
@@ -413,20 +412,20 @@ def test_reverting_a_version_stores_the_values_of_the_state_it_keeps(client):
     assert item.publish_at.year == timezone.now().year
     assert item.display == display.compute(item)
     with translation.override("vi"):
-        assert stored(item, "posted", "vi") == posted_before(item, "short")
+        assert stored(item, "posted", "vi") == posted_before(item)
 
 
 @pytest.mark.parametrize(
     "time_known,expected",
     [
-        (True, {"vi": "06:26 03/08/2022", "en": "03/08/2022 06:26"}),
-        (False, {"vi": "03/08/2022", "en": "03/08/2022"}),
+        (True, {"vi": "06:26 03/08/2022", "en": "3 Aug 2022, 06:26"}),
+        (False, {"vi": "03/08/2022", "en": "3 Aug 2022"}),
     ],
 )
-def test_lists_write_the_day_first_with_slashes_as_the_item_page_does(time_known, expected):
+def test_lists_write_dates_as_each_language_reads_them_unambiguously(time_known, expected):
     # Django's own Vietnamese short formats are d-m-Y, which a narrow list
-    # breaks at a hyphen ("31-" / "12-2025"); the portal writes 03/08/2022
-    # in both languages, as on the item's page.
+    # breaks at a hyphen ("31-" / "12-2025"): the portal writes 03/08/2022.
+    # In English the month is a word: 03/08/2022 is 8 March to an American.
     item = factories.announcement(
         publish_at=datetime(2022, 8, 2, 23, 26, tzinfo=UTC), posted_time_known=time_known
     )

@@ -12,6 +12,8 @@ DATETIME_FORMAT = "j F Y, H:i"
 TIME_FORMAT = "H:i"
 YEAR_MONTH_FORMAT = "F Y"
 MONTH_DAY_FORMAT = "j F"
-SHORT_DATE_FORMAT = "d/m/Y"
-SHORT_DATETIME_FORMAT = "d/m/Y H:i"
+# In lists and notices the month is a word too: 03/08/2022 reads as 8 March to
+# an American reader.
+SHORT_DATE_FORMAT = "j M Y"
+SHORT_DATETIME_FORMAT = "j M Y, H:i"
 FIRST_DAY_OF_WEEK = 1

@@ -10,8 +10,7 @@ DATETIME_INPUT_FORMATS = [
 ]
 FIRST_DAY_OF_WEEK = 1
 
-# Dates in lists as on the item pages and in the English version: 03/08/2022.
-# Django's Vietnamese short formats are d-m-Y, which a narrow line breaks at a
+# Dates in lists, notices and on the item pages: 03/08/2022. Django's Vietnamese short formats are d-m-Y, which a narrow line breaks at a
 # hyphen.
 SHORT_DATE_FORMAT = "d/m/Y"
 SHORT_DATETIME_FORMAT = "H:i d/m/Y"
