@@ -14,11 +14,11 @@
       .join(" ");
     document.querySelectorAll('[data-pref="' + pref + '"]').forEach(function (link) {
       if (pref === "contrast") {
-        // One toggle: it now offers the other value.
-        var high = value === "high";
-        link.setAttribute("data-value", high ? "normal" : "high");
-        link.setAttribute("href", link.getAttribute("href").replace(/contrast=\w+/, "contrast=" + (high ? "normal" : "high")));
-        if (high) { link.setAttribute("aria-current", "true"); } else { link.removeAttribute("aria-current"); }
+        // One toggle, named by what it does: it now offers the other value.
+        var offered = value === "high" ? "normal" : "high";
+        link.setAttribute("data-value", offered);
+        link.setAttribute("href", link.getAttribute("href").replace(/contrast=\w+/, "contrast=" + offered));
+        link.textContent = link.getAttribute("data-label-" + offered);
       } else if (link.getAttribute("data-value") === value) {
         link.setAttribute("aria-current", "true");
       } else {

@@ -178,16 +178,24 @@ def test_font_size_and_contrast_persist_across_pages(live_server, any_browser, s
     def classes(d):
         return d.find_element(By.TAG_NAME, "html").get_attribute("class")
 
+    def toggle(d):
+        return d.find_element(By.CSS_SELECTOR, ".contrast-option").text
+
     WebDriverWait(driver, 10).until(
         lambda d: "font-large" in classes(d) and "contrast-high" in classes(d)
     )
+    # The toggle says what it does next, with the script and without it.
+    assert toggle(driver) == "Standard contrast"
     driver.find_element(By.LINK_TEXT, "Work plan").click()
     WebDriverWait(driver, 10).until(lambda d: "/en/work-plan/" in d.current_url)
     assert "font-large" in classes(driver) and "contrast-high" in classes(driver)
+    assert toggle(driver) == "Standard contrast"
     driver.find_element(By.CSS_SELECTOR, ".contrast-option").click()
     WebDriverWait(driver, 10).until(lambda d: "contrast-normal" in classes(d))
+    assert toggle(driver) == "High contrast"
     driver.refresh()
     assert "contrast-normal" in classes(driver) and "font-large" in classes(driver)
+    assert toggle(driver) == "High contrast"
 
 
 def test_search_from_the_header(live_server, any_browser, seeded):

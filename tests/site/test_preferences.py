@@ -22,6 +22,25 @@ def test_pages_render_with_the_remembered_size(client):
     assert 'aria-current="true"' in current
 
 
+def test_the_contrast_toggle_is_named_by_what_it_does(client):
+    """One link: in standard contrast it offers high contrast, and the other
+    way round, in the page's language."""
+
+    def toggle(path):
+        html = client.get(path).content.decode()
+        return html.split('class="contrast-option"')[1].split("</a>")[0]
+
+    standard = toggle("/vi/")
+    assert 'href="/vi/tuy-chon/?contrast=high&amp;next=/vi/"' in standard
+    assert standard.endswith(">Độ tương phản cao")
+    client.get("/vi/tuy-chon/?contrast=high&next=/vi/")
+    high = toggle("/vi/")
+    assert 'href="/vi/tuy-chon/?contrast=normal&amp;next=/vi/"' in high
+    assert high.endswith(">Độ tương phản thường")
+    assert toggle("/en/news/").endswith(">Standard contrast")
+    assert "aria-current" not in high
+
+
 @pytest.mark.parametrize("value", ["huge", "", "large<script>", "1" * 500])
 def test_unknown_values_are_ignored(client, value):
     response = client.get("/vi/tuy-chon/", {"font": value, "contrast": value, "next": "/vi/"})
