@@ -10,8 +10,8 @@ DATETIME_INPUT_FORMATS = [
 ]
 FIRST_DAY_OF_WEEK = 1
 
-# Dates in lists, notices and on the item pages: 03/08/2022. Django's Vietnamese short formats are d-m-Y, which a narrow line breaks at a
-# hyphen.
+# Dates in lists, notices and on the item pages: 03/08/2022. Django's
+# Vietnamese short formats are d-m-Y, which a narrow line breaks at a hyphen.
 SHORT_DATE_FORMAT = "d/m/Y"
 SHORT_DATETIME_FORMAT = "H:i d/m/Y"
 # "Tháng 8 năm 2022", as Vietnamese writes a month (Django's is "Tháng 8 2022").
