@@ -215,8 +215,9 @@ else:
     CACHES = {"default": EMBEDDED_CACHE}
     CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "celery")))
     # Kombu's file transport, with writes no reader sees half done: the
-    # scheme is registered by asean_portal/celery.py (ops/broker.py).
-    CELERY_BROKER_URL = "portal-files://"
+    # scheme is registered by asean_portal/celery.py (ops/broker.py). The host
+    # is a name only: without one kombu warns in each process.
+    CELERY_BROKER_URL = "portal-files://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),

@@ -102,7 +102,7 @@ def test_round_trip_through_the_embedded_transport(tmp_path):
         }
         assert wait_for(lambda: (broker_dir / "queue").is_dir(), timeout=20)
         app = app_like_the_project(
-            broker_url="portal-files://",
+            broker_url="portal-files://localhost/",
             broker_transport_options=folders,
             result_backend=f"file://{broker_dir / 'results'}",
         )
@@ -174,6 +174,7 @@ def test_beat_alone_on_the_embedded_default_sends_without_an_error(tmp_path):
     assert sent, everything
     assert list((broker_dir / "queue").glob("*.celery.msg")), everything
     assert "lock_key" not in everything
+    assert "No hostname was supplied" not in everything
     assert "Traceback" not in everything
     assert " ERROR " not in everything
 

@@ -57,7 +57,7 @@ def test_embedded_default_needs_no_server(tmp_path):
     assert result["engine"] == "django.db.backends.sqlite3"
     assert result["name"].endswith("/db.sqlite3")
     assert result["cache"] == "django.core.cache.backends.locmem.LocMemCache"
-    assert result["broker"] == "portal-files://"
+    assert result["broker"] == "portal-files://localhost/"
     assert (result["time_zone"], result["use_tz"], result["language"]) == (
         "Asia/Ho_Chi_Minh",
         True,
