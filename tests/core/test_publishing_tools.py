@@ -260,7 +260,9 @@ def test_an_embargo_link_shows_the_item_with_a_banner_never_cached_and_logged(cl
         assert "no-store" in response["Cache-Control"]
         assert "noindex" in response["X-Robots-Tag"]
     assert "EMBARGOED UNTIL" in text
-    assert timezone.localtime(item.publish_at).strftime("%H:%M %d/%m/%Y") in text
+    # In English the month is a word, as in the page's other dates.
+    local = timezone.localtime(item.publish_at)
+    assert f"{local.day} {local:%b %Y, %H:%M}" in text
     assert EmbargoView.objects.filter(link=link).count() == 2
 
 
