@@ -45,15 +45,26 @@ def _served(response):
     return response
 
 
+def _in_media_root():
+    """Uploads are served from here only while they are kept in MEDIA_ROOT:
+    decided at each request, as the storage is, not when the URLs load."""
+    if not isinstance(default_storage, storage.LocalMediaStorage):
+        raise Http404
+
+
 @require_safe
 def serve_upload(request, path):
     """A public copy."""
+    if not settings.SERVE_MEDIA:
+        raise Http404
+    _in_media_root()
     return _served(serve(request, path, document_root=Path(settings.MEDIA_ROOT) / PUBLIC_PREFIX))
 
 
 @require_safe
 def serve_private(request, path):
     """An original, at an address signed by the storage's ``url``."""
+    _in_media_root()
     until = request.GET.get("until")
     if not storage.signed_until(path, until, request.GET.get("signature")):
         raise Http404
@@ -67,10 +78,8 @@ def serve_private(request, path):
 def urlpatterns():
     """The addresses of uploads the portal serves: the originals in
     MEDIA_ROOT always, the public copies with SERVE_MEDIA."""
-    if not isinstance(default_storage, storage.LocalMediaStorage):
-        return []
     prefix = settings.MEDIA_URL.lstrip("/")
-    patterns = [re_path(rf"^{prefix}{PRIVATE_PREFIX}(?P<path>.+)$", serve_private)]
-    if settings.SERVE_MEDIA:
-        patterns.append(re_path(rf"^{prefix}{PUBLIC_PREFIX}(?P<path>.+)$", serve_upload))
-    return patterns
+    return [
+        re_path(rf"^{prefix}{PRIVATE_PREFIX}(?P<path>.+)$", serve_private),
+        re_path(rf"^{prefix}{PUBLIC_PREFIX}(?P<path>.+)$", serve_upload),
+    ]

@@ -68,8 +68,10 @@ def wait_loaded(browser):
     )
 
 
-@pytest.mark.urls("tests.media_urls")
-def test_a_meetings_photos_load_as_webp_renditions_sized_for_a_phone(live_server, browser):
+def test_a_meetings_photos_load_as_webp_renditions_sized_for_a_phone(
+    live_server, browser, settings
+):
+    settings.SERVE_MEDIA = True
     meeting = factories.meeting()
     for order, texts in enumerate(CAPTIONS):
         MeetingPhoto.objects.create(

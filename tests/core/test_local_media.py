@@ -21,8 +21,11 @@ from tests.core.test_admin import errors, image_file, post_announcement, superus
 from tests.core.test_documents import pdf
 from tests.core.test_images import cleaned, image_bytes
 
-# The public copies are served as with SERVE_MEDIA on (the embedded default).
-pytestmark = pytest.mark.urls("tests.media_urls")
+
+@pytest.fixture(autouse=True)
+def serve_media(settings):
+    """The public copies are served by the portal, as on the embedded default."""
+    settings.SERVE_MEDIA = True
 
 
 def body(response):

@@ -7,9 +7,13 @@ from django.core.files.storage import default_storage
 
 from tests.core.test_documents import HTML, image, pdf
 
-pytestmark = pytest.mark.urls("tests.media_urls")
-
 SANDBOXED = "default-src 'none'; sandbox"
+
+
+@pytest.fixture(autouse=True)
+def serve_media(settings):
+    """The public copies are served by the portal, as on the embedded default."""
+    settings.SERVE_MEDIA = True
 
 
 @pytest.fixture(params=["public copy", "original"])
@@ -59,3 +63,25 @@ def test_a_served_upload_carries_headers_that_keep_it_from_running(
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Security-Policy"] == policy
     assert (response.get("Content-Disposition") == "attachment") is attachment
+
+
+def test_uploads_are_served_only_as_the_settings_say_at_each_request(client, upload, settings):
+    """The public copies with SERVE_MEDIA, and nothing while the uploads are
+    in an object store: decided at the request, so that it holds whenever
+    the URLs were first loaded."""
+    address = upload("report.pdf", pdf())
+    assert client.get(address).status_code == 200
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    assert client.get(address).status_code == 404
+
+
+def test_public_copies_are_not_served_without_serve_media(client, settings):
+    path = settings.MEDIA_ROOT / "public" / "documents" / "2026" / "report.pdf"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pdf())
+    assert client.get("/media/public/documents/2026/report.pdf").status_code == 200
+    settings.SERVE_MEDIA = False
+    assert client.get("/media/public/documents/2026/report.pdf").status_code == 404
