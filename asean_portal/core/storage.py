@@ -26,6 +26,7 @@ import logging
 import math
 import mimetypes
 import os
+import re
 import secrets
 import shutil
 import time
@@ -86,6 +87,8 @@ PRIVATE_PREFIX = "private/"
 # A signed address stays the same for this long, so that browsers keep what
 # they loaded from it.
 SIGNED_STEP_SECONDS = 300
+# How a signed address writes its expiry, the one spelling accepted.
+SIGNED_NUMBER = re.compile(r"[1-9][0-9]{0,11}")
 _signer = signing.Signer(salt="asean_portal.core.storage.private")
 
 
@@ -95,11 +98,11 @@ def signature(name, until):
 
 def signed_until(name, until, given):
     """Whether ``given`` is the signature of ``name`` until the timestamp
-    ``until`` (a string from an address), and that time has not passed."""
-    try:
-        moment = int(until)
-    except (TypeError, ValueError):
+    ``until`` (a string from an address, written as ``url`` writes it: ASCII
+    digits, no sign, space or leading zero), and that time has not passed."""
+    if not isinstance(until, str) or not SIGNED_NUMBER.fullmatch(until):
         return False
+    moment = int(until)
     return moment > time.time() and constant_time_compare(signature(name, moment), given or "")
 
 

@@ -28,6 +28,9 @@ def serve_media(settings):
     settings.SERVE_MEDIA = True
 
 
+ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
 def body(response):
     return b"".join(response.streaming_content)
 
@@ -75,6 +78,17 @@ def test_an_upload_through_the_admin_is_private_and_its_signed_address_expires(
         f"{path}?{urlencode({'until': until, 'signature': altered(signature)})}",
         f"{path}?{urlencode({'until': int(until) + 300, 'signature': signature})}",
         f"{path}?{urlencode({'until': 'soon', 'signature': signature})}",
+        # Other spellings of the signed number: one address per file and time.
+        *(
+            f"{path}?{urlencode({'until': spelling, 'signature': signature})}"
+            for spelling in (
+                f"+{until}",
+                f"0{until}",
+                f" {until}",
+                f"{until}\n",
+                until.translate(ARABIC_DIGITS),
+            )
+        ),
         f"/media/private/{other.image.name}?{urlencode(query, doseq=True)}",
         f"/media/private/../{name}?{urlencode(query, doseq=True)}",
     ]
