@@ -147,14 +147,15 @@ def test_an_unreadable_message_is_set_aside_and_the_next_one_delivered(tmp_path,
     """An empty message file (a process killed between creating and writing
     it under kombu's own transport) used to stop the worker."""
     queue = channel(Transport, tmp_path)
-    (tmp_path / "queue" / "1_empty.celery.msg").write_bytes(b"")
-    (tmp_path / "queue" / "2_cut.celery.msg").write_bytes(b'{"body": "')
+    # Names that sort before any message's (its time in milliseconds).
+    (tmp_path / "queue" / "0_empty.celery.msg").write_bytes(b"")
+    (tmp_path / "queue" / "0_cut.celery.msg").write_bytes(b'{"body": "')
     queue._put("celery", {"number": 7})
     with caplog.at_level(logging.ERROR, logger="asean_portal.ops.broker"):
         assert queue._get("celery") == {"number": 7}
     assert sorted(os.listdir(tmp_path / "processed")) == [
-        "1_empty.celery.msg.unreadable",
-        "2_cut.celery.msg.unreadable",
+        "0_cut.celery.msg.unreadable",
+        "0_empty.celery.msg.unreadable",
     ]
     assert [record.getMessage().split(" (")[0] for record in caplog.records] == [
         "the broker set aside an unreadable message"
