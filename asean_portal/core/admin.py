@@ -162,6 +162,7 @@ class TranslatedAdmin(VersionAdmin, TabbedTranslationAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
+        js = ["js/admin-editor.js"]
 
     list_per_page = 50
     actions = ["mark_english_reviewed"]

@@ -57,6 +57,69 @@ def test_the_rich_text_editor_loads_from_this_host_only(live_server, browser, cl
     screenshot(browser, "admin-announcement-add")
 
 
+# What the first editor's toolbar shows: each control's name, and the heading choices.
+TOOLBAR = """
+const bar = document.querySelector(".prose-menubar");
+const named = [...bar.querySelectorAll("[title]")].map(
+  (element) => [element.getAttribute("title"), element.getAttribute("aria-label")]);
+const choices = [...bar.querySelectorAll(".prose-menubar__option > *")].map(
+  (label) => label.textContent);
+const caret = getComputedStyle(bar.querySelector(".prose-menubar__selected"), "::after");
+return [named, choices, caret.content];
+"""
+
+
+def toolbar(browser, url):
+    browser.get(url)
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".prose-menubar"))
+    return browser.execute_script(TOOLBAR)
+
+
+def test_the_rich_text_editor_speaks_the_staff_member_s_language(
+    live_server, browser, client, screenshot
+):
+    """The editor names its controls with English literals: in the Vietnamese
+    admin each is named in Vietnamese (title and accessible name), its
+    heading choices too, and its picker's mark is drawn, not a glyph the
+    admin's fonts lack."""
+    log_in(browser, live_server, client)
+    english, english_choices, _caret = toolbar(
+        browser, f"{live_server.url}/en/admin/events/announcement/add/"
+    )
+    named, choices, caret = toolbar(browser, f"{live_server.url}/vi/admin/events/announcement/add/")
+    assert len(named) == len(english) > 20
+    untranslated = [
+        title for (title, _label), (was, _) in zip(named, english, strict=True) if title == was
+    ]
+    assert untranslated == ["HTML"] * untranslated.count("HTML")
+    assert all(label in (None, title) for title, label in named)
+    assert ["Chữ đậm", "Chữ đậm"] in named and ["Hoàn tác", "Hoàn tác"] in named
+    assert english_choices == ["Heading 2", "Heading 3", "Heading 4", "Paragraph"]
+    assert choices == ["Tiêu đề cấp 2", "Tiêu đề cấp 3", "Tiêu đề cấp 4", "Đoạn văn"]
+    assert caret == '""'
+    # A dialog of its own, from the same catalogue.
+    editor = browser.find_element(By.CSS_SELECTOR, ".ProseMirror[contenteditable]")
+    editor.click()
+    editor.send_keys("Hội nghị")
+    browser.execute_script(
+        "const p = document.querySelector('.ProseMirror[contenteditable] p');"
+        "const range = document.createRange(); range.selectNodeContents(p);"
+        "getSelection().removeAllRanges(); getSelection().addRange(range);"
+    )
+    browser.find_element(By.CSS_SELECTOR, '.prose-menubar [data-name="link"]').click()
+    dialog = WebDriverWait(browser, 10).until(
+        lambda d: [e for e in d.find_elements(By.CSS_SELECTOR, "dialog") if e.is_displayed()]
+    )[0]
+    assert dialog.text.split("\n") == [
+        "Sửa liên kết",
+        "Địa chỉ (URL)",
+        "Tiêu đề",
+        "Cập nhật",
+        "Hủy",
+    ]
+    screenshot(browser, "editor-link-dialog-vi")
+
+
 def test_a_deleted_meeting_is_confirmed_first_and_recovered_from_the_history(
     live_server, browser, client, screenshot
 ):
