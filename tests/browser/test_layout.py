@@ -74,6 +74,31 @@ def test_the_header_folds_into_a_menu_on_a_phone(live_server, browser, seeded): 
     assert browser.find_element(By.CSS_SELECTOR, ".main-nav").is_displayed()
 
 
+# The header's height, and the tops of the languages and of the menu button.
+HEADER_ROWS = """
+const top = (selector) => Math.round(document.querySelector(selector).getBoundingClientRect().top);
+return [document.querySelector(".site-header").getBoundingClientRect().height,
+        top(".language-switcher"), top(".menu-button")];
+"""
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_the_header_takes_two_rows_on_a_phone_in_either_language(
+    live_server,
+    browser,
+    seeded,  # noqa: F811
+    width,
+):
+    """The name, then the languages and the menu button on one row: the
+    longer Vietnamese names do not push the button to a third row at 320 px
+    (with a scrollbar that takes room, as a desktop browser's does)."""
+    emulate(browser, width, 700)
+    for url in ("/vi/", "/en/"):
+        browser.get(live_server.url + url)
+        height, languages, button = browser.execute_script(HEADER_ROWS)
+        assert height < 110 and abs(languages - button) < 12, (url, height, languages, button)
+
+
 def test_without_javascript_the_menu_is_open_on_a_phone(live_server, seeded):  # noqa: F811
     from tests.browser.conftest import make_driver
 
