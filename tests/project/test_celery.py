@@ -68,6 +68,16 @@ def test_clear_expired_sessions_task_removes_only_expired_sessions():
     assert list(Session.objects.values_list("session_key", flat=True)) == ["new"]
 
 
+def embedded_folders(broker_dir):
+    """The file broker's folders under ``broker_dir``, as settings.py sets them."""
+    return {
+        "data_folder_in": str(broker_dir / "queue"),
+        "data_folder_out": str(broker_dir / "queue"),
+        "processed_folder": str(broker_dir / "processed"),
+        "control_folder": str(broker_dir / "control"),
+    }
+
+
 @pytest.mark.redis
 @pytest.mark.worker
 def test_round_trip_through_a_real_worker_on_redis(redis_server_binary, tmp_path):
@@ -94,16 +104,10 @@ def test_round_trip_through_the_embedded_transport(tmp_path):
         REDIS_URL=None,
     )
     with worker_process(env) as output:
-        folders = {
-            "data_folder_in": str(broker_dir / "queue"),
-            "data_folder_out": str(broker_dir / "queue"),
-            "processed_folder": str(broker_dir / "processed"),
-            "control_folder": str(broker_dir / "control"),
-        }
         assert wait_for(lambda: (broker_dir / "queue").is_dir(), timeout=20)
         app = app_like_the_project(
             broker_url="portal-files://localhost/",
-            broker_transport_options=folders,
+            broker_transport_options=embedded_folders(broker_dir),
             result_backend=f"file://{broker_dir / 'results'}",
         )
         token = uuid.uuid4().hex
@@ -111,6 +115,34 @@ def test_round_trip_through_the_embedded_transport(tmp_path):
         assert result.get(timeout=30) == {"pong": token}
     assert "asean_portal.tasks.ping" in output[0]
     assert "succeeded" in output[0]
+
+
+@pytest.mark.worker
+def test_the_embedded_transport_keeps_up_with_a_burst_of_saves(tmp_path):
+    """A save queues its tasks: a worker of `make run` (two processes) takes
+    the next message as soon as one is done, not at its next poll a second
+    later (kombu's default: two tasks a second, so a burst of edits held the
+    publishing sweep behind it for minutes)."""
+    broker_dir = tmp_path / "celery"
+    env = subprocess_env(
+        CELERY_BROKER_DIR=str(broker_dir),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+        REDIS_URL=None,
+    )
+    queue = broker_dir / "queue"
+    app = app_like_the_project(
+        broker_url="portal-files://localhost/",
+        broker_transport_options=embedded_folders(broker_dir),
+        task_ignore_result=True,
+    )
+    with worker_process(env, pool="prefork") as output:
+        assert wait_for(queue.is_dir, timeout=20)
+        for number in range(120):
+            app.tasks["asean_portal.tasks.ping"].delay(str(number))
+        drained = wait_for(lambda: not list(queue.glob("*.msg")), timeout=30, interval=0.5)
+        left = len(list(queue.glob("*.msg")))
+    assert drained, (left, output)
+    assert output[0].count("asean_portal.tasks.ping[") >= 120
 
 
 @pytest.mark.worker
