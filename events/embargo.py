@@ -4,9 +4,7 @@ carries them, both in the recipient's language."""
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
-
-from asean_portal.core.publishing import hanoi_time
+from django.utils import formats, timezone, translation
 
 
 def full_address(link, request=None):
@@ -21,6 +19,12 @@ def full_address(link, request=None):
     return path
 
 
+def local_time(moment):
+    """A moment in Hanoi time, as the public pages write it in the current
+    language: 08:00 03/08/2022, or 3 Aug 2022, 08:00 in English."""
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
 def send_link(link, request=None):
     """Email the link to its recipient in the recipient's language and note
     when. Mail errors are the caller's (OSError, smtplib.SMTPException)."""
@@ -31,8 +35,9 @@ def send_link(link, request=None):
             "announcement": announcement,
             "title": announcement.title,
             "address": full_address(link, request),
-            "embargo_until": hanoi_time(announcement.publish_at),
-            "expires": hanoi_time(link.expires_at),
+            # As the embargo page writes them, in the recipient's language.
+            "embargo_until": local_time(announcement.publish_at),
+            "expires": local_time(link.expires_at),
         }
         subject = " ".join(render_to_string("events/email/embargo_subject.txt", context).split())
         body = render_to_string("events/email/embargo_body.txt", context)

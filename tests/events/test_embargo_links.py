@@ -88,8 +88,9 @@ def test_a_link_is_made_shown_in_full_and_emailed_in_english(client, officer, sc
     assert message.to == ["phongvien@nhandan.example"]
     assert "Statement on the ACCSM meeting" in message.subject
     assert address in message.body
-    publish = timezone.localtime(scheduled.publish_at).strftime("%H:%M %d/%m/%Y")
-    assert f"{publish} (Hanoi time, UTC+7)" in message.body
+    # The month is a word in English, as on the embargo page: never 03/08 or 08/03.
+    local = timezone.localtime(scheduled.publish_at)
+    assert f"{local.day} {local:%b %Y, %H:%M} (Hanoi time, UTC+7)" in message.body
     assert "Not for publication" in message.body
     link.refresh_from_db()
     assert link.sent_at is not None
