@@ -10,9 +10,10 @@ reader gets an empty file, its JSON decoding raises, and the worker stops
 
 - a message is written under a name no reader looks at and renamed into the
   queue when complete, which POSIX makes atomic;
-- a message is claimed by a rename within the broker's folder, so that of two
+- a message is claimed by a rename into the processed folder, so that of two
   consumers exactly one gets it (kombu moves it to the system's temporary
-  folder, a copy across file systems);
+  folder, a copy across file systems): the queue and processed folders must
+  be on one file system, as they are under CELERY_BROKER_DIR;
 - an exchange's table is never truncated before its lock is held, and an empty
   one reads as no bindings;
 - a message that cannot be read (left by a process killed mid-write under
@@ -20,6 +21,7 @@ reader gets an empty file, its JSON decoding raises, and the worker stops
   next message is delivered.
 """
 
+import contextlib
 import logging
 import os
 import uuid
@@ -52,6 +54,8 @@ class Channel(filesystem.Channel):
                 file.write(str_to_bytes(dumps(payload)))
             os.replace(final + WRITING, final)
         except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.remove(final + WRITING)
             raise ChannelError(f"Cannot add file {final!r} to directory") from exc
 
     def _get(self, queue):
@@ -63,9 +67,13 @@ class Channel(filesystem.Channel):
             claimed = os.path.join(self.processed_folder, name)
             try:
                 os.rename(os.path.join(self.data_folder_in, name), claimed)
-            except OSError:
+            except FileNotFoundError:
                 # Another consumer claimed it first.
                 continue
+            except OSError as exc:
+                # A rename cannot cross file systems: both folders are in
+                # CELERY_BROKER_DIR.
+                raise ChannelError(f"Cannot claim {name!r} into {claimed!r}") from exc
             try:
                 with open(claimed, "rb") as file:
                     payload = file.read()
