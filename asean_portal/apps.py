@@ -38,10 +38,14 @@ class AseanPortalConfig(AppConfig):
         # Imported here because they read the models, which exist only once
         # the apps are loaded: the listeners connect themselves on import,
         # and the tasks register with every Celery app.
+        from django.db.models.signals import post_migrate
+
         from asean_portal import tasks  # noqa: F401
-        from asean_portal.core import relations
+        from asean_portal.core import display, relations
         from asean_portal.core.signals import announce_content_changes
         from asean_portal.site import checks, receivers  # noqa: F401
 
         announce_content_changes()
         relations.install()
+        # Once, after every app's migrations.
+        post_migrate.connect(display.refresh_after_migrate, sender=self)

@@ -23,7 +23,7 @@ from functools import cache, lru_cache
 from django.apps import apps
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 from django.utils.text import Truncator
@@ -252,13 +252,16 @@ def value(obj, name, language=None):
         return spec.compute(obj, language)
 
 
-def refresh(model, pks=None, batch_size=500):
+def refresh(model, pks=None, batch_size=500, stale_only=False):
     """Compute and write the display values of ``model``'s rows (those of
-    ``pks``, or all): after an UPDATE that changed what they depend on, or a
+    ``pks``, or all; with ``stale_only``, those stored under another
+    fingerprint): after an UPDATE that changed what they depend on, or a
     deployment that changed the fingerprint. Writes only ``display``."""
     queryset = model._default_manager.order_by("pk")
     if pks is not None:
         queryset = queryset.filter(pk__in=list(pks))
+    if stale_only:
+        queryset = queryset.exclude(display__v=fingerprint())
     changed = 0
     batch = []
     for obj in queryset.iterator(chunk_size=batch_size):
@@ -274,6 +277,29 @@ def refresh(model, pks=None, batch_size=500):
         changed += len(batch)
         model._default_manager.bulk_update(batch, ["display"])
     return changed
+
+
+def refresh_after_migrate(*, using, plan=None, verbosity=1, stdout=None, **kwargs):
+    """post_migrate: write again the values of the rows stored under another
+    fingerprint, so that after a deployment that changed URL patterns, date
+    formats or the time zone no page computes them on each render until
+    someone runs refresh_display_values. Not after a migration backwards,
+    which may leave tables without the column."""
+    if using != DEFAULT_DB_ALIAS or any(backwards for _migration, backwards in plan or ()):
+        return
+    connection = connections[using]
+    tables = set(connection.introspection.table_names())
+    for model in displayed_models():
+        table = model._meta.db_table
+        if table not in tables:
+            continue
+        with connection.cursor() as cursor:
+            columns = connection.introspection.get_table_description(cursor, table)
+        if "display" not in {column.name for column in columns}:
+            continue
+        changed = refresh(model, stale_only=True)
+        if changed and verbosity and stdout is not None:
+            stdout.write(f"  Display values written again: {model._meta.label}, {changed} rows\n")
 
 
 def fill_historical(apps_registry, label, batch_size=500):

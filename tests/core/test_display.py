@@ -432,3 +432,27 @@ def test_lists_write_dates_as_each_language_reads_them_unambiguously(time_known,
     for language in LANGUAGES:
         with translation.override(language):
             assert display.posted_parts(item)[1] == expected[language]
+
+
+def test_migrate_writes_again_the_values_of_another_deployment():
+    """A release that changes a date format (or URLs, or the time zone) has
+    its stored values written again by migrate, not computed on each render."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    fresh = factories.announcement()
+    stale = factories.announcement()
+    old = {**stale.display, "v": "before", "en": {"posted": ["x", "y"]}}
+    Announcement.objects.filter(pk=stale.pk).update(display=old)
+    output = StringIO()
+    call_command("migrate", verbosity=1, stdout=output, interactive=False)
+    assert "Display values written again: events.Announcement, 1 rows" in output.getvalue()
+    stale = Announcement.objects.get(pk=stale.pk)
+    assert stale.display == display.compute(stale)
+    assert stale.display["v"] == display.fingerprint()
+    assert Announcement.objects.get(pk=fresh.pk).display == fresh.display
+    # A second run finds nothing to write.
+    output = StringIO()
+    call_command("migrate", verbosity=1, stdout=output, interactive=False)
+    assert "Display values written again" not in output.getvalue()
