@@ -4,7 +4,7 @@ carries them, both in the recipient's language."""
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 
 
 def full_address(link, request=None):
@@ -19,12 +19,6 @@ def full_address(link, request=None):
     return path
 
 
-def local_time(moment):
-    """A moment in Hanoi time, as the public pages write it in the current
-    language: 08:00 03/08/2022, or 3 Aug 2022, 08:00 in English."""
-    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
-
-
 def send_link(link, request=None):
     """Email the link to its recipient in the recipient's language and note
     when. Mail errors are the caller's (OSError, smtplib.SMTPException)."""
@@ -35,9 +29,9 @@ def send_link(link, request=None):
             "announcement": announcement,
             "title": announcement.title,
             "address": full_address(link, request),
-            # As the embargo page writes them, in the recipient's language.
-            "embargo_until": local_time(announcement.publish_at),
-            "expires": local_time(link.expires_at),
+            # Written as the embargo page writes them (the templates' date filter).
+            "embargo_until": announcement.publish_at,
+            "expires": link.expires_at,
         }
         subject = " ".join(render_to_string("events/email/embargo_subject.txt", context).split())
         body = render_to_string("events/email/embargo_body.txt", context)
