@@ -15,6 +15,8 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from asean_portal.ops import broker
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -219,10 +221,7 @@ else:
     # is a name only: without one kombu warns in each process.
     CELERY_BROKER_URL = "portal-files://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
-        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
-        "processed_folder": str(CELERY_BROKER_DIR / "processed"),
-        "control_folder": str(CELERY_BROKER_DIR / "control"),
+        **broker.folders(CELERY_BROKER_DIR),
         "store_processed": False,
         # A consumer looks for the next message this often (seconds) while it
         # has none it may take, and after each task: kombu's 1 s made the

@@ -33,6 +33,7 @@ from kombu.exceptions import ChannelError
 from kombu.transport import TRANSPORT_ALIASES, filesystem
 from kombu.utils.encoding import bytes_to_str, str_to_bytes
 from kombu.utils.json import dumps, loads
+from kombu.utils.objects import cached_property
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,26 @@ WRITING = ".writing"
 UNREADABLE = ".unreadable"
 
 
+def folders(root):
+    """The transport's folders under ``root`` (CELERY_BROKER_DIR): the queue
+    and the processed folder on one file system, for the rename that claims."""
+    return {
+        "data_folder_in": str(root / "queue"),
+        "data_folder_out": str(root / "queue"),
+        "processed_folder": str(root / "processed"),
+        "control_folder": str(root / "control"),
+    }
+
+
 class Channel(filesystem.Channel):
+    @cached_property
+    def processed_folder(self):
+        # Made once: a claim into a missing folder would look like a message
+        # another consumer took, and be passed over.
+        folder = super().processed_folder
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        return folder
+
     def _put(self, queue, payload, **kwargs):
         name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
         final = os.path.join(self.data_folder_out, name)
@@ -60,7 +80,6 @@ class Channel(filesystem.Channel):
 
     def _get(self, queue):
         wanted = f"{queue}.msg"
-        Path(self.processed_folder).mkdir(parents=True, exist_ok=True)
         for name in sorted(os.listdir(self.data_folder_in)):
             if name.partition(".")[2] != wanted:
                 continue

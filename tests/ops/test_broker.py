@@ -15,18 +15,9 @@ from kombu import Connection
 from kombu.exceptions import ChannelError
 from kombu.transport import filesystem
 
-from asean_portal.ops.broker import Transport
+from asean_portal.ops.broker import Transport, folders
 
 MESSAGES = 400
-
-
-def folders(root):
-    return {
-        "data_folder_in": str(root / "queue"),
-        "data_folder_out": str(root / "queue"),
-        "processed_folder": str(root / "processed"),
-        "control_folder": str(root / "control"),
-    }
 
 
 def channel(transport, root):
@@ -47,23 +38,16 @@ def bind_queues(transport, root, name, count):
         binder._queue_bind("portal", "", "", f"{name}-{number}")
 
 
-def consume_all(receiver, producer, expected):
-    received, failures = [], []
-    while len(received) < expected and (producer.is_alive() or received or not failures):
-        try:
-            received.append(receiver._get("celery")["number"])
-        except Empty:
-            if not producer.is_alive():
-                # What is left after the producer ended.
-                try:
-                    received.append(receiver._get("celery")["number"])
-                except Empty:
-                    break
-        except ValueError as exc:
-            failures.append(exc)
-            if len(failures) > 20:
-                break
-    return received, failures
+def processes(target, *argument_lists):
+    """Run ``target`` in a forked process per argument list, all at once, and
+    wait for each to end well."""
+    context = multiprocessing.get_context("fork")
+    started = [context.Process(target=target, args=arguments) for arguments in argument_lists]
+    for process in started:
+        process.start()
+    for process in started:
+        process.join(timeout=60)
+        assert process.exitcode == 0
 
 
 def test_a_consumer_never_reads_a_message_half_written(tmp_path):
@@ -75,12 +59,17 @@ def test_a_consumer_never_reads_a_message_half_written(tmp_path):
         target=produce, args=(Transport, tmp_path, MESSAGES)
     )
     receiver = channel(Transport, tmp_path)
+    received = []
     producer.start()
     try:
-        received, failures = consume_all(receiver, producer, MESSAGES)
+        while len(received) < MESSAGES:
+            try:
+                received.append(receiver._get("celery")["number"])
+            except Empty:
+                if not producer.is_alive() and not receiver._size("celery"):
+                    break
     finally:
         producer.join(timeout=60)
-    assert failures == []
     assert sorted(received) == list(range(MESSAGES))
 
 
@@ -115,16 +104,7 @@ def test_an_exchange_table_just_created_reads_as_no_bindings(tmp_path):
 
 def test_two_processes_binding_at_once_lose_no_binding(tmp_path):
     """Each process reads, changes and writes the table under its lock."""
-    context = multiprocessing.get_context("fork")
-    binders = [
-        context.Process(target=bind_queues, args=(Transport, tmp_path, name, 150))
-        for name in ("first", "second")
-    ]
-    for binder in binders:
-        binder.start()
-    for binder in binders:
-        binder.join(timeout=60)
-        assert binder.exitcode == 0
+    processes(bind_queues, *((Transport, tmp_path, name, 150) for name in ("first", "second")))
     table = channel(Transport, tmp_path).get_table("portal")
     assert sorted(row.queue for row in table) == sorted(
         f"{name}-{number}" for name in ("first", "second") for number in range(150)
@@ -158,16 +138,7 @@ def test_two_consumers_at_once_never_get_the_same_message(tmp_path):
     sender = channel(Transport, tmp_path)
     for number in range(600):
         sender._put("celery", {"number": number})
-    context = multiprocessing.get_context("fork")
-    consumers = [
-        context.Process(target=drain, args=(tmp_path, tmp_path / f"found-{name}.json"))
-        for name in ("a", "b")
-    ]
-    for consumer in consumers:
-        consumer.start()
-    for consumer in consumers:
-        consumer.join(timeout=60)
-        assert consumer.exitcode == 0
+    processes(drain, *((tmp_path, tmp_path / f"found-{name}.json") for name in ("a", "b")))
     found = [json.loads((tmp_path / f"found-{name}.json").read_text()) for name in ("a", "b")]
     assert sorted(found[0] + found[1]) == list(range(600))
     assert os.listdir(tmp_path / "processed") == []
@@ -227,3 +198,10 @@ def test_a_message_being_written_is_not_taken(tmp_path):
     with pytest.raises(Empty):
         queue._get("celery")
     assert queue._size("celery") == 0
+
+
+def test_a_missing_processed_folder_is_made_rather_than_every_message_passed_over(tmp_path):
+    (tmp_path / "queue").mkdir()
+    queue = Connection(transport=Transport, transport_options=folders(tmp_path)).default_channel
+    queue._put("celery", {"number": 1})
+    assert queue._get("celery") == {"number": 1}

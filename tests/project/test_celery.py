@@ -14,6 +14,7 @@ import redis
 from celery import Celery
 
 from asean_portal.celery import app as project_app
+from asean_portal.ops import broker
 from tests.conftest import BASE_DIR, redis_server, subprocess_env, wait_for, worker_process
 
 
@@ -68,16 +69,6 @@ def test_clear_expired_sessions_task_removes_only_expired_sessions():
     assert list(Session.objects.values_list("session_key", flat=True)) == ["new"]
 
 
-def embedded_folders(broker_dir):
-    """The file broker's folders under ``broker_dir``, as settings.py sets them."""
-    return {
-        "data_folder_in": str(broker_dir / "queue"),
-        "data_folder_out": str(broker_dir / "queue"),
-        "processed_folder": str(broker_dir / "processed"),
-        "control_folder": str(broker_dir / "control"),
-    }
-
-
 @pytest.mark.redis
 @pytest.mark.worker
 def test_round_trip_through_a_real_worker_on_redis(redis_server_binary, tmp_path):
@@ -107,7 +98,7 @@ def test_round_trip_through_the_embedded_transport(tmp_path):
         assert wait_for(lambda: (broker_dir / "queue").is_dir(), timeout=20)
         app = app_like_the_project(
             broker_url="portal-files://localhost/",
-            broker_transport_options=embedded_folders(broker_dir),
+            broker_transport_options=broker.folders(broker_dir),
             result_backend=f"file://{broker_dir / 'results'}",
         )
         token = uuid.uuid4().hex
@@ -132,7 +123,7 @@ def test_the_embedded_transport_keeps_up_with_a_burst_of_saves(tmp_path):
     queue = broker_dir / "queue"
     app = app_like_the_project(
         broker_url="portal-files://localhost/",
-        broker_transport_options=embedded_folders(broker_dir),
+        broker_transport_options=broker.folders(broker_dir),
         task_ignore_result=True,
     )
     with worker_process(env, pool="prefork") as output:
