@@ -24,11 +24,15 @@
 
   function start() {
     name(document);
-    // Editors start as their module loads, and inlines add more.
+    // Editors start as their module loads, and inlines add more: only a new
+    // toolbar is named (typing adds nodes too).
     new MutationObserver(function (changes) {
       changes.forEach(function (change) {
         change.addedNodes.forEach(function (node) {
-          if (node.nodeType === 1) { name(node.parentElement || node); }
+          if (node.nodeType !== 1) { return; }
+          if (node.matches(".prose-menubar") || node.querySelector(".prose-menubar")) {
+            name(node.parentElement || node);
+          }
         });
       });
     }).observe(document.body, { childList: true, subtree: true });
