@@ -18,12 +18,15 @@ reader gets an empty file, its JSON decoding raises, and the worker stops
   one reads as no bindings;
 - a message that cannot be read (left by a process killed mid-write under
   kombu's transport) is logged and set aside in the processed folder, and the
-  next message is delivered.
+  next message is delivered;
+- a message that a process killed mid-write left under its writing name is
+  removed by a consumer once it is older than any write takes.
 """
 
 import contextlib
 import logging
 import os
+import time
 import uuid
 from pathlib import Path
 from queue import Empty
@@ -44,6 +47,9 @@ SCHEME = "portal-files"
 WRITING = ".writing"
 # Where an unreadable message is kept, in the processed folder.
 UNREADABLE = ".unreadable"
+# A message still under its writing name after this long was abandoned (its
+# producer was killed): a write takes milliseconds.
+ABANDONED_SECONDS = 600
 
 
 def folders(root):
@@ -82,6 +88,8 @@ class Channel(filesystem.Channel):
         wanted = f"{queue}.msg"
         for name in sorted(os.listdir(self.data_folder_in)):
             if name.partition(".")[2] != wanted:
+                if name.endswith(WRITING):
+                    _remove_if_abandoned(os.path.join(self.data_folder_in, name))
                 continue
             claimed = os.path.join(self.processed_folder, name)
             try:
@@ -160,6 +168,13 @@ class Channel(filesystem.Channel):
                     filesystem.unlock(table)
         except OSError as exc:
             raise ChannelError(f"Cannot open {file}") from exc
+
+
+def _remove_if_abandoned(path):
+    with contextlib.suppress(FileNotFoundError):  # renamed or removed meanwhile
+        if time.time() - os.stat(path).st_mtime > ABANDONED_SECONDS:
+            os.remove(path)
+            logger.warning("the broker removed a message left half written: %s", path)
 
 
 def _rows(content):

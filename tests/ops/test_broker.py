@@ -15,6 +15,7 @@ from kombu import Connection
 from kombu.exceptions import ChannelError
 from kombu.transport import filesystem
 
+from asean_portal.ops import broker
 from asean_portal.ops.broker import Transport, folders
 
 MESSAGES = 400
@@ -205,3 +206,23 @@ def test_a_missing_processed_folder_is_made_rather_than_every_message_passed_ove
     queue = Connection(transport=Transport, transport_options=folders(tmp_path)).default_channel
     queue._put("celery", {"number": 1})
     assert queue._get("celery") == {"number": 1}
+
+
+def test_a_message_left_half_written_by_a_killed_producer_is_removed(tmp_path, caplog):
+    """A producer killed mid-write leaves its ``.writing`` file: no consumer
+    reads it, and once it is older than any write takes, a consumer removes
+    it, and says so. A message being written now stays."""
+    queue = channel(Transport, tmp_path)
+    left = tmp_path / "queue" / "1_left.celery.msg.writing"
+    left.write_bytes(b'{"num')
+    long_ago = left.stat().st_mtime - broker.ABANDONED_SECONDS - 1
+    os.utime(left, (long_ago, long_ago))
+    current = tmp_path / "queue" / "2_current.celery.msg.writing"
+    current.write_bytes(b'{"num')
+    with caplog.at_level(logging.WARNING, logger="asean_portal.ops.broker"):
+        with pytest.raises(Empty):
+            queue._get("celery")
+    assert os.listdir(tmp_path / "queue") == [current.name]
+    assert [record.getMessage() for record in caplog.records] == [
+        f"the broker removed a message left half written: {left}"
+    ]
