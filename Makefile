@@ -70,7 +70,7 @@ run: $(VENV)/.installed .env messages migrate
 	@echo "  Portal (English):    http://$(HOST):$(PORT)/en/"
 	@echo "  Admin:               http://$(HOST):$(PORT)/vi/admin/"
 	@echo "  Health:              http://$(HOST):$(PORT)/readyz"
-	@echo "  Press Ctrl-C to stop the web server, the worker and beat."
+	@echo "  Press Ctrl-C to stop the web server, the workers and beat."
 	@echo
 	SERVE_MEDIA=1 HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho -f asean_portal/Procfile.dev -d . start
 

@@ -14,6 +14,7 @@ from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 from asean_portal.ops import broker
 
@@ -247,6 +248,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
+# The sweep has a queue of its own. Every worker takes it (a worker started
+# without -Q consumes every queue listed here), and a publisher process takes
+# only it, so that a sweep never waits behind other work (a sitemap build, an
+# upload to the object store) that holds every slot of the workers.
+PUBLISHING_QUEUE = "publishing"
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name) for name in ("celery", PUBLISHING_QUEUE)
+]
+CELERY_TASK_ROUTES = {"asean_portal.tasks.sweep": {"queue": PUBLISHING_QUEUE}}
 # No result is read but the ping's (tasks.py): the sweep writes none to Redis
 # every second, and beat never waits on the result store while Redis is away.
 CELERY_TASK_IGNORE_RESULT = True

@@ -13,6 +13,7 @@ from datetime import timedelta
 import psycopg2
 import pytest
 import redis
+from django.conf import settings
 from django.core import mail
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
@@ -123,6 +124,39 @@ def test_two_hundred_items_each_published_exactly_once_on_time(broker, test_data
     # One email per publication, to the officer who scheduled it.
     # The sweep here sends its mail from this process.
     assert mails_sent(tmp_path) + len(mail.outbox) == 200
+
+
+def test_a_sweep_is_not_held_up_by_a_worker_busy_with_other_tasks(
+    broker, test_database_url, tmp_path
+):
+    """The sweep has a queue of its own, which the publisher process alone
+    would take: a scheduled item goes live on time while the worker's every
+    slot is busy with other work (a sitemap build, an upload to the object
+    store). Sent to the common queue, it would wait behind that work."""
+    officer = factories.staff(role="Press officer")
+    env = worker_env(test_database_url, broker, tmp_path, DJANGO_SETTINGS_MODULE="tests.settings")
+    queues = redis.Redis.from_url(broker)
+    publisher = ("-Q", settings.PUBLISHING_QUEUE, "-n", "publisher@%h")
+    with worker_process(env), worker_process(env, *publisher):
+        # Both consume once what was queued for each before they started is gone.
+        celery_app.send_task("asean_portal.tasks.ping", args=("ready",))
+        celery_app.send_task("asean_portal.tasks.sweep")
+        assert wait_for(
+            lambda: queues.llen("celery") + queues.llen(settings.PUBLISHING_QUEUE) == 0,
+            timeout=30,
+        )
+        celery_app.send_task("tests.testapp.tasks.hold", args=(15,))
+        assert wait_for(lambda: queues.llen("celery") == 0, timeout=10)  # the worker holds it
+        (item,) = schedule(1, officer, 1, 1)
+        time.sleep(1)
+        for _ in range(10):  # as beat sends it
+            celery_app.send_task("asean_portal.tasks.sweep")
+            time.sleep(0.5)
+            item.refresh_from_db()
+            if item.status == Status.PUBLISHED:
+                break
+        assert item.status == Status.PUBLISHED
+        assert PublicationEvent.objects.get(object_id=item.pk).lateness_ms < 5_000
 
 
 def test_the_worker_makes_a_scheduled_item_s_photo_public_and_takes_it_down(

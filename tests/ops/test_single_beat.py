@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import pytest
 import redis
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -98,7 +99,8 @@ def beat_env(broker, tmp_path, database_url=None):
 
 
 def queued(broker):
-    return redis.Redis.from_url(broker).llen("celery")
+    """The sweeps waiting in their queue."""
+    return redis.Redis.from_url(broker).llen(settings.PUBLISHING_QUEUE)
 
 
 def active_one(running):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import redis
 from celery import Celery
+from django.conf import settings
 
 from asean_portal.celery import app as project_app
 from asean_portal.ops import broker
@@ -195,7 +196,8 @@ def test_beat_alone_on_the_embedded_default_sends_without_an_error(tmp_path):
         sent = wait_for(lambda: "Sending due task publish-due" in output(), timeout=30)
         everything = output()
     assert sent, everything
-    assert list((broker_dir / "queue").glob("*.celery.msg")), everything
+    # The sweep, in its own queue.
+    assert list((broker_dir / "queue").glob(f"*.{settings.PUBLISHING_QUEUE}.msg")), everything
     assert "lock_key" not in everything
     assert "No hostname was supplied" not in everything
     assert "Traceback" not in everything
@@ -219,15 +221,16 @@ def test_beat_logs_a_broker_outage_in_one_short_line_per_interval(redis_server_b
             LOG_OUTAGE_SECONDS="60",
         )
         queued = redis.Redis.from_url(url)
+        sweeps = settings.PUBLISHING_QUEUE
         with beat_process(env, tmp_path / "beat-schedule") as output:
-            assert wait_for(lambda: queued.llen("celery") > 0, timeout=30), output()
+            assert wait_for(lambda: queued.llen(sweeps) > 0, timeout=30), output()
             stop()
             before = len(output())
             time.sleep(8)
             during = output()[before:]
             start()
             queued = redis.Redis.from_url(url)
-            resumed = wait_for(lambda: queued.llen("celery") > 0, timeout=30)
+            resumed = wait_for(lambda: queued.llen(sweeps) > 0, timeout=30)
             everything = output()
         assert resumed, everything
     assert "Traceback" not in during, during

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.conf import settings
 
 from asean_portal.ops import proxy
 from tests.conftest import BASE_DIR, free_port, unavailable, wait_for
@@ -89,11 +90,14 @@ def test_the_schema_check_finds_a_broken_compose_file(tmp_path, damage):
 def test_the_compose_file_has_every_service_with_health_checks_and_named_volumes():
     compose = yaml.safe_load((BASE_DIR / "compose.yaml").read_text())
     services = compose["services"]
-    assert {"proxy", "web", "worker", "beat", "db", "redis", "minio"} <= set(services)
+    assert {"proxy", "web", "worker", "publisher", "beat", "db", "redis", "minio"} <= set(services)
+    # The publisher takes the publishing sweep's queue alone.
+    command = services["publisher"]["command"]
+    assert command[command.index("-Q") + 1] == settings.PUBLISHING_QUEUE
     # The web service can be scaled: no fixed host port, no container name.
     assert "ports" not in services["web"] and "container_name" not in services["web"]
     assert services["beat"]["deploy"]["replicas"] == 1
-    for name in ("proxy", "worker", "beat", "db", "redis", "minio"):
+    for name in ("proxy", "worker", "publisher", "beat", "db", "redis", "minio"):
         assert services[name]["healthcheck"]["test"], name
     assert {"postgres-data", "redis-data", "minio-data"} <= set(compose["volumes"])
     assert services["web"]["environment"]["MEDIA_STORAGE"] == "s3"
