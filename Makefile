@@ -24,7 +24,7 @@ help:
 	@echo "make bench-micro   search at 100 000 items, admin change list, demo generation"
 	@echo "make bench-publish lateness of scheduled publishing with a real worker, Redis and PostgreSQL"
 	@echo "make soak          5 minutes at 80 % of the maximum rate: no 5xx, worker memory flat"
-	@echo "make cluster       two web nodes behind nginx on :8080, two workers, two beats, S3 (moto); make cluster-down stops it"
+	@echo "make cluster       two web nodes behind nginx on :8080, two workers, a publisher, two beats, S3 (moto); make cluster-down stops it"
 	@echo "make test-cluster  the cluster's tests (tests/cluster) on a fresh cluster"
 	@echo "make bench-cluster the proxy's warm cache against one node, nginx static files and a hello-world"
 	@echo "make backup        back up the database and the uploads to BACKUP_DIR (var/backups)"

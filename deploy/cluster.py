@@ -1,11 +1,12 @@
 """`make cluster` / `make cluster-down`: the scaled-out portal on loopback.
 
 nginx on :8080 (deploy/nginx/portal.conf.template) in front of two gunicorn
-nodes on :8001 and :8002 with production-like settings, two Celery workers,
-two beats (one sends, the other waits for the lock), and moto's S3 server
-for the uploads, on this machine's PostgreSQL and Redis (the database
-asean_portal_cluster and Redis db CLUSTER_REDIS_DB, 13 by default). Each
-process runs in the background with its log and pid file in var/cluster/.
+nodes on :8001 and :8002 with production-like settings, two Celery workers
+and a publisher (the publishing sweep's worker), two beats (one sends, the
+other waits for the lock), and moto's S3 server for the uploads, on this
+machine's PostgreSQL and Redis (the database asean_portal_cluster and Redis
+db CLUSTER_REDIS_DB, 13 by default). Each process runs in the background with
+its log and pid file in var/cluster/.
 """
 
 import contextlib
@@ -124,12 +125,15 @@ def up():
             ],
             env,
         )
+    celery = [sys.executable, "-m", "celery", "-A", "asean_portal"]
     for n in (1, 2):
-        celery = [sys.executable, "-m", "celery", "-A", "asean_portal"]
         worker = [*celery, "worker", "-n", f"worker{n}@%h", "-c", "2", "--loglevel=INFO"]
         background(f"worker{n}", worker, env)
         beat = [*celery, "beat", "--loglevel=INFO", "-s", str(FOLDER / f"beat{n}-schedule")]
         background(f"beat{n}", beat, env)
+    # The publishing sweep's own worker (README, Scheduled publishing).
+    publisher = [*celery, "worker", "-Q", "publishing", "-n", "publisher@%h", "-c", "1"]
+    background("publisher", [*publisher, "--loglevel=INFO"], env)
     for port in NODE_PORTS:
         wait_until_up(f"http://127.0.0.1:{port}/healthz")
     config = proxy.write(
