@@ -24,6 +24,8 @@ sys.path.insert(0, str(BASE_DIR))
 from asean_portal.ops import proxy  # noqa: E402
 
 FOLDER = BASE_DIR / "var" / "cluster"
+PROXY_FOLDER = FOLDER / "nginx"
+PROXY_ERROR_LOG = PROXY_FOLDER / "error.log"
 BIN = Path(sys.executable).parent
 PROXY_PORT = int(os.environ.get("CLUSTER_PROXY_PORT", "8080"))
 NODE_PORTS = (8001, 8002)
@@ -137,7 +139,8 @@ def up():
     for port in NODE_PORTS:
         wait_until_up(f"http://127.0.0.1:{port}/healthz")
     config = proxy.write(
-        FOLDER / "nginx",
+        PROXY_FOLDER,
+        error_log=str(PROXY_ERROR_LOG),
         listen=f"127.0.0.1:{PROXY_PORT}",
         upstreams=[f"127.0.0.1:{port}" for port in NODE_PORTS],
         static_root=env["STATIC_ROOT"],

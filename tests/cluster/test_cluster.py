@@ -1,11 +1,12 @@
 """The scaled-out portal as `make cluster` starts it (nginx :8080, two gunicorn
 nodes, two workers, a publisher, two beats, moto's S3 server): run by
-`make test-cluster`, which starts the cluster first and stops it after. Staff act as
-an editor does, through the admin over HTTP: a staff member signs in on node 1
-(password and two-step code), then uploads, schedules and edits through node 1
-and node 2, so every save's signals, tasks and purges go through the real
-nodes, workers, Redis and proxy. Only the setup (the account) and the reads
-that check the outcome run in the cluster's environment (`manage.py shell`).
+`make test-cluster`, which starts the cluster first and stops it after. Staff
+act as an editor does, through the admin over HTTP: a staff member signs in on
+node 1 (password and two-step code), then uploads, schedules and edits through
+node 1 and node 2, so every save's signals, tasks and purges go through the
+real nodes, workers, Redis and proxy. Only the setup (the account) and the
+reads that check the outcome run in the cluster's environment
+(`manage.py shell`).
 
 The tests run in file order: the last ones stop a beat and kill a node."""
 
@@ -330,8 +331,7 @@ def test_killing_a_node_under_load_costs_no_request_it_was_not_already_answering
     status line and headers passed on to the client) cannot be taken back by
     any proxy, and ends with the connection cut: each such cut is in nginx's
     log as a connection closed "while reading upstream"."""
-    error_log = cluster.FOLDER / "nginx" / "error.log"
-    logged = error_log.stat().st_size if error_log.exists() else 0
+    logged = cluster.PROXY_ERROR_LOG.stat().st_size
     # A form's cookie takes every request past the proxy's cache, to a node.
     load = subprocess.Popen(
         [
@@ -357,7 +357,7 @@ def test_killing_a_node_under_load_costs_no_request_it_was_not_already_answering
     )
     connect, read, write, timeout = map(int, socket_errors.groups()) if socket_errors else (0,) * 4
     assert (connect, write, timeout) == (0, 0, 0), output
-    with open(error_log, "rb") as log:
+    with open(cluster.PROXY_ERROR_LOG, "rb") as log:
         log.seek(logged)
         lines = log.read().decode().splitlines()
     cut = [line for line in lines if "while reading upstream" in line]
