@@ -1,5 +1,7 @@
 """What the benchmarks share."""
 
+import random
+import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,6 +21,26 @@ def ensure_database(url):
         if cursor.fetchone() is None:
             cursor.execute(f'CREATE DATABASE "{name}"')
     connection.close()
+
+
+def free_port():
+    """A loopback port that nothing listens on, taken below the kernel's
+    ephemeral range. A client that probes a port of that range before its
+    server listens may be given that very port as its own source and connect
+    to itself (TCP simultaneous open), reading back its own request."""
+    try:
+        ephemeral = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        low = int(ephemeral[0])
+    except (OSError, IndexError, ValueError):
+        low = 32768
+    for port in random.sample(range(max(1024, low - 12000), low), 200):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free loopback port below {low}")
 
 
 def percentile(values, share):

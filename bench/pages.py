@@ -38,7 +38,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench.common import ensure_database, save_table, worker_pids
+from bench.common import ensure_database, free_port, save_table, worker_pids
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 DATABASE_URL = os.environ.get(
@@ -502,14 +502,6 @@ print(json.dumps([statistics.median(values), values[18]]))
     if result.returncode:
         raise SystemExit(result.stderr)
     return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def main():

@@ -24,14 +24,13 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.common import save_table, worker_pids
+from bench.common import free_port, save_table, worker_pids
 from bench.pages import (
     CONNECTIONS,
     SECONDS,
     WORKERS,
     Server,
     environment,
-    free_port,
     page_paths,
     prepare,
 )

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from bench.common import free_port
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 REQUIRE_SERVICES = os.environ.get("PORTAL_REQUIRE_SERVICES") == "1"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -32,12 +34,6 @@ def unavailable(reason):
     if REQUIRE_SERVICES:
         pytest.fail(f"{reason} (PORTAL_REQUIRE_SERVICES=1 turns this skip into a failure)")
     pytest.skip(reason)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(predicate, timeout=15.0, interval=0.1):
