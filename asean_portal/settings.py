@@ -274,6 +274,9 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # Anonymous pages are cached per language for at most this many seconds, and
 # never past the next scheduled publication or withdrawal (0 turns it off).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+# What each web process may keep of the pages it serves, so that a hit needs no
+# round trip to Redis (site/nearcache.py); 0 turns it off. Only with Redis.
+PAGE_CACHE_NEAR_BYTES = env.int("PAGE_CACHE_NEAR_BYTES", default=32 * 1024 * 1024)
 # ...and browsers or proxies for at most this many (also capped at the next transition).
 PAGE_BROWSER_SECONDS = env.int("PAGE_BROWSER_SECONDS", default=60)
 # A list item or card is kept this long under its object's version, so that a

@@ -302,6 +302,7 @@ def _fast_predictable_settings(settings, tmp_path):
     from django.utils import translation
 
     from asean_portal.celery import app
+    from asean_portal.site import nearcache
 
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STATIC_ROOT = tmp_path / "static"
@@ -325,6 +326,10 @@ def _fast_predictable_settings(settings, tmp_path):
     yield
     translation.deactivate()
     app.conf.task_always_eager = eager
+    # A process's copies of pages (site/nearcache.py) show this test's data.
+    if nearcache._listener is not None:
+        nearcache._listener.stopped = True
+        nearcache._listener = None
 
 
 @pytest.fixture(autouse=True)

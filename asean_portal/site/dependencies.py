@@ -69,6 +69,8 @@ from django.dispatch import Signal
 from asean_portal.core import scopes
 from asean_portal.core.declarations import public_models
 
+from . import nearcache
+
 logger = logging.getLogger(__name__)
 
 TAG_PREFIX = "portal:tag:"
@@ -358,8 +360,11 @@ def move(tags):
 def _move(tags):
     now = time.time_ns()
     django_cache.set_many({TAG_PREFIX + tag: now for tag in tags}, None)
+    step = secrets.randbelow(CHANGES_STEP) + 1
+    if nearcache.move(step, now):
+        return
     try:
-        django_cache.incr(CHANGES_KEY, secrets.randbelow(CHANGES_STEP) + 1)
+        django_cache.incr(CHANGES_KEY, step)
     except ValueError:
         django_cache.set(CHANGES_KEY, now, None)
 

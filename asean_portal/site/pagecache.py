@@ -15,6 +15,10 @@ when no Celery worker runs:
   cache backends count their timeouts in whole seconds. The instant is the
   first transition after the request *started*, so an item that falls due
   while a page renders ends that page's life at once.
+
+Each web process also keeps its own copies of the entries it serves
+(nearcache.py), served without a round trip to the cache while no change has
+been made since they were found current.
 """
 
 import hashlib
@@ -34,7 +38,7 @@ from django.utils.translation import get_language_from_path
 
 from asean_portal.core.publishing import publishable_models
 
-from . import dependencies, hosts, sitemaps
+from . import dependencies, frontcache, hosts, nearcache, sitemaps
 from .middleware import remember_language
 from .preferences import cache_variant
 
@@ -42,6 +46,7 @@ from .preferences import cache_variant
 NOT_KEPT_HEADERS = {"x-request-id", "x-page-cache", "expires", "date"}
 # What describes a body, which a 304 has not.
 BODY_HEADERS = {"content-type", "content-length", "content-language"}
+REFRESH_META = "HTTP_" + frontcache.REFRESH_HEADER.upper().replace("-", "_")
 
 
 def next_transition(now=None):
@@ -262,9 +267,11 @@ def still_current(key, entry, changes):
 class AnonymousPageCacheMiddleware:
     """Serves anonymous pages from the cache before the rest of the stack runs.
 
-    It sits just after the request id, so a hit costs one cache round trip
-    (the entry with the count of changes; the versions of what it shows only
-    after a change, see still_current) and none of the other middleware. An
+    It sits just after the request id, so a hit costs none of the other
+    middleware, and no cache round trip when this process keeps a current
+    copy of the entry (nearcache.py); otherwise one (the entry with the count
+    of changes; the versions of what it shows only after a change, see
+    still_current). An
     entry keeps every header the full stack gave the page (security, CSP,
     permissions policy, ETag...), and a hit answers
     conditional requests and sets the language cookie as the stack would.
@@ -287,10 +294,15 @@ class AnonymousPageCacheMiddleware:
             return response
         now = time.time()
         key = page_key(request, host, query)
+        # The proxy's refresh follows a change at once: it reads the shared
+        # cache, which knows of the change before this process is told.
+        if REFRESH_META not in request.META and (near := nearcache.get(key, now)) is not None:
+            return self.hit(request, near, now)
         found = cache.get_many([dependencies.CHANGES_KEY, key]) or {}
         entry = found.get(key)
         changes = found.get(dependencies.CHANGES_KEY)
         if entry is not None and entry["until"] > now and still_current(key, entry, changes):
+            nearcache.keep(key, entry, changes)
             return self.hit(request, entry, now)
         before = changes or dependencies.changes()
         with dependencies.recording() as reads:
@@ -321,6 +333,7 @@ class AnonymousPageCacheMiddleware:
                 "response": kept,
             }
             cache.set(key, entry, int(until - now))
+            nearcache.keep(key, entry, before)
         response["X-Page-Cache"] = "miss"
         return response
 
