@@ -359,10 +359,11 @@ def move(tags):
 
 def _move(tags):
     now = time.time_ns()
-    django_cache.set_many({TAG_PREFIX + tag: now for tag in tags}, None)
+    keys = [TAG_PREFIX + tag for tag in tags]
     step = secrets.randbelow(CHANGES_STEP) + 1
-    if nearcache.move(step, now):
+    if nearcache.move(keys, step, now):
         return
+    django_cache.set_many(dict.fromkeys(keys, now), None)
     try:
         django_cache.incr(CHANGES_KEY, step)
     except ValueError:

@@ -6,19 +6,24 @@ therefore keeps the entries it has found current, and serves one again without
 asking Redis while the count of changes (dependencies.CHANGES_KEY) is still the
 one it was found current at.
 
-Every change moves that count and announces the new count on a channel of the
-same name, in one script (MOVE): Redis runs it whole, so the count never moves
-unannounced. A thread of each process listens on the channel and keeps the
-latest count (``Listener``); it also reads the count itself every
-HEARTBEAT_SECONDS. Copies are served only while that thread is subscribed and
-has heard from Redis within two heartbeats, and all of them are dropped when
-it has to subscribe again, so a process cut off from Redis serves none.
+Every change moves the versions of what it changed and the count, and
+announces the new count on a channel of the count's name, in one script
+(MOVE): Redis runs it whole, so nothing moves unannounced, and no page can be
+stored with the new versions and the count from before. A thread of each
+process listens on the channel (``Listener``) and takes the count from what it
+hears, in the order Redis sent it. Every HEARTBEAT_SECONDS it has Redis
+announce the count as it stands (BEAT), on the same channel: that proves the
+subscription alive, and tells of a count that Redis lost and made anew.
 
-The process that makes a change learns its count at once; the others as soon
-as the announcement reaches them, a few milliseconds later. That is the only
-delay, and it is shorter than the front cache's (within a second, see
-frontcache.py). Transitions do not depend on it: a copy is never served past
-its entry's ``until``, which no scheduled transition outlives (pagecache.py).
+Copies are served only while that thread is subscribed and has heard an
+announcement within two heartbeats, and all of them are dropped when it has
+to subscribe again: a process cut off from Redis serves none. The process that
+makes a change serves none until it hears that change announced (at most two
+heartbeats); the others serve the older copies until the announcement reaches
+them, a few milliseconds later. That delay is shorter than the front cache's
+(within a second, see frontcache.py), and the proxy's refresh never reads a
+copy (pagecache.py). Transitions do not depend on it: a copy is never served
+past its entry's ``until``, which no scheduled transition outlives.
 """
 
 import logging
@@ -34,17 +39,30 @@ from django.http import HttpResponse
 
 REDIS_BACKEND = "django_redis.cache.RedisCache"
 HEARTBEAT_SECONDS = 1.0
+# A page larger than this share of PAGE_CACHE_NEAR_BYTES is not kept: it would
+# push out many others.
+LARGEST_SHARE = 4
 
-# Move the count of changes (by ARGV[1], or to ARGV[2] when Redis does not
-# hold it) and announce it. The count is read back as a string: Lua's numbers
-# are doubles, and a count is larger than they hold exactly.
+# KEYS: the count of changes, then the versions to move (to ARGV[2]). The
+# count moves by ARGV[1], or to ARGV[2] when Redis does not hold it. It is
+# read back as a string: Lua's numbers are doubles, and a count is larger than
+# they hold exactly.
 MOVE = """
+for i = 2, #KEYS do
+  redis.call('SET', KEYS[i], ARGV[2])
+end
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('INCRBY', KEYS[1], ARGV[1])
 else
   redis.call('SET', KEYS[1], ARGV[2])
 end
 local count = redis.call('GET', KEYS[1])
+redis.call('PUBLISH', KEYS[1], count)
+return count
+"""
+# The count as it stands, announced (an empty message: Redis holds none).
+BEAT = """
+local count = redis.call('GET', KEYS[1]) or ''
 redis.call('PUBLISH', KEYS[1], count)
 return count
 """
@@ -59,24 +77,30 @@ def on_redis():
 def changes_key(cache):
     from .dependencies import CHANGES_KEY
 
-    return str(cache.client.make_key(CHANGES_KEY))
+    return cache.client.make_key(CHANGES_KEY)
 
 
-def move(step, initial):
-    """Move the count of changes and announce it; False when the cache is
-    not Redis (the caller moves it itself). A Redis outage is ignored and
-    logged, as django-redis ignores it (settings.DJANGO_REDIS_LOGGER)."""
+def move(keys, step, initial):
+    """Set the versions at ``keys`` to ``initial``, move the count of changes
+    by ``step`` and announce it, at once. False when the cache is not Redis,
+    or Redis refuses scripts: the caller moves them itself. A Redis that
+    cannot be reached is ignored and logged, as django-redis ignores it."""
     if not on_redis():
         return False
     cache = caches["default"]
+    client = cache.client.get_client(write=True)
+    names = [changes_key(cache), *(cache.client.make_key(key) for key in keys)]
     try:
-        count = cache.client.get_client(write=True).eval(MOVE, 1, changes_key(cache), step, initial)
-    except redis.RedisError:
+        count = client.eval(MOVE, len(names), *names, step, initial)
+    except (redis.ConnectionError, redis.TimeoutError):
         logging.getLogger(settings.DJANGO_REDIS_LOGGER).exception("Exception ignored")
         return True
+    except redis.ResponseError:
+        logger.exception("Redis refused the near cache's script; the near cache is off")
+        return False
     current = _listener
     if current is not None and current.pid == os.getpid():
-        current.hear(count)
+        current.made(count)
     return True
 
 
@@ -87,6 +111,10 @@ class Copy:
     status: int
     content: bytes
     headers: tuple
+
+    @property
+    def size(self):
+        return len(self.content) + sum(len(name) + len(value) for name, value in self.headers)
 
     def entry(self):
         """The entry as the page cache reads it, with a response of its own:
@@ -104,8 +132,11 @@ class Listener:
         self.location = location
         self.pid = os.getpid()
         self.lock = threading.Lock()
+        self.subscribed = False
         self.latest = None
         self.heard = 0.0
+        # This process's own changes not heard yet: {count: until when to wait}.
+        self.pending = {}
         self.copies = {}
         self.size = 0
         self.stopped = False
@@ -113,26 +144,41 @@ class Listener:
 
     def serving(self):
         return (
-            self.latest is not None
+            self.subscribed
+            and self.latest is not None
             and not self.stopped
             and time.monotonic() - self.heard < 2 * HEARTBEAT_SECONDS
+            and not (self.pending and self.waiting())
         )
 
-    def hear(self, value):
-        """A count of changes read from Redis (None: Redis holds none)."""
+    def waiting(self):
+        """Whether a change of this process is still to be heard; one that
+        never will be (Redis lost the count meanwhile) is given up after two
+        heartbeats."""
+        now = time.monotonic()
         with self.lock:
-            if value is None:
-                self.latest = None
-            else:
-                count = int(value)
-                # An announcement read after a later reading of the count.
-                if self.latest is None or count > self.latest:
-                    self.latest = count
+            for count, until in list(self.pending.items()):
+                if until <= now:
+                    del self.pending[count]
+            return bool(self.pending)
+
+    def made(self, count):
+        """A change this process made, at ``count``."""
+        with self.lock:
+            self.pending[int(count)] = time.monotonic() + 2 * HEARTBEAT_SECONDS
+
+    def hear(self, data):
+        """An announcement of the count (empty: Redis holds none)."""
+        with self.lock:
+            self.latest = int(data) if data else None
+            self.pending.pop(self.latest, None)
             self.heard = time.monotonic()
 
     def forget(self):
         with self.lock:
+            self.subscribed = False
             self.latest = None
+            self.pending = {}
             self.copies = {}
             self.size = 0
 
@@ -149,23 +195,25 @@ class Listener:
         cache = caches["default"]
         client = cache.client.get_client(write=True)
         key = changes_key(cache)
+        beat = client.register_script(BEAT)
         pubsub = client.pubsub()
         try:
             pubsub.subscribe(key)
-            # Subscribed before the count is read: no change falls between.
             deadline = time.monotonic() + 5 * HEARTBEAT_SECONDS
-            while (message := pubsub.get_message(timeout=HEARTBEAT_SECONDS)) is None or message[
-                "type"
-            ] != "subscribe":
+            while True:
+                message = pubsub.get_message(timeout=HEARTBEAT_SECONDS)
+                if message is not None and message["type"] == "subscribe":
+                    break
                 if time.monotonic() > deadline:
                     raise TimeoutError("no subscription")
-            self.hear(client.get(key))
+            self.subscribed = True
             while not self.stopped:
-                message = pubsub.get_message(timeout=HEARTBEAT_SECONDS)
-                if message is not None and message["type"] == "message":
-                    self.hear(message["data"])
-                if time.monotonic() - self.heard >= HEARTBEAT_SECONDS:
-                    self.hear(client.get(key))
+                beat(keys=[key])
+                next_beat = time.monotonic() + HEARTBEAT_SECONDS
+                while (left := next_beat - time.monotonic()) > 0 and not self.stopped:
+                    message = pubsub.get_message(timeout=left)
+                    if message is not None and message["type"] == "message":
+                        self.hear(message["data"])
         finally:
             pubsub.close()
 
@@ -176,6 +224,9 @@ class Listener:
         return found.entry() if self.serving() else None
 
     def keep(self, key, entry, count):
+        kept = self.copies.get(key)
+        if kept is not None and kept.count == count and kept.until == entry["until"]:
+            return
         response = entry["response"]
         found = Copy(
             count=count,
@@ -184,12 +235,17 @@ class Listener:
             content=response.content,
             headers=tuple(response.items()),
         )
+        budget = settings.PAGE_CACHE_NEAR_BYTES
+        if found.size > budget // LARGEST_SHARE:
+            return
         with self.lock:
-            if self.size + len(found.content) > settings.PAGE_CACHE_NEAR_BYTES:
-                self.copies = {}
-                self.size = 0
+            if (replaced := self.copies.pop(key, None)) is not None:
+                self.size -= replaced.size
+            # The oldest copies go first.
+            while self.copies and self.size + found.size > budget:
+                self.size -= self.copies.pop(next(iter(self.copies))).size
             self.copies[key] = found
-            self.size += len(found.content)
+            self.size += found.size
 
 
 _listener = None
