@@ -16,9 +16,10 @@ announce the count as it stands (BEAT), on the same channel: that proves the
 subscription alive, and tells of a count that Redis lost and made anew.
 
 Copies are served only while that thread is subscribed and has heard an
-announcement within two heartbeats, and all of them are dropped when it has
-to subscribe again: a process cut off from Redis serves none. The process that
-makes a change serves none until it hears that change announced (at most two
+announcement within two heartbeats (it subscribes again when it has not), and
+all of them are dropped when it has to subscribe again: a process cut off
+from Redis serves none. The process that makes a change serves none from the
+moment it starts the change until it hears it announced (at most two
 heartbeats); the others serve the older copies until the announcement reaches
 them, a few milliseconds later. That delay is shorter than the front cache's
 (within a second, see frontcache.py), and the proxy's refresh never reads a
@@ -26,6 +27,7 @@ copy (pagecache.py). Transitions do not depend on it: a copy is never served
 past its entry's ``until``, which no scheduled transition outlives.
 """
 
+import collections
 import logging
 import os
 import threading
@@ -67,8 +69,6 @@ redis.call('PUBLISH', KEYS[1], count)
 return count
 """
 
-logger = logging.getLogger(__name__)
-
 
 def on_redis():
     return settings.CACHES["default"]["BACKEND"] == REDIS_BACKEND
@@ -82,25 +82,26 @@ def changes_key(cache):
 
 def move(keys, step, initial):
     """Set the versions at ``keys`` to ``initial``, move the count of changes
-    by ``step`` and announce it, at once. False when the cache is not Redis,
-    or Redis refuses scripts: the caller moves them itself. A Redis that
-    cannot be reached is ignored and logged, as django-redis ignores it."""
+    by ``step`` and announce it, at once; False when the cache is not Redis
+    (the caller moves them itself). A Redis that cannot be reached or refuses
+    the script is ignored and logged, as django-redis ignores it, and this
+    process drops its copies."""
     if not on_redis():
         return False
     cache = caches["default"]
     client = cache.client.get_client(write=True)
     names = [changes_key(cache), *(cache.client.make_key(key) for key in keys)]
+    current = _listener if _listener is not None and _listener.pid == os.getpid() else None
+    count = None
+    if current is not None:
+        current.begin()
     try:
         count = client.eval(MOVE, len(names), *names, step, initial)
-    except (redis.ConnectionError, redis.TimeoutError):
+    except redis.RedisError:
         logging.getLogger(settings.DJANGO_REDIS_LOGGER).exception("Exception ignored")
-        return True
-    except redis.ResponseError:
-        logger.exception("Redis refused the near cache's script; the near cache is off")
-        return False
-    current = _listener
-    if current is not None and current.pid == os.getpid():
-        current.made(count)
+    finally:
+        if current is not None:
+            current.end(count)
     return True
 
 
@@ -132,21 +133,25 @@ class Listener:
         self.location = location
         self.pid = os.getpid()
         self.lock = threading.Lock()
-        self.subscribed = False
         self.latest = None
         self.heard = 0.0
-        # This process's own changes not heard yet: {count: until when to wait}.
+        # The counts heard lately, and this process's own changes: being made
+        # (changing), or made and not heard yet ({count: until when to wait}).
+        self.recent = collections.deque(maxlen=256)
+        self.changing = 0
         self.pending = {}
         self.copies = {}
         self.size = 0
+        # Moved each time the copies are dropped: a copy read before is not kept.
+        self.epoch = 0
         self.stopped = False
         threading.Thread(target=self.run, name="near-cache", daemon=True).start()
 
     def serving(self):
         return (
-            self.subscribed
-            and self.latest is not None
+            self.latest is not None
             and not self.stopped
+            and not self.changing
             and time.monotonic() - self.heard < 2 * HEARTBEAT_SECONDS
             and not (self.pending and self.waiting())
         )
@@ -162,34 +167,52 @@ class Listener:
                     del self.pending[count]
             return bool(self.pending)
 
-    def made(self, count):
-        """A change this process made, at ``count``."""
+    def begin(self):
+        """A change of this process is being made: no copy is served."""
         with self.lock:
-            self.pending[int(count)] = time.monotonic() + 2 * HEARTBEAT_SECONDS
+            self.changing += 1
+
+    def end(self, count):
+        """It was made at ``count``, or failed (None: the copies go)."""
+        with self.lock:
+            self.changing -= 1
+            if count is None:
+                self.drop()
+            elif int(count) not in self.recent:
+                self.pending[int(count)] = time.monotonic() + 2 * HEARTBEAT_SECONDS
 
     def hear(self, data):
         """An announcement of the count (empty: Redis holds none)."""
         with self.lock:
             self.latest = int(data) if data else None
+            self.recent.append(self.latest)
             self.pending.pop(self.latest, None)
             self.heard = time.monotonic()
 
+    def drop(self):
+        self.copies = {}
+        self.size = 0
+        self.epoch += 1
+
     def forget(self):
         with self.lock:
-            self.subscribed = False
             self.latest = None
             self.pending = {}
-            self.copies = {}
-            self.size = 0
+            self.recent.clear()
+            self.drop()
 
     def run(self):
+        failures = 0
         while not self.stopped:
             try:
                 self.listen()
             except Exception:
-                logger.debug("the near cache lost Redis", exc_info=True)
+                # A Redis that keeps failing is reported as django-redis
+                # reports it: one short line per interval (ops/logs.py).
+                logging.getLogger(settings.DJANGO_REDIS_LOGGER).exception("Exception ignored")
+                failures = 1 if self.latest is not None else failures + 1
             self.forget()
-            time.sleep(HEARTBEAT_SECONDS)
+            time.sleep(HEARTBEAT_SECONDS * min(failures, 5))
 
     def listen(self):
         cache = caches["default"]
@@ -206,8 +229,10 @@ class Listener:
                     break
                 if time.monotonic() > deadline:
                     raise TimeoutError("no subscription")
-            self.subscribed = True
+            self.heard = time.monotonic()
             while not self.stopped:
+                if time.monotonic() - self.heard > 2 * HEARTBEAT_SECONDS:
+                    raise TimeoutError("no announcement heard, not even this process's own")
                 beat(keys=[key])
                 next_beat = time.monotonic() + HEARTBEAT_SECONDS
                 while (left := next_beat - time.monotonic()) > 0 and not self.stopped:
@@ -223,7 +248,7 @@ class Listener:
             return None
         return found.entry() if self.serving() else None
 
-    def keep(self, key, entry, count):
+    def keep(self, key, entry, count, epoch):
         kept = self.copies.get(key)
         if kept is not None and kept.count == count and kept.until == entry["until"]:
             return
@@ -239,6 +264,8 @@ class Listener:
         if found.size > budget // LARGEST_SHARE:
             return
         with self.lock:
+            if epoch != self.epoch:
+                return
             if (replaced := self.copies.pop(key, None)) is not None:
                 self.size -= replaced.size
             # The oldest copies go first.
@@ -246,6 +273,25 @@ class Listener:
                 self.size -= self.copies.pop(next(iter(self.copies))).size
             self.copies[key] = found
             self.size += found.size
+
+
+class Lookup:
+    """A page's key looked up in this process's copies: ``entry`` is a
+    current copy (or None), and ``keep`` keeps the entry found elsewhere,
+    unless the copies were dropped since the lookup."""
+
+    __slots__ = ("current", "key", "epoch", "entry")
+
+    def __init__(self, current, key, now, serve):
+        self.current = current
+        self.key = key
+        self.epoch = current.epoch if current is not None else None
+        self.entry = current.get(key, now) if current is not None and serve else None
+
+    def keep(self, entry, count):
+        """Keep a copy of ``entry``, current at the count of changes ``count``."""
+        if self.current is not None and count is not None:
+            self.current.keep(self.key, entry, count, self.epoch)
 
 
 _listener = None
@@ -271,14 +317,6 @@ def listener():
     return current
 
 
-def get(key, now):
-    """A current copy of the entry at ``key``, or None."""
-    current = listener()
-    return current.get(key, now) if current is not None else None
-
-
-def keep(key, entry, count):
-    """Keep a copy of ``entry``, current at the count of changes ``count``."""
-    current = listener()
-    if current is not None and count is not None:
-        current.keep(key, entry, count)
+def lookup(key, now, serve=True):
+    """The copy of the entry at ``key``, when it is current and ``serve``."""
+    return Lookup(listener(), key, now, serve)

@@ -296,13 +296,14 @@ class AnonymousPageCacheMiddleware:
         key = page_key(request, host, query)
         # The proxy's refresh follows a change at once: it reads the shared
         # cache, which knows of the change before this process is told.
-        if REFRESH_META not in request.META and (near := nearcache.get(key, now)) is not None:
-            return self.hit(request, near, now)
+        near = nearcache.lookup(key, now, serve=REFRESH_META not in request.META)
+        if near.entry is not None:
+            return self.hit(request, near.entry, now)
         found = cache.get_many([dependencies.CHANGES_KEY, key]) or {}
         entry = found.get(key)
         changes = found.get(dependencies.CHANGES_KEY)
         if entry is not None and entry["until"] > now and still_current(key, entry, changes):
-            nearcache.keep(key, entry, changes)
+            near.keep(entry, changes)
             return self.hit(request, entry, now)
         before = changes or dependencies.changes()
         with dependencies.recording() as reads:
@@ -333,7 +334,7 @@ class AnonymousPageCacheMiddleware:
                 "response": kept,
             }
             cache.set(key, entry, int(until - now))
-            nearcache.keep(key, entry, before)
+            near.keep(entry, before)
         response["X-Page-Cache"] = "miss"
         return response
 

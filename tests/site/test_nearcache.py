@@ -53,7 +53,7 @@ class CountingCache:
 
 def listening():
     current = nearcache.listener()
-    assert wait_for(current.serving, timeout=5), "the near cache never heard from Redis"
+    assert wait_for(current.serving, timeout=10), "the near cache never heard from Redis"
     return current
 
 
@@ -64,11 +64,12 @@ def page(client, item):
 
 
 def kept_copy(client, item):
-    """Serve the item's page until this process keeps a copy; its key."""
+    """Serve the item's page until this process keeps and serves a copy; its key."""
     current = listening()
     page(client, item)
     page(client, item)
     (key,) = current.copies
+    assert current.get(key, time.time()) is not None
     return key
 
 
@@ -123,9 +124,14 @@ def test_a_change_in_this_process_is_seen_at_once(
 ):
     item = factories.announcement()
     key = kept_copy(client, item)
-    # Before its own change is announced back, the process serves no copy.
+    current = nearcache.listener()
+    # Until its own change is announced back, the process serves no copy.
+    hear = current.hear
+    current.hear = lambda data: None
     dependencies._move(set(shown_on(key)))
-    assert nearcache.get(key, time.time()) is None
+    assert current.get(key, time.time()) is None
+    current.hear = hear
+    assert wait_for(current.serving, timeout=3)
     key = kept_copy(client, item)
     with django_capture_on_commit_callbacks(execute=True):
         item.title_vi = "Tiêu đề đã sửa"
@@ -167,12 +173,51 @@ def test_no_copy_is_served_while_the_process_is_not_subscribed(client, on_redis,
     assert wait_for(lambda: not current.serving(), timeout=2, interval=0.01)
     # A change this process makes meanwhile does not stand for hearing Redis.
     dependencies._move({dependencies.type_tag(Announcement)})
-    assert not current.serving()
     counting = CountingCache(pagecache.cache)
     monkeypatch.setattr(pagecache, "cache", counting)
-    page(client, item)
-    assert counting.calls > 0
-    listening()
+    for _ in range(2):
+        calls = counting.calls
+        page(client, item)
+        assert counting.calls > calls
+    monkeypatch.undo()
+    kept_copy(client, item)
+
+
+def test_a_process_that_hears_nothing_subscribes_again(client, on_redis):
+    """A subscription that is open but deaf (a connection cut without a word)."""
+    item = factories.announcement()
+    kept_copy(client, item)
+    current = nearcache.listener()
+    epoch, hear = current.epoch, current.hear
+    current.hear = lambda data: None
+    assert wait_for(lambda: not current.serving(), timeout=3, interval=0.01)
+    assert wait_for(lambda: current.epoch > epoch, timeout=3)
+    assert not current.copies
+    current.hear = hear
+    kept_copy(client, item)
+
+
+def test_a_change_that_redis_refuses_drops_this_processs_copies(client, on_redis, monkeypatch):
+    item = factories.announcement()
+    key = kept_copy(client, item)
+    current = nearcache.listener()
+    monkeypatch.setattr(nearcache, "MOVE", "return redis.error_reply('ERR refused')")
+    dependencies._move(set(shown_on(key)))  # logged, as django-redis logs it
+    assert current.get(key, time.time()) is None
+    assert not current.copies
+
+
+def test_a_copy_read_before_the_copies_were_dropped_is_not_kept(client, on_redis):
+    item = factories.announcement()
+    key = kept_copy(client, item)
+    current = nearcache.listener()
+    entry = cache.get(key)
+    lookup = nearcache.lookup(key, time.time())
+    current.forget()
+    lookup.keep(entry, cache.get(dependencies.CHANGES_KEY))
+    assert not current.copies
+    nearcache.lookup(key, time.time()).keep(entry, cache.get(dependencies.CHANGES_KEY))
+    assert key in current.copies
 
 
 def test_a_process_that_loses_redis_serves_no_copy(client, settings, redis_server_binary):
