@@ -46,7 +46,6 @@ from .preferences import cache_variant
 NOT_KEPT_HEADERS = {"x-request-id", "x-page-cache", "expires", "date"}
 # What describes a body, which a 304 has not.
 BODY_HEADERS = {"content-type", "content-length", "content-language"}
-REFRESH_META = "HTTP_" + frontcache.REFRESH_HEADER.upper().replace("-", "_")
 
 
 def next_transition(now=None):
@@ -296,7 +295,7 @@ class AnonymousPageCacheMiddleware:
         key = page_key(request, host, query)
         # The proxy's refresh follows a change at once: it reads the shared
         # cache, which knows of the change before this process is told.
-        near = nearcache.lookup(key, now, serve=REFRESH_META not in request.META)
+        near = nearcache.lookup(key, now, serve=frontcache.REFRESH_HEADER not in request.headers)
         if near.entry is not None:
             return self.hit(request, near.entry, now)
         found = cache.get_many([dependencies.CHANGES_KEY, key]) or {}
