@@ -192,12 +192,14 @@ def test_beat_alone_on_the_embedded_default_sends_without_an_error(tmp_path):
         REDIS_URL=None,
         PUBLISHING_SWEEP_SECONDS="1",
     )
+    sweeps = broker_dir / "queue"
     with beat_process(env, tmp_path / "beat-schedule") as output:
         sent = wait_for(lambda: "Sending due task publish-due" in output(), timeout=30)
+        # The sweep, in its own queue: written just after beat logs it.
+        wait_for(lambda: list(sweeps.glob(f"*.{settings.PUBLISHING_QUEUE}.msg")), timeout=10)
         everything = output()
     assert sent, everything
-    # The sweep, in its own queue.
-    assert list((broker_dir / "queue").glob(f"*.{settings.PUBLISHING_QUEUE}.msg")), everything
+    assert list(sweeps.glob(f"*.{settings.PUBLISHING_QUEUE}.msg")), everything
     assert "lock_key" not in everything
     assert "No hostname was supplied" not in everything
     assert "Traceback" not in everything
