@@ -13,6 +13,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 TEMPLATE = BASE_DIR / "deploy" / "nginx" / "portal.conf.template"
 NGINX = "/usr/sbin/nginx"
 COMPOSE_CONFIG = BASE_DIR / "deploy" / "nginx" / "compose.conf"
+# What nginx sends when no node answers (`manage.py proxy_error_page` writes
+# it), and where compose.yaml's proxy has it.
+ERROR_PAGE = BASE_DIR / "deploy" / "nginx" / "unavailable.html"
+COMPOSE_ERROR_PAGE = "/etc/nginx/unavailable.html"
 # compose.yaml's network (its default one, with a fixed range): the workers
 # refresh pages from it; its gateway is where the host's own clients of the
 # published port come from, and they may not.
@@ -35,6 +39,7 @@ def render(
     error_log=None,
     access_log=None,
     user=None,
+    error_page=ERROR_PAGE,
 ):
     """The configuration text. ``listen``: nginx's listen argument (e.g.
     "127.0.0.1:8080"); ``upstreams``: "host:port" of each web node;
@@ -42,7 +47,8 @@ def render(
     logs unless ``error_log``, ``access_log`` are given); ``static_root``:
     the collected static files, served by nginx itself (None: by the nodes);
     ``refresh_from``: the addresses or networks allowed to refresh a page,
-    except those in ``refresh_refused``; ``user``: nginx's user directive
+    except those in ``refresh_refused``; ``error_page``: the page sent when
+    no node answers, as nginx finds it; ``user``: nginx's user directive
     (None: root's own when started as root, as CI does)."""
     geo = [f"        {address} 0;" for address in refresh_refused]
     geo += [f"        {address} 1;" for address in refresh_from]
@@ -54,6 +60,7 @@ def render(
         "ERROR_LOG": error_log or f"{prefix}/error.log",
         "ACCESS_LOG": access_log or f"{prefix}/access.log",
         "LISTEN": listen,
+        "ERROR_PAGE": str(error_page),
         "REFRESH_FROM": "\n".join(geo),
         "UPSTREAMS": "\n".join(
             f"        server {address} max_fails=1 fail_timeout=2s;" for address in upstreams
@@ -111,6 +118,7 @@ def compose_config():
         error_log="/dev/stderr",
         access_log="/dev/stdout",
         user="",
+        error_page=COMPOSE_ERROR_PAGE,
     )
 
 

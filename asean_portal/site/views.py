@@ -9,11 +9,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -296,6 +298,16 @@ ERRORS = {
         _("Server error"),
         _("Something went wrong on our side. Please try again in a few minutes."),
     ),
+    # nginx's own answer when no web node could give one (deploy/nginx/,
+    # proxy_error_page() below): the node may have died while it worked.
+    502: (
+        _("The portal did not answer"),
+        _(
+            "The portal could not answer this request. Please try again in a minute. "
+            "If you were sending a form, it may have been received: check before you "
+            "send it again."
+        ),
+    ),
     503: (
         _("Service temporarily unavailable"),
         _(
@@ -315,6 +327,26 @@ def _error(request, status):
     response = render(request, "error.html", context, status=status)
     add_never_cache_headers(response)
     return response
+
+
+def proxy_error_page():
+    """The page the proxy sends when no web node answers (502, 503 or 504 of
+    nginx itself): one static file in both languages, Vietnamese first, as it
+    cannot ask the portal for the reader's language."""
+    title, message = ERRORS[502]
+    parts = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            parts.append(
+                {
+                    "code": code,
+                    "site": gettext("ASEAN Cooperation Portal"),
+                    "title": str(title),
+                    "message": str(message),
+                    "home": gettext("Go to the home page"),
+                }
+            )
+    return render_to_string("proxy_unavailable.html", {"parts": parts}, using="jinja2")
 
 
 def bad_request(request, exception=None):

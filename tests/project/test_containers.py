@@ -15,6 +15,7 @@ import yaml
 from django.conf import settings
 
 from asean_portal.ops import proxy
+from asean_portal.site.views import proxy_error_page
 from tests.conftest import BASE_DIR, free_port, unavailable, wait_for
 
 DOCKERFILE = BASE_DIR / "Dockerfile"
@@ -114,6 +115,16 @@ def test_the_compose_proxy_is_the_templates_rendering_and_the_nodes_know_it():
         assert compose["services"][service]["environment"]["PROXY_PURGE_URL"] == "http://proxy"
 
 
+def test_the_proxys_error_page_is_the_translations_rendering_and_compose_mounts_it():
+    """deploy/nginx/unavailable.html is written by `manage.py proxy_error_page`
+    from the catalogues: run it again after a change to them."""
+    assert proxy.ERROR_PAGE.read_text() == proxy_error_page()
+    compose = yaml.safe_load((BASE_DIR / "compose.yaml").read_text())
+    mount = f"./{proxy.ERROR_PAGE.relative_to(BASE_DIR)}:{proxy.COMPOSE_ERROR_PAGE}:ro"
+    assert mount in compose["services"]["proxy"]["volumes"]
+    assert f"alias {proxy.COMPOSE_ERROR_PAGE};" in proxy.compose_config()
+
+
 def geo(config):
     """The addresses the proxy accepts a refresh from, and refuses it from."""
     block = re.search(r"geo \$proxy_host_itself \{(.*?)\}", config, re.S).group(1)
@@ -161,6 +172,7 @@ def test_the_compose_proxys_refresh_rule_in_a_running_nginx(tmp_path):
         .replace("/var/cache/nginx", str(tmp_path))
         .replace(proxy.COMPOSE_GATEWAY, "127.0.0.2")
         .replace(proxy.COMPOSE_SUBNET, "127.0.0.0/8")
+        .replace(proxy.COMPOSE_ERROR_PAGE, str(proxy.ERROR_PAGE))
     )
     if os.geteuid() == 0:
         config = config.replace("worker_processes", "user root;\nworker_processes", 1)

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from asean_portal.core.publishing import Status, live_q
+from asean_portal.ops import proxy
 from civil_service.models import Activity, Document, WorkPlan
 from events.models import Announcement, Category, Country, Meeting
 from priorities.models import Chairmanship, Priority
@@ -130,6 +131,8 @@ def test_every_public_page_type_is_valid_html_in_both_languages(client, site, tm
     ), statuses
     # Every type of page was rendered.
     assert len(files) >= 2 * 20, sorted(statuses)
+    # And the proxy's own page, when no node answers.
+    files.append(str(proxy.ERROR_PAGE))
     errors = validate(files)
     assert errors == [], "\n".join(errors)
 
