@@ -344,6 +344,7 @@ def proxy_error_page():
                     "title": str(title),
                     "message": str(message),
                     "home": gettext("Go to the home page"),
+                    "home_url": reverse("home"),
                 }
             )
     return render_to_string("proxy_unavailable.html", {"parts": parts}, using="jinja2")
