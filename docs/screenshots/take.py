@@ -14,7 +14,6 @@ tests do, and each is captured down to at most MAX_HEIGHT pixels.
 
 import io
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,12 +29,6 @@ MAX_HEIGHT = 2600
 WIDTHS = {"desktop": (1366, 768, False), "phone": (390, 844, True)}
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 PALETTE = ["#0b3a75", "#1f6f43", "#a50e1b", "#22577a", "#6b4c9a", "#8a5a00", "#3d5a80"]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def illustration(number, size=(1600, 1067)):
@@ -156,6 +149,8 @@ def main():
         ADMIN_REQUIRE_2FA="0",
     )
     sys.path.insert(0, str(BASE_DIR))
+    from bench.common import free_port
+
     pages = prepare(work / "media")
     port = free_port()
     server = subprocess.Popen(
