@@ -195,7 +195,10 @@ def about(request):
     form = FeedbackForm()
     if request.method == "POST":
         form = FeedbackForm(request.POST)
-        limited = is_ratelimited(
+        # Only a message that would be sent counts: a form sent back for
+        # corrections does not use up the reader's allowance.
+        valid = form.is_valid()
+        limited = valid and is_ratelimited(
             request,
             group="feedback",
             key=_address_key,
@@ -205,7 +208,7 @@ def about(request):
         )
         if limited:
             status = 429
-        elif form.is_valid():
+        elif valid:
             if not form.cleaned_data["website"]:
                 message = form.save(commit=False)
                 message.language = translation.get_language()

@@ -94,6 +94,18 @@ def test_a_flood_from_one_address_is_limited_in_the_readers_language(client):
     assert FeedbackMessage.objects.count() == 6
 
 
+def test_messages_sent_back_for_corrections_do_not_count_towards_the_limit(client):
+    """A reader who gets the form back with errors a few times can still send
+    the message: only what is sent counts."""
+    for _ in range(6):
+        response = client.post(
+            "/en/about/", {**MESSAGE, "email": "not an address"}, REMOTE_ADDR="203.0.113.10"
+        )
+        assert response.status_code == 400
+    assert client.post("/en/about/", MESSAGE, REMOTE_ADDR="203.0.113.10").status_code == 200
+    assert FeedbackMessage.objects.count() == 1
+
+
 def test_a_bad_message_comes_back_with_its_errors_and_text(client):
     response = client.post("/en/about/", {**MESSAGE, "email": "not an address"})
     assert response.status_code == 400
