@@ -4,6 +4,8 @@ of a content type scrolls sideways in /vi/admin/."""
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
+from asean_portal.core.publishing import Status
+from tests import factories
 from tests.browser.test_admin import log_in
 from tests.browser.test_layout import OVERFLOW, emulate
 from tests.core.test_admin import MAKERS, admin_url
@@ -115,3 +117,38 @@ def test_below_1200_the_publication_follows_the_content(live_server, browser, cl
     assert abs(side_left - main_left) < 2 and side_top > main_top
     document_width, window_width, wide = browser.execute_script(OVERFLOW)
     assert document_width <= window_width, wide
+
+
+# The date and time shortcuts of a split date-time field: their icons' boxes.
+SHORTCUTS = """
+return Array.from(document.querySelectorAll(".datetimeshortcuts a")).map((link) => {
+  const box = (link.querySelector("span") || link).getBoundingClientRect();
+  return [link.id || link.className, Math.round(box.width), Math.round(box.height)];
+});
+"""
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+@pytest.mark.parametrize("action", ["schedule", "publish"])
+def test_the_transition_pages_are_styled_as_admin_forms_with_their_date_pickers(
+    live_server, browser, client, screenshot, action, width
+):
+    log_in(browser, live_server, client)
+    emulate(browser, width)
+    item = factories.announcement(status=Status.DRAFT, publish_at=None)
+    browser.get(f"{live_server.url}/vi/admin/events/announcement/{item.pk}/publishing/{action}/")
+    WebDriverWait(browser, 10).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+    # The admin's form styles (which bring the widgets' own) are loaded.
+    sheets = browser.execute_script(
+        "return Array.from(document.styleSheets).map((s) => s.href || '')"
+    )
+    if not any("admin/css/forms" in sheet for sheet in sheets):
+        screenshot(browser, f"transition-{action}-{width}")
+    assert any("admin/css/forms" in sheet for sheet in sheets), sheets
+    if action == "schedule":
+        shortcuts = browser.execute_script(SHORTCUTS)
+        icons = [entry for entry in shortcuts if entry[0].startswith(("calendarlink", "clocklink"))]
+        assert icons, shortcuts
+        assert all(w >= 16 and h >= 16 for _name, w, h in icons), icons
