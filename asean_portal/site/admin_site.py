@@ -9,8 +9,9 @@ verified by it. With ADMIN_REQUIRE_2FA on, every staff member needs one.
 A query string with a NUL character is refused (400) by every admin view:
 PostgreSQL holds no NUL in any text. Every change list, the portal's and those
 of the apps it uses (accounts, sign-in records, authenticators), treats a
-filter value that the calendar or the database cannot hold as Django's admin
-treats any wrong filter: the list is shown without it, with a warning.
+filter value that the calendar or the database cannot hold, and a regular
+expression, as Django's admin treats any wrong filter: the list is shown
+without it, with a warning.
 """
 
 from functools import wraps
@@ -22,6 +23,7 @@ from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG, ChangeList
+from django.db.models.constants import LOOKUP_SEP
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user, user_has_device
@@ -81,14 +83,25 @@ class PortalAdminAuthenticationForm(AdminAuthenticationForm):
         raise forms.ValidationError(self.error_messages["otp_invalid"], "otp_invalid")
 
 
+# Lookups that no address may ask of a list: Django allows any lookup of a
+# model's own fields, and the database runs a regular expression as given (one
+# with nested repetition keeps a SQLite process busy for good; a broken one is
+# a database error). No filter of the portal's lists uses them.
+REFUSED_LOOKUPS = {"regex", "iregex"}
+
+
 class CheckedChangeList(ChangeList):
     """Django applies the filters of a change list lazily: a value that the
     date hierarchy cannot turn into a period (year 9999 has no next year) or
     that the database cannot take (a number past 64 bits on SQLite) fails
     only when the list is counted. Such a value is a wrong filter, as Django
-    already calls one that fails when it is applied."""
+    already calls one that fails when it is applied; so is a refused lookup
+    (REFUSED_LOOKUPS)."""
 
     def get_filters(self, request):
+        for key in self.get_filters_params():
+            if key.rsplit(LOOKUP_SEP, 1)[-1] in REFUSED_LOOKUPS:
+                raise IncorrectLookupParameters(key)
         try:
             return super().get_filters(request)
         except (ValueError, OverflowError) as error:
