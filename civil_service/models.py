@@ -2,7 +2,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from asean_portal.core.content import TranslatedContent, slug_constraints, slug_field, year_errors
+from asean_portal.core.content import (
+    TranslatedContent,
+    date_errors,
+    slug_constraints,
+    slug_field,
+    year_errors,
+)
 from asean_portal.core.declarations import SearchIndex, year_of
 from asean_portal.core.display import Date, Displayed, Url
 from asean_portal.core.documents import DocumentField, document_path, validate_document
@@ -18,10 +24,12 @@ class Framework(models.TextChoices):
     WITH_PARTNERS = "partners", _("ACCSM+3 and Dialogue Partners")
 
 
-def _check_years(first, last, first_field, last_field):
+def _check_years(first, last, first_field, last_field, **dates):
+    """The years, and the ``dates``, within FIRST_YEAR..LAST_YEAR."""
     errors = year_errors(**{first_field: first, last_field: last})
     if not errors and first and last and last < first:
         errors[last_field] = _("The last year cannot come before the first year.")
+    errors.update(date_errors(**dates))
     if errors:
         raise ValidationError(errors)
 
@@ -63,7 +71,9 @@ class WorkPlan(Publishable, TranslatedContent, Displayed):
 
     def clean(self):
         super().clean()
-        _check_years(self.first_year, self.last_year, "first_year", "last_year")
+        _check_years(
+            self.first_year, self.last_year, "first_year", "last_year", adopted_on=self.adopted_on
+        )
 
 
 class Activity(Publishable, TranslatedContent, Displayed):
@@ -146,7 +156,13 @@ class Activity(Publishable, TranslatedContent, Displayed):
 
     def clean(self):
         super().clean()
-        _check_years(self.start_year, self.end_year, "start_year", "end_year")
+        _check_years(
+            self.start_year,
+            self.end_year,
+            "start_year",
+            "end_year",
+            concept_note_approved_on=self.concept_note_approved_on,
+        )
 
     @property
     def breadcrumb_parent(self):
@@ -215,3 +231,8 @@ class Document(Publishable, TranslatedContent, Displayed):
 
     def __str__(self):
         return f"{self.number} – {self.title}" if self.number else self.title
+
+    def clean(self):
+        super().clean()
+        if errors := date_errors(issued_on=self.issued_on):
+            raise ValidationError(errors)

@@ -13,7 +13,7 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
-from asean_portal.core.content import translated_value
+from asean_portal.core.content import translated_value, within_years
 from asean_portal.core.detail import find_by_slug
 
 from .models import Announcement, Category, Meeting
@@ -144,8 +144,14 @@ def _calendar(request, meetings, name):
 
 @require_safe
 def meetings_ics(request):
+    # A row written before the years were checked may hold a day past the
+    # calendar's end (9999-12-31), which has no day after: it is left out.
+    first, last = within_years()
     meetings = (
-        Meeting.objects.live().filter(start_date__isnull=False).select_related("host_country")
+        Meeting.objects.live()
+        .filter(start_date__range=(first, last))
+        .exclude(end_date__gt=last)
+        .select_related("host_country")
     )
     body = _calendar(
         request, meetings, gettext("Meetings") + " – " + gettext("ASEAN Cooperation Portal")
@@ -159,7 +165,9 @@ def meeting_ics(request, slug):
     meeting, answer, _preview = find_by_slug(request, queryset, slug)
     if meeting is None:
         return answer  # withdrawn: 410
-    if meeting.start_date is None:
+    first, last = within_years()
+    days = (meeting.start_date, meeting.end_date or meeting.start_date)
+    if meeting.start_date is None or not all(first <= day <= last for day in days):
         raise Http404
     body = _calendar(request, [meeting], text(meeting, "title"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

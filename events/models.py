@@ -8,7 +8,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from asean_portal.core.content import TranslatedContent, in_languages, slug_constraints, slug_field
+from asean_portal.core.content import (
+    TranslatedContent,
+    date_errors,
+    in_languages,
+    slug_constraints,
+    slug_field,
+)
 from asean_portal.core.declarations import SearchIndex, year_of
 from asean_portal.core.display import Date, Displayed, Posted, Summary, Url
 from asean_portal.core.images import PhotoField, focus_field
@@ -206,8 +212,11 @@ class Meeting(Publishable, TranslatedContent, Displayed):
 
     def clean(self):
         super().clean()
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": _("The meeting cannot end before it starts.")})
+        errors = date_errors(start_date=self.start_date, end_date=self.end_date)
+        if not errors and self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("The meeting cannot end before it starts.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def breadcrumb_parent(self):

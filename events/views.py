@@ -12,7 +12,13 @@ from django.views.decorators.http import require_safe
 
 from asean_portal.core import scopes
 from asean_portal.core.clients import client_address
-from asean_portal.core.content import FIRST_YEAR, LAST_YEAR, LINK_FIELDS, in_languages
+from asean_portal.core.content import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    LINK_FIELDS,
+    in_languages,
+    within_years,
+)
 from asean_portal.core.detail import find_by_slug, mark_preview, newest_related, shown_rows
 from asean_portal.core.listing import filtered, paginate, query_without_page, reads_query
 from asean_portal.core.publishing import STATE_FIELDS, Status
@@ -323,7 +329,9 @@ def _month(value):
 def meeting_calendar(request):
     """A month of meetings; by default the month of the next meeting (or the
     latest one)."""
-    meetings = Meeting.objects.live().filter(start_date__isnull=False)
+    # A row written before the years were checked may hold a day the calendar
+    # cannot page past (9999-12-31): it is left out, as an undated one is.
+    meetings = Meeting.objects.live().filter(start_date__range=within_years())
     notice = None
     first = _month(request.GET.get("month"))
     if request.GET.get("month") and first is None:
