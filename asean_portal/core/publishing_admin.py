@@ -89,6 +89,15 @@ def state_text(item, now=None):
     return text
 
 
+# The transitions that make the item's content public: made only on the
+# content the publisher read.
+PINNED_ACTIONS = ("schedule", "publish")
+CHANGED_MEANWHILE = gettext_lazy(
+    "The item was edited after you read it. Open it again (Cancel), read the changes, "
+    "then publish or schedule it from there."
+)
+
+
 class HanoiSplitDateTimeField(forms.SplitDateTimeField):
     widget = AdminSplitDateTime
 
@@ -203,9 +212,15 @@ class PublishingAdminMixin:
         initial = {}
         if action == "schedule" and item.publish_at and item.publish_at > timezone.now():
             initial = {"publish_at": timezone.localtime(item.publish_at)}
+        # What the publisher read of the item: as the change form showed it
+        # (its buttons carry it), or as it is when this page is opened.
+        seen = ""
+        if action in PINNED_ACTIONS:
+            seen = request.POST.get("seen") if request.method == "POST" else None
+            seen = seen or request.GET.get("seen") or self.fingerprint(request, item)
         if request.method == "POST":
             form = form_class[action](request.POST, **kwargs)
-            if form.is_valid() and self._run(request, form, item, action):
+            if form.is_valid() and self._run(request, form, item, action, seen):
                 return redirect(
                     reverse(
                         f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
@@ -230,12 +245,18 @@ class PublishingAdminMixin:
             "state": state_text(item),
             "english_state": item.get_english_state_display() if english_lacking(item) else "",
             "media": self.media + form.media,
+            "seen": seen,
         }
         return TemplateResponse(request, "admin/publishing/transition.html", context)
 
-    def _run(self, request, form, item, action):
+    def _run(self, request, form, item, action, seen):
         try:
             with transaction.atomic():
+                if action in PINNED_ACTIONS:
+                    # Locked: an author's save waits until the transition is made.
+                    locked = type(item)._default_manager.select_for_update().get(pk=item.pk)
+                    if seen != self.fingerprint(request, locked):
+                        raise ValidationError(CHANGED_MEANWHILE, code="changed_meanwhile")
                 if action == "schedule":
                     scheduled = item_schedule(
                         item=item,

@@ -1,0 +1,93 @@
+"""A publisher publishes or schedules what they read. The item's change form
+links to "Publish now" and "Schedule" with a digest of the item as the form
+showed it (TranslatedAdmin.fingerprint); the page carries it, and the
+transition is refused when the item was edited meanwhile (an author saving
+the draft again after the publisher read it). The publisher reads it again
+and confirms from a fresh page."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from asean_portal.core.publishing import Status
+from events.models import Announcement
+from tests import factories
+
+CHANGE = "/{lang}/admin/events/announcement/{pk}/change/"
+PUBLISHING = "/{lang}/admin/events/announcement/{pk}/publishing/{action}/"
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officer():
+    client = Client()
+    client.force_login(factories.staff(role="Press officer"))
+    return client
+
+
+def seen_on(page):
+    found = re.search(r'name="seen" value="([^"]*)"', page)
+    return found.group(1) if found else None
+
+
+def schedule_fields(seen):
+    at = timezone.localtime(timezone.now() + timedelta(hours=5))
+    return {
+        **publish_fields(seen),
+        "publish_at_0": at.strftime("%d/%m/%Y"),
+        "publish_at_1": "10:00:00",
+    }
+
+
+def publish_fields(seen):
+    # The Vietnamese edit leaves the English outdated: the publisher also
+    # chooses to publish with the "English coming" notice.
+    return {"seen": seen, "english": "notice"}
+
+
+def author_saves_again(item):
+    item.lead_vi = "Đoạn mở đầu viết lại sau khi người duyệt đã đọc."
+    item.save()
+
+
+@pytest.mark.parametrize("action", ["publish", "schedule"])
+def test_an_item_edited_after_the_page_was_opened_is_not_published(officer, action):
+    item = factories.announcement(status=Status.DRAFT, publish_at=None)
+    url = PUBLISHING.format(lang="vi", pk=item.pk, action=action)
+    seen = seen_on(officer.get(url).content.decode())
+    assert seen
+    author_saves_again(item)
+    fields = publish_fields(seen) if action == "publish" else schedule_fields(seen)
+    response = officer.post(url, fields)
+    assert response.status_code == 200
+    assert "đã được sửa sau khi" in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == Status.DRAFT and item.publish_at is None
+
+
+def test_the_change_forms_button_pins_what_the_form_showed(officer):
+    item = factories.announcement(status=Status.DRAFT, publish_at=None)
+    change = officer.get(CHANGE.format(lang="en", pk=item.pk)).content.decode()
+    link = re.search(r'href="([^"]*/publishing/publish/\?seen=[^"]+)"', change).group(1)
+    # Edited between the publisher's reading and their click on the button.
+    author_saves_again(item)
+    page = officer.get(link.replace("&amp;", "&")).content.decode()
+    response = officer.post(link.split("?")[0], publish_fields(seen_on(page)))
+    assert response.status_code == 200
+    assert "was edited after you read it" in response.content.decode()
+    assert Announcement.objects.get(pk=item.pk).status == Status.DRAFT
+
+
+def test_an_item_as_it_was_read_is_published(officer):
+    item = factories.announcement(status=Status.DRAFT, publish_at=None)
+    change = officer.get(CHANGE.format(lang="vi", pk=item.pk)).content.decode()
+    link = re.search(r'href="([^"]*/publishing/publish/\?seen=[^"]+)"', change).group(1)
+    page = officer.get(link).content.decode()
+    response = officer.post(link.split("?")[0], {"seen": seen_on(page)})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.status == Status.PUBLISHED
