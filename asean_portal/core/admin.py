@@ -26,6 +26,7 @@ from reversion.revisions import _follow_relations_recursive
 
 from . import revision_log, revisions
 from .admin_session import RESTORED, restore_expired_post
+from .content import in_languages
 from .publishing import PublicationEvent, Publishable, Status, hanoi_time
 from .publishing_admin import PublishingAdminMixin
 from .revisions_admin import RevisionAdminMixin
@@ -542,7 +543,12 @@ class ContentAdmin(RevisionAdminMixin, PublishingAdminMixin, TranslatedAdmin):
     def get_readonly_fields(self, request, obj=None):
         # The publication state is shown, and changed by the buttons and
         # actions (PublishingAdminMixin), which go through the transitions.
-        return [*super().get_readonly_fields(request, obj), *AUDIT_FIELDS, *PUBLISHING_FIELDS]
+        fields = [*super().get_readonly_fields(request, obj), *AUDIT_FIELDS, *PUBLISHING_FIELDS]
+        if not self.can_publish(request):
+            # Readers see it on the withdrawn item's page, which no review
+            # stands before: set by those who may withdraw the item.
+            fields += in_languages("withdrawal_reason")
+        return fields
 
     def can_publish(self, request):
         opts = self.opts
