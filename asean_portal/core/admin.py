@@ -635,10 +635,37 @@ def _of_item(candidate, version):
     )
 
 
+def _moved_away(candidate, version):
+    """Whether ``candidate``, a version of one of the item's rows, is of a row
+    that now belongs to another item: writing it back would take the row
+    from that item, which may be public."""
+    if (candidate.content_type_id, candidate.object_id) == (
+        version.content_type_id,
+        version.object_id,
+    ):
+        return False
+    model = candidate._model
+    links = [
+        field.attname
+        for field in model._meta.concrete_fields
+        if field.many_to_one and field.related_model is version._model
+    ]
+    now = model._default_manager.using(candidate.db).filter(pk=candidate.object_id)
+    current = now.values(*links).first()
+    if current is None:
+        return False  # deleted since: it comes back with the item
+    return all(str(current[link]) != str(version.object_id) for link in links)
+
+
 def revert_item(version, delete=False):
     """Revision.revert narrowed to ``version``'s item and its rows: the other
-    items of the revision keep their content and their publication state."""
-    versions = [v for v in version.revision.version_set.all() if _of_item(v, version)]
+    items of the revision keep their content and their publication state, and
+    so do rows that have moved to another item since."""
+    versions = [
+        v
+        for v in version.revision.version_set.all()
+        if _of_item(v, version) and not _moved_away(v, version)
+    ]
     with transaction.atomic(using=version.db):
         if delete:
             # As Revision.revert: the rows added since the version go.
