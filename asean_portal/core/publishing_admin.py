@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from . import revisions
 from .publishing import (
     ENGLISH_LACKING,
     EnglishChoice,
@@ -250,53 +251,63 @@ class PublishingAdminMixin:
         return TemplateResponse(request, "admin/publishing/transition.html", context)
 
     def _run(self, request, form, item, action, seen):
+        data = form.cleaned_data
         try:
             with transaction.atomic():
+                review = None
                 if action in PINNED_ACTIONS:
-                    # Locked: an author's save waits until the transition is made.
-                    locked = type(item)._default_manager.select_for_update().get(pk=item.pk)
-                    if seen != self.fingerprint(request, locked):
-                        raise ValidationError(CHANGED_MEANWHILE, code="changed_meanwhile")
+                    review = self._pinned(request, item, seen)
                 if action == "schedule":
-                    scheduled = item_schedule(
-                        item=item,
-                        at=form.cleaned_data["publish_at"],
-                        unpublish_at=form.cleaned_data.get("unpublish_at"),
-                        english=form.cleaned_data.get("english") or None,
-                        by=request.user,
-                    )
-                    if scheduled:
-                        self.message_user(request, state_text(item), messages.SUCCESS)
+                    options = {
+                        "at": data["publish_at"],
+                        "unpublish_at": data.get("unpublish_at"),
+                        "english": data.get("english") or None,
+                        "by": request.user,
+                    }
+                    if review is not None:
+                        revisions.schedule(revision=review, **options)
+                        item.refresh_from_db()
+                        done = item.status == Status.SCHEDULED
                     else:
-                        self.message_user(
-                            request,
-                            _("Held as a draft until the English is ready."),
-                            messages.WARNING,
-                        )
+                        done = item_schedule(item=item, **options)
                 elif action == "publish":
-                    item_publish_now(
-                        item=item, by=request.user, english=form.cleaned_data.get("english")
-                    )
-                    if item.is_held():
-                        self.message_user(
-                            request,
-                            _("Held as a draft until the English is ready."),
-                            messages.WARNING,
+                    if review is not None:
+                        revisions.publish_now(
+                            revision=review, by=request.user, english=data.get("english")
                         )
+                        item.refresh_from_db()
                     else:
-                        self.message_user(request, state_text(item), messages.SUCCESS)
+                        item_publish_now(item=item, by=request.user, english=data.get("english"))
+                    done = not item.is_held()
                 else:
                     item_unpublish(
                         item=item,
                         by=request.user,
-                        reason_vi=form.cleaned_data["reason_vi"],
-                        reason_en=form.cleaned_data["reason_en"],
+                        reason_vi=data["reason_vi"],
+                        reason_en=data["reason_en"],
                     )
-                    self.message_user(request, state_text(item), messages.SUCCESS)
+                    done = True
         except ValidationError as error:
             apply_errors(form, error)
             return False
+        if done:
+            self.message_user(request, state_text(item), messages.SUCCESS)
+        else:
+            self.message_user(
+                request, _("Held as a draft until the English is ready."), messages.WARNING
+            )
         return True
+
+    def _pinned(self, request, item, seen):
+        """Refuse a transition on an item edited since the publisher read it
+        (``seen``); the open review of a new draft, which the transition then
+        decides as the review page does (its review closes, its author hears,
+        and no one approves their own), or None."""
+        # Locked: an author's save waits until the transition is made.
+        locked = type(item)._default_manager.select_for_update().get(pk=item.pk)
+        if seen != self.fingerprint(request, locked):
+            raise ValidationError(CHANGED_MEANWHILE, code="changed_meanwhile")
+        return revisions.open_revision(locked) if revisions.is_new_draft(locked) else None
 
     # --- bulk actions --------------------------------------------------------
     def _apply_to_each(self, request, queryset, transition, message):

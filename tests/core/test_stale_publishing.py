@@ -12,7 +12,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from asean_portal.core import revisions
 from asean_portal.core.publishing import Status
+from asean_portal.core.revisions import RevisionState
 from events.models import Announcement
 from tests import factories
 
@@ -91,3 +93,38 @@ def test_an_item_as_it_was_read_is_published(officer):
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.status == Status.PUBLISHED
+
+
+@pytest.mark.parametrize("action", ["publish", "schedule"])
+def test_a_new_draft_waiting_for_review_is_approved_by_its_buttons(officer, action):
+    """A new draft submitted for review and published (or scheduled) with the
+    item's own buttons: its review closes as the review page's decision would,
+    instead of waiting in the queue for an item that is out already."""
+    author = factories.staff(role="Editor", email="author@example.org")
+    item = factories.announcement(status=Status.DRAFT, publish_at=None)
+    revision = revisions.store(item, ["title_vi"], by=author, submit=True)
+    assert revision.state == RevisionState.IN_REVIEW
+    url = PUBLISHING.format(lang="vi", pk=item.pk, action=action)
+    seen = seen_on(officer.get(url).content.decode())
+    fields = publish_fields(seen) if action == "publish" else schedule_fields(seen)
+    assert officer.post(url, fields).status_code == 302
+    revision.refresh_from_db()
+    item.refresh_from_db()
+    expected = Status.PUBLISHED if action == "publish" else Status.SCHEDULED
+    assert item.status == expected
+    assert revision.state in (RevisionState.PUBLISHED, RevisionState.SCHEDULED)
+    assert revisions.open_revision(item) is None
+
+
+def test_a_publisher_does_not_approve_their_own_submission_with_the_buttons(client):
+    chief = factories.staff(role="Chief editor", email="chief@example.org")
+    client.force_login(chief)
+    item = factories.announcement(status=Status.DRAFT, publish_at=None)
+    revisions.store(item, ["title_vi"], by=chief, submit=True)
+    url = PUBLISHING.format(lang="en", pk=item.pk, action="publish")
+    seen = seen_on(client.get(url).content.decode())
+    response = client.post(url, publish_fields(seen))
+    assert response.status_code == 200
+    assert "another publisher approves them" in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == Status.DRAFT
