@@ -544,9 +544,11 @@ class ContentAdmin(RevisionAdminMixin, PublishingAdminMixin, TranslatedAdmin):
         # The publication state is shown, and changed by the buttons and
         # actions (PublishingAdminMixin), which go through the transitions.
         fields = [*super().get_readonly_fields(request, obj), *AUDIT_FIELDS, *PUBLISHING_FIELDS]
-        if not self.can_publish(request):
+        reverting = getattr(request, "publication_state", None) is not None
+        if reverting or not self.can_publish(request):
             # Readers see it on the withdrawn item's page, which no review
-            # stands before: set by those who may withdraw the item.
+            # stands before: set by those who may withdraw the item, and kept
+            # by a revert to a version (the History and Recover forms).
             fields += in_languages("withdrawal_reason")
         return fields
 
@@ -577,9 +579,10 @@ class ContentAdmin(RevisionAdminMixin, PublishingAdminMixin, TranslatedAdmin):
         """Reverting to a version or recovering a deleted item restores the
         content only: the state stays as the transitions left it, and a
         recovered item is a draft."""
-        current = (
-            self.model._default_manager.filter(pk=version.object_id).values(*STATE_COLUMNS).first()
-        )
+        # The withdrawal's reason belongs to the withdrawal, as its time does:
+        # public on the withdrawn page, set by those who may withdraw the item.
+        kept = (*STATE_COLUMNS, *in_languages("withdrawal_reason"))
+        current = self.model._default_manager.filter(pk=version.object_id).values(*kept).first()
         request.publication_state = current or RECOVERED_STATE
         # The revision may hold other items (a bulk action saves every item it
         # changes in one revision): only this item and its rows come back.

@@ -218,7 +218,7 @@ class PublishingAdminMixin:
         seen = ""
         if action in PINNED_ACTIONS:
             seen = request.POST.get("seen") if request.method == "POST" else None
-            seen = seen or request.GET.get("seen") or self.fingerprint(request, item)
+            seen = seen or request.GET.get("seen") or self.digest_as_shown(request, item.pk)
         if request.method == "POST":
             form = form_class[action](request.POST, **kwargs)
             if form.is_valid() and self._run(request, form, item, action, seen):
@@ -305,9 +305,19 @@ class PublishingAdminMixin:
         and no one approves their own), or None."""
         # Locked: an author's save waits until the transition is made.
         locked = type(item)._default_manager.select_for_update().get(pk=item.pk)
-        if seen != self.fingerprint(request, locked):
+        review = revisions.open_revision(locked) if revisions.is_new_draft(locked) else None
+        if seen != self.digest_as_shown(request, item.pk):
             raise ValidationError(CHANGED_MEANWHILE, code="changed_meanwhile")
-        return revisions.open_revision(locked) if revisions.is_new_draft(locked) else None
+        return review
+
+    def digest_as_shown(self, request, pk):
+        """The digest of the item as its change form shows it (fingerprint()),
+        with the changes of its open revision, as the form's buttons carry it."""
+        shown = self.model._default_manager.get(pk=pk)
+        revision = revisions.open_revision(shown)
+        if revision is not None:
+            revisions.materialize(revision, shown)
+        return self.fingerprint(request, shown)
 
     # --- bulk actions --------------------------------------------------------
     def _apply_to_each(self, request, queryset, transition, message):

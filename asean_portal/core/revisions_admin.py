@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect
@@ -654,9 +654,15 @@ class RevisionAdminMixin:
         if action == "schedule" and revisions.is_new_draft(item):
             form_class = ScheduleForm
             kwargs = {"english_missing": english_lacking(item)}
+        # What the publisher read of a new draft: as its change form showed it
+        # (its buttons carry it), or as it is when this page is opened.
+        read = ""
+        if approving and revisions.is_new_draft(item):
+            read = request.POST.get("read") if request.method == "POST" else None
+            read = read or request.GET.get("read") or self.digest_as_shown(request, item.pk)
         if request.method == "POST":
             form = form_class(request.POST, **kwargs)
-            if form.is_valid() and self._decide(request, form, revision, action):
+            if form.is_valid() and self._decide(request, form, revision, action, read):
                 return redirect(self._change_url(item.pk))
         else:
             form = form_class(**kwargs)
@@ -671,42 +677,50 @@ class RevisionAdminMixin:
             "action": action,
             "form": form,
             "seen": revisions.seen_token(revision),
+            "read": read,
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/revisions/action.html", context)
 
-    def _decide(self, request, form, revision, action):
+    def _decide(self, request, form, revision, action, read=""):
         by = request.user
         try:
             # The decision is on the changes this page showed, not on what
             # their author saved after it was opened.
             revisions.refuse_unless_as_seen(revision, request.POST.get("seen", ""))
-            english = form.cleaned_data.get("english") or None
-            if action == "publish":
-                revisions.publish_now(revision=revision, by=by, english=english)
-                text = _("The changes are public now.")
-            elif action == "schedule":
-                at = form.cleaned_data["publish_at"]
-                revisions.schedule(
-                    revision=revision,
-                    at=at,
-                    by=by,
-                    english=english,
-                    unpublish_at=form.cleaned_data.get("unpublish_at"),
-                )
-                text = _("The changes go live at %(time)s (%(zone)s).") % {
-                    "time": revisions.hanoi_time(at),
-                    "zone": ZONE,
-                }
-            elif action == "send_back":
-                revisions.send_back(revision=revision, by=by, comment=form.cleaned_data["comment"])
-                text = _("The changes were sent back to their author.")
-            elif action == "discard":
-                revisions.discard(revision=revision, by=by)
-                text = _("The changes were discarded.")
-            else:
-                revisions.submit(revision=revision, by=by)
-                text = _("The changes were submitted for review.")
+            with transaction.atomic():
+                if read:
+                    # A new draft: the decision is on the item its publisher
+                    # read in its change form (the page's diff shows nothing).
+                    self._pinned(request, revision.item(), read)
+                english = form.cleaned_data.get("english") or None
+                if action == "publish":
+                    revisions.publish_now(revision=revision, by=by, english=english)
+                    text = _("The changes are public now.")
+                elif action == "schedule":
+                    at = form.cleaned_data["publish_at"]
+                    revisions.schedule(
+                        revision=revision,
+                        at=at,
+                        by=by,
+                        english=english,
+                        unpublish_at=form.cleaned_data.get("unpublish_at"),
+                    )
+                    text = _("The changes go live at %(time)s (%(zone)s).") % {
+                        "time": revisions.hanoi_time(at),
+                        "zone": ZONE,
+                    }
+                elif action == "send_back":
+                    revisions.send_back(
+                        revision=revision, by=by, comment=form.cleaned_data["comment"]
+                    )
+                    text = _("The changes were sent back to their author.")
+                elif action == "discard":
+                    revisions.discard(revision=revision, by=by)
+                    text = _("The changes were discarded.")
+                else:
+                    revisions.submit(revision=revision, by=by)
+                    text = _("The changes were submitted for review.")
             level = messages.SUCCESS
             item = revision.item() if action in ("publish", "schedule") else None
             if item is not None and item.is_held():

@@ -128,3 +128,59 @@ def test_a_publisher_does_not_approve_their_own_submission_with_the_buttons(clie
     assert "another publisher approves them" in response.content.decode()
     item.refresh_from_db()
     assert item.status == Status.DRAFT
+
+
+def test_a_scheduled_item_with_pending_changes_can_be_rescheduled_from_its_form(officer):
+    """The change form of an item with pending changes shows them; its button
+    carries the digest of what it showed, and the transition compares it with
+    the same view of the item."""
+    editor = factories.staff(role="Editor", email="editor@example.org")
+    at = timezone.now() + timedelta(days=1)
+    item = factories.announcement(status=Status.SCHEDULED, publish_at=at)
+    item.title_vi = "Tiêu đề chờ duyệt"
+    revisions.store(item, ["title_vi"], by=editor)
+    change = officer.get(CHANGE.format(lang="en", pk=item.pk)).content.decode()
+    link = re.search(r'href="([^"]*/publishing/schedule/\?seen=[^"]+)"', change).group(1)
+    page = officer.get(link).content.decode()
+    response = officer.post(link.split("?")[0], schedule_fields(seen_on(page)))
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    item.refresh_from_db()
+    assert item.status == Status.SCHEDULED and item.publish_at != at
+
+
+def review_link(page, action):
+    found = re.search(rf'href="([^"]*/revision/{action}/\?read=[^"]+)"', page)
+    return found.group(1).replace("&amp;", "&")
+
+
+def test_the_review_page_does_not_approve_a_new_draft_edited_after_it_was_read(client):
+    """A new draft's review page shows no difference (the row is the draft):
+    its publisher read the draft in its change form, whose review buttons
+    carry the digest of what it showed."""
+    author = factories.staff(role="Editor", email="author@example.org")
+    chief = factories.staff(role="Chief editor", email="chief@example.org")
+    item = factories.announcement(status=Status.DRAFT, publish_at=None)
+    revisions.store(item, ["title_vi", "lead_vi"], by=author, submit=True)
+    client.force_login(chief)
+    change = client.get(CHANGE.format(lang="en", pk=item.pk)).content.decode()
+    link = review_link(change, "publish")
+    # The author saves the draft again: its review follows the row.
+    author_saves_again(item)
+    revisions.store(item, ["title_vi", "lead_vi"], by=author)
+    page = client.get(link).content.decode()
+    data = {"read": re.search(r'name="read" value="([^"]+)"', page).group(1)}
+    data["seen"] = seen_on(page)
+    response = client.post(link.split("?")[0], {**data, "english": "notice"})
+    assert response.status_code == 200
+    assert "was edited after you read it" in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == Status.DRAFT
+    # Read again, it is approved.
+    change = client.get(CHANGE.format(lang="en", pk=item.pk)).content.decode()
+    link = review_link(change, "publish")
+    page = client.get(link).content.decode()
+    data = {"read": re.search(r'name="read" value="([^"]+)"', page).group(1)}
+    data["seen"] = seen_on(page)
+    assert client.post(link.split("?")[0], {**data, "english": "notice"}).status_code == 302
+    item.refresh_from_db()
+    assert item.status == Status.PUBLISHED

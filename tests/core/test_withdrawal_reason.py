@@ -4,11 +4,15 @@ it or in its change form. An editor's form shows it without a field, and a
 reason forged into their request is not stored."""
 
 import pytest
+import reversion
 from django.test import Client
+from reversion.models import Version
 
 from asean_portal.core.publishing import Status, item_unpublish
 from events.models import Announcement
 from tests import factories
+from tests.core.test_admin import admin_url
+from tests.core.test_one_path import form_of
 from tests.core.test_revisions import edit, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +59,26 @@ def test_a_publisher_may_correct_the_reason(client):
     assert edit(client, item, **FORGED).status_code == 302
     item = Announcement.objects.get(pk=item.pk)
     assert item.withdrawal_reason_en == "A made-up reason"
+
+
+@pytest.mark.parametrize("role", ["Editor", "Chief editor"])
+def test_reverting_to_a_version_keeps_the_withdrawals_reason(client, role):
+    """The reason belongs to the withdrawal, as its time does: a version saved
+    before it (no reason) or with another reason does not bring that back."""
+    with reversion.create_revision():
+        item = factories.announcement(title_vi="Bản đã đăng")
+    item_unpublish(
+        item=item,
+        by=factories.staff(role="Chief editor", email="chief@example.org"),
+        reason_vi="Lý do chính thức",
+        reason_en="The official reason",
+    )
+    version = Version.objects.get_for_object(item).get()
+    signed_in(client, role)
+    url = admin_url("events.announcement", suffix=f"{item.pk}/history/{version.pk}/")
+    assert client.post(url, form_of(item)).status_code == 302
+    item = Announcement.objects.get(pk=item.pk)
+    assert (item.withdrawal_reason_vi, item.withdrawal_reason_en) == (
+        "Lý do chính thức",
+        "The official reason",
+    )
