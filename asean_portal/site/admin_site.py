@@ -25,6 +25,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG, ChangeList
 from django.db.models.constants import LOOKUP_SEP
 from django.template.response import TemplateResponse
+from django.utils.text import smart_split
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user, user_has_device
 
@@ -114,9 +115,26 @@ class CheckedChangeList(ChangeList):
             raise IncorrectLookupParameters(error) from error
 
 
+# The words of a list's search (and of an autocomplete's) that are looked for:
+# each word is one more condition on every searched field, and a thousand
+# words make a query the database refuses ("Expression tree is too large").
+SEARCH_WORDS = 20
+SEARCH_CUT = _("Only the first %(count)d words of the search were used.")
+
+
 class CheckedListMixin:
     """Lists through CheckedChangeList; Django's admin redirects a wrong
-    filter to the list with ERROR_FLAG, which then says why."""
+    filter to the list with ERROR_FLAG, which then says why. A search is cut
+    to its first SEARCH_WORDS words."""
+
+    def get_search_results(self, request, queryset, search_term):
+        words = list(smart_split(search_term))
+        if len(words) > SEARCH_WORDS:
+            search_term = " ".join(words[:SEARCH_WORDS])
+            match = getattr(request, "resolver_match", None)
+            if match is not None and match.url_name != "autocomplete":
+                messages.warning(request, SEARCH_CUT % {"count": SEARCH_WORDS})
+        return super().get_search_results(request, queryset, search_term)
 
     def get_changelist(self, request, **kwargs):
         return CheckedChangeList

@@ -60,3 +60,30 @@ def test_the_filters_the_lists_offer_still_work(client):
     response = client.get("/en/admin/events/announcement/", {"title_vi__icontains": item.title_vi})
     assert response.status_code == 200
     assert item.title_vi in response.content.decode()
+
+
+def test_a_search_of_a_thousand_words_uses_the_first_twenty(client):
+    client.force_login(factories.staff(superuser=True))
+    item = factories.announcement(title_vi="Chuyển đổi số trong công vụ")
+    words = "Chuyển đổi " + " ".join(["số"] * 1000)
+    response = client.get("/vi/admin/events/announcement/", {"q": words}, follow=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert item.title_vi in html
+    assert "Chỉ 20 từ đầu tiên" in html
+
+
+def test_an_autocomplete_of_thousands_of_words_answers(client):
+    client.force_login(factories.staff(superuser=True))
+    factories.meeting()
+    response = client.get(
+        "/en/admin/autocomplete/",
+        {
+            "term": " ".join(["a"] * 3000),
+            "app_label": "events",
+            "model_name": "announcement",
+            "field_name": "meeting",
+        },
+    )
+    assert response.status_code == 200
+    assert "results" in response.json()
