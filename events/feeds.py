@@ -13,10 +13,10 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
-from asean_portal.core.content import translated_value, within_years
+from asean_portal.core.content import translated_value
 from asean_portal.core.detail import find_by_slug
 
-from .models import Announcement, Category, Meeting
+from .models import ON_CALENDAR, Announcement, Category, Meeting
 
 FEED_SIZE = 30
 
@@ -144,15 +144,7 @@ def _calendar(request, meetings, name):
 
 @require_safe
 def meetings_ics(request):
-    # A row written before the years were checked may hold a day past the
-    # calendar's end (9999-12-31), which has no day after: it is left out.
-    first, last = within_years()
-    meetings = (
-        Meeting.objects.live()
-        .filter(start_date__range=(first, last))
-        .exclude(end_date__gt=last)
-        .select_related("host_country")
-    )
+    meetings = Meeting.objects.live().filter(ON_CALENDAR).select_related("host_country")
     body = _calendar(
         request, meetings, gettext("Meetings") + " – " + gettext("ASEAN Cooperation Portal")
     )
@@ -165,9 +157,7 @@ def meeting_ics(request, slug):
     meeting, answer, _preview = find_by_slug(request, queryset, slug)
     if meeting is None:
         return answer  # withdrawn: 410
-    first, last = within_years()
-    days = (meeting.start_date, meeting.end_date or meeting.start_date)
-    if meeting.start_date is None or not all(first <= day <= last for day in days):
+    if not meeting.on_calendar():
         raise Http404
     body = _calendar(request, [meeting], text(meeting, "title"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -9,6 +9,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from asean_portal.core.content import (
+    FIRST_DAY,
+    LAST_DAY,
     TranslatedContent,
     date_errors,
     in_languages,
@@ -85,6 +87,13 @@ class MeetingSeries(TranslatedContent):
 
     def __str__(self):
         return self.code
+
+
+# The meetings a calendar can show: dated, every day of them within the years
+# the portal holds. A row written before its dates were checked may hold a day
+# past the calendar's end (9999-12-31, which has no day after): it is left out,
+# as an undated one is. Meeting.on_calendar() is the same rule for one meeting.
+ON_CALENDAR = models.Q(start_date__range=(FIRST_DAY, LAST_DAY)) & ~models.Q(end_date__gt=LAST_DAY)
 
 
 class Meeting(Publishable, TranslatedContent, Displayed):
@@ -209,6 +218,11 @@ class Meeting(Publishable, TranslatedContent, Displayed):
 
     def __str__(self):
         return self.title
+
+    def on_calendar(self):
+        """Whether a calendar can show this meeting (ON_CALENDAR)."""
+        days = (self.start_date, self.end_date or self.start_date)
+        return self.start_date is not None and all(FIRST_DAY <= day <= LAST_DAY for day in days)
 
     def clean(self):
         super().clean()

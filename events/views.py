@@ -17,7 +17,6 @@ from asean_portal.core.content import (
     LAST_YEAR,
     LINK_FIELDS,
     in_languages,
-    within_years,
 )
 from asean_portal.core.detail import find_by_slug, mark_preview, newest_related, shown_rows
 from asean_portal.core.listing import filtered, paginate, query_without_page, reads_query
@@ -25,6 +24,7 @@ from asean_portal.core.publishing import STATE_FIELDS, Status
 
 from .filters import AnnouncementFilter, MeetingFilter
 from .models import (
+    ON_CALENDAR,
     PHOTO_FIELDS,
     Announcement,
     Category,
@@ -329,9 +329,7 @@ def _month(value):
 def meeting_calendar(request):
     """A month of meetings; by default the month of the next meeting (or the
     latest one)."""
-    # A row written before the years were checked may hold a day the calendar
-    # cannot page past (9999-12-31): it is left out, as an undated one is.
-    meetings = Meeting.objects.live().filter(start_date__range=within_years())
+    meetings = Meeting.objects.live().filter(ON_CALENDAR)
     notice = None
     first = _month(request.GET.get("month"))
     if request.GET.get("month") and first is None:

@@ -17,23 +17,19 @@ LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
 
 # The years content may be about: from 1967, when ASEAN was founded.
 FIRST_YEAR, LAST_YEAR = 1967, 2100
-
-
-def within_years():
-    """The first and last day a date the portal holds may be (FIRST_YEAR to LAST_YEAR)."""
-    return date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
+# The first and last day a date the portal holds may be.
+FIRST_DAY, LAST_DAY = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
 
 
 def date_errors(**dates):
     """{field: message} for each given date outside FIRST_YEAR..LAST_YEAR: a
     slip such as 9999 for 2025 is caught where it is typed, and no page has to
     show a day past the calendar's end."""
-    first, last = within_years()
     return {
         field: _("Enter a date between %(first)s and %(last)s (ASEAN was founded in %(first)s).")
         % {"first": FIRST_YEAR, "last": LAST_YEAR}
         for field, day in dates.items()
-        if day is not None and not first <= day <= last
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY
     }
 
 
