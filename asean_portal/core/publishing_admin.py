@@ -213,12 +213,7 @@ class PublishingAdminMixin:
         initial = {}
         if action == "schedule" and item.publish_at and item.publish_at > timezone.now():
             initial = {"publish_at": timezone.localtime(item.publish_at)}
-        # What the publisher read of the item: as the change form showed it
-        # (its buttons carry it), or as it is when this page is opened.
-        seen = ""
-        if action in PINNED_ACTIONS:
-            seen = request.POST.get("seen") if request.method == "POST" else None
-            seen = seen or request.GET.get("seen") or self.digest_as_shown(request, item.pk)
+        seen = self.digest_read(request, item, "seen") if action in PINNED_ACTIONS else ""
         if request.method == "POST":
             form = form_class[action](request.POST, **kwargs)
             if form.is_valid() and self._run(request, form, item, action, seen):
@@ -306,14 +301,22 @@ class PublishingAdminMixin:
         # Locked: an author's save waits until the transition is made.
         locked = type(item)._default_manager.select_for_update().get(pk=item.pk)
         review = revisions.open_revision(locked) if revisions.is_new_draft(locked) else None
-        if seen != self.digest_as_shown(request, item.pk):
+        if seen != self.digest_as_shown(request, locked):
             raise ValidationError(CHANGED_MEANWHILE, code="changed_meanwhile")
         return review
 
-    def digest_as_shown(self, request, pk):
-        """The digest of the item as its change form shows it (fingerprint()),
-        with the changes of its open revision, as the form's buttons carry it."""
-        shown = self.model._default_manager.get(pk=pk)
+    def digest_read(self, request, item, name):
+        """What the publisher read of ``item``: the digest the request carries
+        under ``name`` (the page's hidden field, or the change form's button),
+        or the item as it is when the page is opened."""
+        carried = request.POST.get(name) if request.method == "POST" else None
+        carried = carried or request.GET.get(name)
+        return carried or self.digest_as_shown(request, self.model._default_manager.get(pk=item.pk))
+
+    def digest_as_shown(self, request, shown):
+        """The digest of an item as its change form shows it (fingerprint()),
+        with the changes of its open revision, as the form's buttons carry it.
+        ``shown`` is a copy read for this: the changes are set on it."""
         revision = revisions.open_revision(shown)
         if revision is not None:
             revisions.materialize(revision, shown)

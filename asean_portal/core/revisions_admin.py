@@ -654,12 +654,10 @@ class RevisionAdminMixin:
         if action == "schedule" and revisions.is_new_draft(item):
             form_class = ScheduleForm
             kwargs = {"english_missing": english_lacking(item)}
-        # What the publisher read of a new draft: as its change form showed it
-        # (its buttons carry it), or as it is when this page is opened.
+        # What the publisher read of a new draft (its diff here shows nothing).
         read = ""
         if approving and revisions.is_new_draft(item):
-            read = request.POST.get("read") if request.method == "POST" else None
-            read = read or request.GET.get("read") or self.digest_as_shown(request, item.pk)
+            read = self.digest_read(request, item, "read")
         if request.method == "POST":
             form = form_class(request.POST, **kwargs)
             if form.is_valid() and self._decide(request, form, revision, action, read):
