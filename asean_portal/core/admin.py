@@ -618,13 +618,17 @@ class ContentAdmin(RevisionAdminMixin, PublishingAdminMixin, TranslatedAdmin):
         return obj.is_live()
 
 
+def _same_object(candidate, version):
+    return (candidate.content_type_id, candidate.object_id) == (
+        version.content_type_id,
+        version.object_id,
+    )
+
+
 def _of_item(candidate, version):
     """Whether ``candidate`` (a version in ``version``'s revision) is of
     ``version``'s item or of one of its rows (an inline's, pointing at it)."""
-    if (candidate.content_type_id, candidate.object_id) == (
-        version.content_type_id,
-        version.object_id,
-    ):
+    if _same_object(candidate, version):
         return True
     model = candidate._model
     if model is None or issubclass(model, Publishable):
@@ -642,10 +646,7 @@ def _moved_away(candidate, version):
     """Whether ``candidate``, a version of one of the item's rows, is of a row
     that now belongs to another item: writing it back would take the row
     from that item, which may be public."""
-    if (candidate.content_type_id, candidate.object_id) == (
-        version.content_type_id,
-        version.object_id,
-    ):
+    if _same_object(candidate, version):
         return False
     model = candidate._model
     links = [
