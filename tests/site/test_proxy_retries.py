@@ -12,6 +12,7 @@ import http.client
 import shutil
 import socket
 import threading
+import time
 
 import pytest
 
@@ -103,7 +104,7 @@ def request(port, method, path, body=None):
             return response.status, response.read().decode(), response.headers
         except ConnectionRefusedError:
             # nginx is still starting.
-            threading.Event().wait(0.1)
+            time.sleep(0.1)
         finally:
             connection.close()
     raise AssertionError("the proxy never answered")
